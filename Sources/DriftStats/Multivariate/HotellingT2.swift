@@ -38,8 +38,8 @@ public enum HotellingT2 {
         try ColumnStatistics.requireFinite(x, side: "reference")
         try ColumnStatistics.requireFinite(y, side: "current")
         let mx = ColumnStatistics.means(x), my = ColumnStatistics.means(y)
-        let gx = try ColumnStatistics.centered(x, means: mx).gram()
-        let gy = try ColumnStatistics.centered(y, means: my).gram()
+        let gx = ColumnStatistics.centeredGram(x, means: mx)
+        let gy = ColumnStatistics.centeredGram(y, means: my)
         var pooled = Matrix(rows: p, columns: p)
         let dof = Double(n1 + n2 - 2)
         for i in 0..<(p * p) { pooled.storage[i] = (gx.storage[i] + gy.storage[i]) / dof }

@@ -59,22 +59,19 @@ public struct PCAReconstructionModel: Sendable, Equatable, Codable {
         try ColumnStatistics.requireFinite(x, side: "reference")
         let n = x.rows, p = x.columns
         let means = ColumnStatistics.means(x)
-        var centered = ColumnStatistics.centered(x, means: means)
-        var scales = [Double](repeating: 1, count: p)
-        centered.storage.withUnsafeMutableBufferPointer { b in
-            for c in 0..<p {
-                var ss = 0.0
-                for r in 0..<n { ss += b[r + c * n] * b[r + c * n] }
-                let sd = (ss / Double(n)).squareRoot()
-                let constant = sd <= 10 * Double.ulpOfOne * max(1, abs(means[c]))
-                scales[c] = constant ? 1 : sd
-                let s = scales[c]
-                for r in 0..<n { b[r + c * n] /= s }
+        let deviations = ColumnStatistics.populationStandardDeviations(x, means: means)
+        let scales = (0..<p).map { c in
+            deviations[c] <= 10 * Double.ulpOfOne * max(1, abs(means[c])) ? 1 : deviations[c]
+        }
+        // Mean of the standardised columns (≈ 0; sklearn's PCA centres again by it).
+        let zMeans: [Double] = x.storage.withUnsafeBufferPointer { b in
+            (0..<p).map { c in
+                var s = 0.0
+                for r in 0..<n { s += (b[r + c * n] - means[c]) / scales[c] }
+                return s / Double(n)
             }
         }
-        let zMeans = ColumnStatistics.means(centered)
-        let zCentered = ColumnStatistics.centered(centered, means: zMeans)
-        var covariance = try zCentered.gram()
+        var covariance = ColumnStatistics.gram(x, shift: means, scale: scales, offset: zMeans)
         for i in 0..<covariance.storage.count { covariance.storage[i] /= Double(n - 1) }
         let (values, vectors) = try covariance.symmetricEigen()
         let clipped = values.map { max($0, 0) }
@@ -98,8 +95,8 @@ public struct PCAReconstructionModel: Sendable, Equatable, Codable {
         self.explainedVarianceRatio = ratios
         self.varianceThreshold = varianceThreshold
         self.chunkCount = chunkCount
-        // Reference chunk values from the standardised reference itself.
-        let errors = try Self.errors(standardizedCentered: zCentered, components: components)
+        // Reference chunk values from the reference itself.
+        let errors = Self.errors(x, means: means, scales: scales, standardizedMeans: zMeans, components: components)
         var chunkValues: [Double] = []
         let base = n / chunkCount, extra = n % chunkCount
         var start = 0
@@ -117,23 +114,45 @@ public struct PCAReconstructionModel: Sendable, Equatable, Codable {
         self.chunkStandardDeviation = variance.squareRoot()
     }
 
-    static func errors(standardizedCentered z: Matrix, components v: Matrix) throws -> [Double] {
-        let m = z.rows, p = z.columns
-        var residual = z
-        if v.columns > 0 {
-            let projected = try z.multiplied(by: v)  // m×k
-            let reconstructed = try projected.multiplied(by: v, transposingOther: true)  // m×p
-            for i in 0..<residual.storage.count { residual.storage[i] -= reconstructed.storage[i] }
-        }
-        var squared = [Double](repeating: 0, count: m)
-        residual.storage.withUnsafeBufferPointer { b in
-            squared.withUnsafeMutableBufferPointer { s in
-                for c in 0..<p {
-                    for r in 0..<m { s[r] += b[r + c * m] * b[r + c * m] }
+    /// ‖z − V·Vᵀz‖₂ for every row, z = (x − means)/scales − standardizedMeans, block by block.
+    static func errors(
+        _ x: Matrix, means: [Double], scales: [Double], standardizedMeans: [Double], components v: Matrix
+    ) -> [Double] {
+        let p = x.columns, k = v.columns, block = ColumnStatistics.blockRows
+        var result = [Double](repeating: 0, count: x.rows)
+        var projection = [Double](repeating: 0, count: block * max(k, 1))
+        var squared = [Double](repeating: 0, count: block)
+        var done = 0
+        v.storage.withUnsafeBufferPointer { vb in
+            ColumnStatistics.forEachStandardizedBlock(x, shift: means, scale: scales, offset: standardizedMeans) { s, rows in
+                projection.withUnsafeMutableBufferPointer { proj in
+                    squared.withUnsafeMutableBufferPointer { sq in
+                        // proj = Z·V (rows×k)
+                        for j in 0..<k {
+                            let pj = j * block
+                            for r in 0..<rows { proj[pj + r] = 0 }
+                            for c in 0..<p {
+                                let w = vb[c + j * p], sc = c * block
+                                for r in 0..<rows { proj[pj + r] += w * s[sc + r] }
+                            }
+                        }
+                        // residual = Z − proj·Vᵀ, accumulated as squared row norms
+                        for r in 0..<rows { sq[r] = 0 }
+                        for c in 0..<p {
+                            let sc = c * block
+                            for j in 0..<k {
+                                let w = vb[c + j * p], pj = j * block
+                                for r in 0..<rows { s[sc + r] -= w * proj[pj + r] }
+                            }
+                            for r in 0..<rows { sq[r] += s[sc + r] * s[sc + r] }
+                        }
+                        for r in 0..<rows { result[done + r] = sq[r].squareRoot() }
+                    }
                 }
+                done += rows
             }
         }
-        return squared.map { $0.squareRoot() }
+        return result
     }
 
     /// Reconstruction error of every row of `x` (m×p, same feature order as the reference).
@@ -143,15 +162,7 @@ public struct PCAReconstructionModel: Sendable, Equatable, Codable {
             throw StatsError.sizeMismatch("\(x.columns) features; the model has \(featureCount)")
         }
         try ColumnStatistics.requireFinite(x, side: "current")
-        var z = x
-        let m = x.rows
-        z.storage.withUnsafeMutableBufferPointer { b in
-            for c in 0..<featureCount {
-                let mu = means[c], s = scales[c], zm = standardizedMeans[c]
-                for r in 0..<m { b[r + c * m] = (b[r + c * m] - mu) / s - zm }
-            }
-        }
-        return try Self.errors(standardizedCentered: z, components: components)
+        return Self.errors(x, means: means, scales: scales, standardizedMeans: standardizedMeans, components: components)
     }
 
     /// Mean reconstruction error of `x`, compared with the reference bounds.
