@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system libraries Driftwatch builds against on Debian/Ubuntu (idempotent):
+# LAPACK/BLAS (reference implementation; <lapack.h> comes from liblapacke-dev) and SQLite.
+# Needs root (or sudo). Swift 6.2+ itself must already be on PATH.
+set -euo pipefail
+packages=(liblapack-dev libblas-dev liblapacke-dev libsqlite3-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  echo "bootstrap: installed ${missing[*]}"
+fi
+command -v swift >/dev/null || { echo "bootstrap: swift not found on PATH (need Swift 6.2 or later)" >&2; exit 1; }
