@@ -35,11 +35,14 @@ public enum HotellingT2 {
         guard n1 + n2 >= p + 2 else {
             throw StatsError.insufficientSamples("n1 + n2 = \(n1 + n2); need at least p + 2 = \(p + 2)")
         }
-        try ColumnStatistics.requireFinite(x, side: "reference")
-        try ColumnStatistics.requireFinite(y, side: "current")
-        let mx = ColumnStatistics.means(x), my = ColumnStatistics.means(y)
-        let gx = ColumnStatistics.centeredGram(x, means: mx)
-        let gy = ColumnStatistics.centeredGram(y, means: my)
+        let (mx, gx) = ColumnStatistics.meansAndCenteredGram(x)
+        let (my, gy) = ColumnStatistics.meansAndCenteredGram(y)
+        // NaN/inf input makes the sums non-finite; scanning only then saves a pass over the data.
+        for (side, m, means, gram) in [("reference", x, mx, gx), ("current", y, my, gy)]
+        where !(means + gram.storage).allSatisfy(\.isFinite) {
+            try ColumnStatistics.requireFinite(m, side: side)
+            throw StatsError.invalidArgument("\(side) values too large: their squares overflow")
+        }
         var pooled = Matrix(rows: p, columns: p)
         let dof = Double(n1 + n2 - 2)
         for i in 0..<(p * p) { pooled.storage[i] = (gx.storage[i] + gy.storage[i]) / dof }
