@@ -11,6 +11,18 @@ public struct NumericBins: Sendable, Equatable, Hashable, Codable {
     /// Number of bins (`edges.count + 1`).
     public var count: Int { edges.count + 1 }
 
+    /// Decodes through `init(edges:)`, so stored edges that are not finite and increasing throw.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        do {
+            try self.init(edges: c.decode([Double].self, forKey: .edges))
+        } catch let error as StatsError {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case edges }
+
     /// Bins from explicit interior edges.
     /// - Throws: `invalidArgument` if the edges are not finite and strictly increasing.
     public init(edges: [Double]) throws {

@@ -21,7 +21,8 @@ public struct Matrix: Sendable, Equatable, Hashable, Codable {
     /// A matrix over existing column-major storage.
     /// - Throws: `LinearAlgebraError.dimensionMismatch` when `columnMajor.count != rows * columns`.
     public init(rows: Int, columns: Int, columnMajor: [Double]) throws {
-        guard rows >= 0, columns >= 0, columnMajor.count == rows * columns else {
+        guard rows >= 0, columns >= 0, !rows.multipliedReportingOverflow(by: columns).overflow,
+              columnMajor.count == rows * columns else {
             throw LinearAlgebraError.dimensionMismatch(
                 "\(columnMajor.count) elements for a \(rows)x\(columns) matrix")
         }
@@ -33,7 +34,8 @@ public struct Matrix: Sendable, Equatable, Hashable, Codable {
     /// A matrix from row-major storage (the layout of a table read row by row).
     /// - Throws: `LinearAlgebraError.dimensionMismatch` when `rowMajor.count != rows * columns`.
     public init(rows: Int, columns: Int, rowMajor: [Double]) throws {
-        guard rows >= 0, columns >= 0, rowMajor.count == rows * columns else {
+        guard rows >= 0, columns >= 0, !rows.multipliedReportingOverflow(by: columns).overflow,
+              rowMajor.count == rows * columns else {
             throw LinearAlgebraError.dimensionMismatch(
                 "\(rowMajor.count) elements for a \(rows)x\(columns) matrix")
         }
@@ -97,6 +99,22 @@ public struct Matrix: Sendable, Equatable, Hashable, Codable {
         let k = min(max(count, 0), columns)
         // Column-major: the leading columns are a prefix of the storage.
         return Matrix(uncheckedRows: rows, columns: k, storage: Array(storage[0..<(rows * k)]))
+    }
+
+    private enum CodingKeys: String, CodingKey { case rows, columns, storage }
+
+    /// Decodes and validates the shape (a corrupt stored matrix throws instead of trapping later).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let rows = try c.decode(Int.self, forKey: .rows)
+        let columns = try c.decode(Int.self, forKey: .columns)
+        let storage = try c.decode([Double].self, forKey: .storage)
+        let (size, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard rows >= 0, columns >= 0, !overflow, size == storage.count else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "matrix of \(rows)x\(columns) with \(storage.count) elements"))
+        }
+        self.init(uncheckedRows: rows, columns: columns, storage: storage)
     }
 
     init(uncheckedRows rows: Int, columns: Int, storage: [Double]) {

@@ -51,6 +51,8 @@ public enum HotellingT2 {
             factor = try pooled.cholesky()
         } catch LinearAlgebraError.notPositiveDefinite(let minor) {
             throw StatsError.singularCovariance(feature: minor - 1)
+        } catch {
+            throw StatsError.invalidArgument("pooled covariance: \(error)")
         }
         for i in 0..<p {
             let pivot = factor.lower[i, i]
@@ -59,7 +61,9 @@ public enum HotellingT2 {
             }
         }
         let difference = zip(mx, my).map { $0 - $1 }
-        let solved = try factor.solve(difference)
+        guard let solved = try? factor.solve(difference) else {
+            throw StatsError.invalidArgument("pooled covariance solve failed")
+        }
         var quadratic = 0.0
         for i in 0..<p { quadratic += difference[i] * solved[i] }
         let dn1 = Double(n1), dn2 = Double(n2), dp = Double(p)

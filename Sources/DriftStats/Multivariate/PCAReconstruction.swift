@@ -40,6 +40,38 @@ public struct PCAReconstructionModel: Sendable, Equatable, Codable {
     public let chunkStandardDeviation: Double
 
     public var componentCount: Int { components.columns }
+
+    private enum CodingKeys: String, CodingKey {
+        case featureCount, means, scales, standardizedMeans, components, explainedVarianceRatio
+        case varianceThreshold, chunkCount, referenceChunkValues, chunkMean, chunkStandardDeviation
+    }
+
+    /// Decodes and checks that every part agrees with `featureCount` (a corrupt stored model
+    /// throws here instead of reading out of bounds when scoring).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        featureCount = try c.decode(Int.self, forKey: .featureCount)
+        means = try c.decode([Double].self, forKey: .means)
+        scales = try c.decode([Double].self, forKey: .scales)
+        standardizedMeans = try c.decode([Double].self, forKey: .standardizedMeans)
+        components = try c.decode(Matrix.self, forKey: .components)
+        explainedVarianceRatio = try c.decode([Double].self, forKey: .explainedVarianceRatio)
+        varianceThreshold = try c.decode(Double.self, forKey: .varianceThreshold)
+        chunkCount = try c.decode(Int.self, forKey: .chunkCount)
+        referenceChunkValues = try c.decode([Double].self, forKey: .referenceChunkValues)
+        chunkMean = try c.decode(Double.self, forKey: .chunkMean)
+        chunkStandardDeviation = try c.decode(Double.self, forKey: .chunkStandardDeviation)
+        let p = featureCount
+        guard p >= 1, means.count == p, scales.count == p, standardizedMeans.count == p,
+              components.rows == p, components.columns <= p, explainedVarianceRatio.count == p,
+              referenceChunkValues.count == chunkCount,
+              (means + scales + standardizedMeans + components.storage).allSatisfy(\.isFinite),
+              scales.allSatisfy({ $0 > 0 }), chunkMean.isFinite, chunkStandardDeviation.isFinite
+        else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "PCA reconstruction model inconsistent with its \(p) features"))
+        }
+    }
     /// chunkMean − 3σ.
     public var lowerBound: Double { chunkMean - 3 * chunkStandardDeviation }
     /// chunkMean + 3σ.
@@ -60,6 +92,9 @@ public struct PCAReconstructionModel: Sendable, Equatable, Codable {
         let n = x.rows, p = x.columns
         let means = ColumnStatistics.means(x)
         let deviations = ColumnStatistics.populationStandardDeviations(x, means: means)
+        guard deviations.allSatisfy(\.isFinite) else {
+            throw StatsError.invalidArgument("reference values too large: their squares overflow")
+        }
         let scales = (0..<p).map { c in
             deviations[c] <= 10 * Double.ulpOfOne * max(1, abs(means[c])) ? 1 : deviations[c]
         }
@@ -73,7 +108,15 @@ public struct PCAReconstructionModel: Sendable, Equatable, Codable {
         }
         var covariance = ColumnStatistics.gram(x, shift: means, scale: scales, offset: zMeans)
         for i in 0..<covariance.storage.count { covariance.storage[i] /= Double(n - 1) }
-        let (values, vectors) = try covariance.symmetricEigen()
+        guard covariance.storage.allSatisfy(\.isFinite) else {
+            throw StatsError.invalidArgument("reference covariance overflows")
+        }
+        let values: [Double], vectors: Matrix
+        do {
+            (values, vectors) = try covariance.symmetricEigen()
+        } catch let error as LinearAlgebraError {
+            throw StatsError.invalidArgument("eigendecomposition failed: \(error)")
+        }
         let clipped = values.map { max($0, 0) }
         let total = clipped.reduce(0, +)
         var ratios = [Double](repeating: 0, count: p)

@@ -4,7 +4,9 @@
 /// the sample keeps the `capacity` values with the smallest priorities. That is a uniform random
 /// sample without replacement (every subset of size k equally likely), and two reservoirs over
 /// disjoint streams merge exactly by keeping the k smallest priorities of their union — so baselines
-/// can be built per shard and merged. Up to `capacity` values the sample is exact (every value kept).
+/// can be built per shard and merged. Give every shard its own seed (e.g. base seed + shard index):
+/// shards built with one seed draw identical priority sequences, and their merge is not uniform.
+/// Up to `capacity` values the sample is exact (every value kept).
 /// Cost per value: one random number and, once full, a comparison with the current k-th priority
 /// (a max-heap update with probability k/n).
 public struct ReservoirSample: Sendable, Equatable, Codable {
@@ -19,12 +21,32 @@ public struct ReservoirSample: Sendable, Equatable, Codable {
     /// - Parameters:
     ///   - capacity: maximum number of values kept (≥ 1).
     ///   - seed: seed of the priority generator; equal seeds and inputs give equal samples.
+    /// A capacity below 1 is raised to 1.
     public init(capacity: Int, seed: UInt64) {
-        precondition(capacity >= 1, "reservoir capacity must be at least 1")
-        self.capacity = capacity
+        self.capacity = max(capacity, 1)
         self.generator = SplitMix64(seed: seed)
-        priorities.reserveCapacity(min(capacity, 1 << 20))
-        items.reserveCapacity(min(capacity, 1 << 20))
+        priorities.reserveCapacity(min(self.capacity, 1 << 20))
+        items.reserveCapacity(min(self.capacity, 1 << 20))
+    }
+
+    private enum CodingKeys: String, CodingKey { case capacity, seen, generator, priorities, items }
+
+    /// Decodes and validates (a corrupt stored reservoir throws instead of trapping later).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        capacity = try c.decode(Int.self, forKey: .capacity)
+        seen = try c.decode(Int.self, forKey: .seen)
+        generator = try c.decode(SplitMix64.self, forKey: .generator)
+        priorities = try c.decode([Double].self, forKey: .priorities)
+        items = try c.decode([Double].self, forKey: .items)
+        guard capacity >= 1, priorities.count == items.count, items.count <= capacity, seen >= items.count else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "inconsistent reservoir (capacity \(capacity), \(items.count) items, \(priorities.count) priorities, \(seen) seen)"))
+        }
+        // Restore the heap property whatever order the data arrived in.
+        if items.count > 1 {
+            for i in stride(from: items.count / 2, through: 0, by: -1) { siftDown(i) }
+        }
     }
 
     /// The kept values, in no particular order.

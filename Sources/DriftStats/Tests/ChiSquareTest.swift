@@ -31,9 +31,13 @@ public enum ChiSquareTest {
         var rTotal = 0, cTotal = 0, columns = 0
         for (r, c) in zip(reference, current) {
             guard r >= 0, c >= 0 else { throw StatsError.invalidArgument("negative category count") }
-            rTotal += r
-            cTotal += c
-            if r + c > 0 { columns += 1 }
+            let (rt, o1) = rTotal.addingReportingOverflow(r)
+            let (ct, o2) = cTotal.addingReportingOverflow(c)
+            let (_, o3) = rt.addingReportingOverflow(ct)
+            guard !o1, !o2, !o3 else { throw StatsError.invalidArgument("category counts overflow") }
+            rTotal = rt
+            cTotal = ct
+            if r > 0 || c > 0 { columns += 1 }
         }
         guard rTotal > 0 else { throw StatsError.emptySample(side: "reference") }
         guard cTotal > 0 else { throw StatsError.emptySample(side: "current") }
@@ -47,8 +51,8 @@ public enum ChiSquareTest {
             if abs(sum) >= abs(term) { compensation += (sum - t) + term } else { compensation += (term - t) + sum }
             sum = t
         }
-        for (r, c) in zip(reference, current) where r + c > 0 {
-            let column = Double(r + c)
+        for (r, c) in zip(reference, current) where r > 0 || c > 0 {
+            let column = Double(r) + Double(c)
             let er = rt * column / total
             let ec = ct * column / total
             let dr = Double(r) - er, dc = Double(c) - ec

@@ -13,6 +13,7 @@ public enum Distances {
             guard v.isFinite, v >= 0 else { throw StatsError.invalidArgument("\(side) weights must be finite and ≥ 0") }
             total += v
         }
+        guard total.isFinite else { throw StatsError.invalidArgument("\(side) weights overflow") }
         guard total > 0 else { throw StatsError.emptySample(side: side) }
         return p.map { $0 / total }
     }
@@ -55,10 +56,13 @@ public enum Distances {
         return try wasserstein(sorted: FastSort.sorted(u), FastSort.sorted(v))
     }
 
-    /// Wasserstein-1 distance between two ascending samples (not checked for order).
+    /// Wasserstein-1 distance between two ascending samples.
+    /// Throws on an empty sample, NaN/inf, or a sample that is not sorted.
     public static func wasserstein(sorted u: [Double], _ v: [Double]) throws -> Double {
         guard !u.isEmpty else { throw StatsError.emptySample(side: "first") }
         guard !v.isEmpty else { throw StatsError.emptySample(side: "second") }
+        try KolmogorovSmirnov.checkSorted(u, side: "first")
+        try KolmogorovSmirnov.checkSorted(v, side: "second")
         let n = u.count, m = v.count
         let dn = Double(n), dm = Double(m)
         var i = 0, j = 0

@@ -25,7 +25,9 @@ public struct KSResult: Sendable, Equatable, Codable {
 }
 
 /// Two-sample Kolmogorov–Smirnov test, matching `scipy.stats.ks_2samp(x, y, method="auto")`
-/// (two-sided) to the last bit of the statistic and ~1e-12 of the p-value.
+/// (two-sided) to the last bit of the statistic; p-values agree to ~1e-14 relative on the exact
+/// path and ~1e-11 on the asymptotic one (scipy's one-sided Smirnov sum uses double-double
+/// arithmetic; ours sums log-space terms in double).
 ///
 /// **Statistic.** D = max over the pooled sample of |F₁(v) − F₂(v)| with right-continuous ECDFs:
 /// at each distinct value both ECDFs jump past *all* copies of that value, so ties across the two
@@ -98,7 +100,7 @@ public enum KolmogorovSmirnov {
     /// D for two non-empty ascending samples: a merge walk that, at each distinct value, advances
     /// both samples past every copy of it, then compares i/n − j/m (computed as scipy does, as a
     /// difference of two quotients, so D is bit-identical).
-    public static func statisticSorted(_ a: [Double], _ b: [Double]) -> Double {
+    static func statisticSorted(_ a: [Double], _ b: [Double]) -> Double {
         let n1 = a.count, n2 = b.count
         let dn1 = Double(n1), dn2 = Double(n2)
         var i = 0, j = 0
@@ -120,9 +122,19 @@ public enum KolmogorovSmirnov {
         return minS > maxDiff ? minS : maxDiff
     }
 
-    /// Two-sided p-value of D for sample sizes n1, n2 with scipy's "auto" rule. Returns the statistic
-    /// actually used (the exact method rounds D to the lattice value h / lcm(n1, n2)).
-    public static func pValue(statistic d: Double, n1: Int, n2: Int) -> (Double, Double, KSResult.Method) {
+    /// Two-sided p-value of a statistic D for sample sizes n1, n2 with scipy's "auto" rule (for
+    /// example when D was computed elsewhere). The result's `statistic` is the value actually used:
+    /// the exact method rounds D to the lattice value h / lcm(n1, n2).
+    /// - Throws: `invalidArgument` unless 0 ≤ D ≤ 1 and n1, n2 ≥ 1.
+    public static func pValue(statistic d: Double, referenceCount n1: Int, currentCount n2: Int) throws -> KSResult {
+        guard d >= 0 && d <= 1 else { throw StatsError.invalidArgument("KS statistic \(d) outside [0, 1]") }
+        guard n1 >= 1 && n2 >= 1 else { throw StatsError.invalidArgument("sample sizes \(n1), \(n2) must be ≥ 1") }
+        let (statistic, p, method) = pValue(statistic: d, n1: n1, n2: n2)
+        return KSResult(statistic: statistic, pValue: p, method: method, referenceCount: n1, currentCount: n2)
+    }
+
+    /// Unchecked core of `pValue(statistic:referenceCount:currentCount:)`: 0 ≤ d ≤ 1, n1, n2 ≥ 1.
+    static func pValue(statistic d: Double, n1: Int, n2: Int) -> (Double, Double, KSResult.Method) {
         if max(n1, n2) <= maxExactSize {
             let g = gcd(n1, n2)
             let lcm = (n1 / g) * n2

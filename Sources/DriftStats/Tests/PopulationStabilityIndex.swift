@@ -25,7 +25,16 @@ public enum PopulationStabilityIndex {
         guard referenceCounts.allSatisfy({ $0 >= 0 }), currentCounts.allSatisfy({ $0 >= 0 }) else {
             throw StatsError.invalidArgument("negative bin count")
         }
-        let rTotal = referenceCounts.reduce(0, +), cTotal = currentCounts.reduce(0, +)
+        func total(_ counts: [Int]) throws -> Int {
+            var sum = 0
+            for c in counts {
+                let (s, overflow) = sum.addingReportingOverflow(c)
+                if overflow { throw StatsError.invalidArgument("bin counts overflow") }
+                sum = s
+            }
+            return sum
+        }
+        let rTotal = try total(referenceCounts), cTotal = try total(currentCounts)
         guard rTotal > 0 else { throw StatsError.emptySample(side: "reference") }
         guard cTotal > 0 else { throw StatsError.emptySample(side: "current") }
         let rFractions = referenceCounts.map { Double($0) / Double(rTotal) }
