@@ -80,11 +80,28 @@ public struct NumericBins: Sendable, Equatable, Hashable, Codable {
             values.withUnsafeBufferPointer { v in
                 counts.withUnsafeMutableBufferPointer { c in
                     if k <= 16 {
-                        // Few edges: a branch-free count of the edges below x beats a binary search.
-                        for x in v where !x.isNaN {
-                            var index = 0
-                            for i in 0..<k { index &+= e[i] < x ? 1 : 0 }
-                            c[index] += 1
+                        // Few edges: per chunk of values, add (x > e) for each edge — a loop over
+                        // values that vectorises — then scatter. NaN compares false everywhere and
+                        // lands in bin 0, so NaNs are counted and taken back out of bin 0.
+                        let chunk = 1024
+                        var index = [Int64](repeating: 0, count: chunk)
+                        index.withUnsafeMutableBufferPointer { idx in
+                            var start = 0
+                            var nanCount = 0
+                            while start < v.count {
+                                let m = min(chunk, v.count - start)
+                                for j in 0..<m { idx[j] = 0 }
+                                for i in 0..<k {
+                                    let edge = e[i]
+                                    for j in 0..<m { idx[j] &+= v[start + j] > edge ? 1 : 0 }
+                                }
+                                for j in 0..<m {
+                                    c[Int(idx[j])] += 1
+                                    nanCount &+= v[start + j].isNaN ? 1 : 0
+                                }
+                                start += m
+                            }
+                            c[0] -= nanCount
                         }
                         return
                     }
