@@ -44,3 +44,16 @@ func requireFinite(_ values: UnsafeBufferPointer<Double>, side: String) throws {
 func requireFinite(_ values: [Double], side: String) throws {
     try values.withUnsafeBufferPointer { try requireFinite($0, side: side) }
 }
+
+/// Σ counts, refusing negative counts and Int overflow. `what` names the counts in the message
+/// ("negative category count", "bin counts overflow").
+func checkedTotal(_ counts: [Int], what: String) throws -> Int {
+    var sum = 0
+    for c in counts {
+        guard c >= 0 else { throw StatsError.invalidArgument("negative \(what) count") }
+        let (s, overflow) = sum.addingReportingOverflow(c)
+        if overflow { throw StatsError.invalidArgument("\(what) counts overflow") }
+        sum = s
+    }
+    return sum
+}

@@ -77,10 +77,13 @@ extension Matrix {
         return result
     }
 
+    /// Copies the upper triangle onto the lower one (square matrices).
     mutating func mirrorUpperToLower() {
         for c in 0..<columns {
-            for r in (c + 1)..<Swift.max(rows, c + 1) where r < rows {
+            var r = c + 1
+            while r < rows {
                 storage[r + c * rows] = storage[c + r * rows]
+                r += 1
             }
         }
     }

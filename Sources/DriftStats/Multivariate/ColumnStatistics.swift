@@ -73,11 +73,10 @@ enum ColumnStatistics {
             forEachStandardizedBlock(x, shift: shift, scale: scale, offset: offset) { s, rows in
                 accumulateGram(g, s, rows: rows, p: p)
             }
-            for j in 0..<p {
-                for i in (j + 1)..<max(p, j + 1) where i < p { g[i + j * p] = g[j + i * p] }
-            }
         }
-        return Matrix(uncheckedRows: p, columns: p, storage: gram)
+        var result = Matrix(uncheckedRows: p, columns: p, storage: gram)
+        result.mirrorUpperToLower()
+        return result
     }
 
     /// Column means and the Gram matrix of the centred data (x − means)ᵀ(x − means) in **one** pass
@@ -113,11 +112,10 @@ enum ColumnStatistics {
         for j in 0..<p {
             for i in 0...j { gram[i + j * p] -= dn * d[i] * d[j] }
         }
-        for j in 0..<p {
-            for i in (j + 1)..<max(p, j + 1) where i < p { gram[i + j * p] = gram[j + i * p] }
-        }
+        var result = Matrix(uncheckedRows: p, columns: p, storage: gram)
+        result.mirrorUpperToLower()
         let means = (0..<p).map { shift[$0] + d[$0] }
-        return (means, Matrix(uncheckedRows: p, columns: p, storage: gram))
+        return (means, result)
     }
 
     /// Adds the upper triangle of blockᵀ·block (block: `rows` rows, leading dimension `blockRows`).

@@ -28,17 +28,12 @@ public enum ChiSquareTest {
         guard reference.count == current.count else {
             throw StatsError.sizeMismatch("\(reference.count) reference categories, \(current.count) current categories")
         }
-        var rTotal = 0, cTotal = 0, columns = 0
-        for (r, c) in zip(reference, current) {
-            guard r >= 0, c >= 0 else { throw StatsError.invalidArgument("negative category count") }
-            let (rt, o1) = rTotal.addingReportingOverflow(r)
-            let (ct, o2) = cTotal.addingReportingOverflow(c)
-            let (_, o3) = rt.addingReportingOverflow(ct)
-            guard !o1, !o2, !o3 else { throw StatsError.invalidArgument("category counts overflow") }
-            rTotal = rt
-            cTotal = ct
-            if r > 0 || c > 0 { columns += 1 }
+        let rTotal = try checkedTotal(reference, what: "category")
+        let cTotal = try checkedTotal(current, what: "category")
+        guard !rTotal.addingReportingOverflow(cTotal).overflow else {
+            throw StatsError.invalidArgument("category counts overflow")
         }
+        let columns = zip(reference, current).count { $0.0 > 0 || $0.1 > 0 }
         guard rTotal > 0 else { throw StatsError.emptySample(side: "reference") }
         guard cTotal > 0 else { throw StatsError.emptySample(side: "current") }
         guard columns >= 2 else { throw StatsError.singleCategory }

@@ -22,19 +22,8 @@ public enum PopulationStabilityIndex {
         guard referenceCounts.count == currentCounts.count else {
             throw StatsError.sizeMismatch("\(referenceCounts.count) reference bins, \(currentCounts.count) current bins")
         }
-        guard referenceCounts.allSatisfy({ $0 >= 0 }), currentCounts.allSatisfy({ $0 >= 0 }) else {
-            throw StatsError.invalidArgument("negative bin count")
-        }
-        func total(_ counts: [Int]) throws -> Int {
-            var sum = 0
-            for c in counts {
-                let (s, overflow) = sum.addingReportingOverflow(c)
-                if overflow { throw StatsError.invalidArgument("bin counts overflow") }
-                sum = s
-            }
-            return sum
-        }
-        let rTotal = try total(referenceCounts), cTotal = try total(currentCounts)
+        let rTotal = try checkedTotal(referenceCounts, what: "bin")
+        let cTotal = try checkedTotal(currentCounts, what: "bin")
         guard rTotal > 0 else { throw StatsError.emptySample(side: "reference") }
         guard cTotal > 0 else { throw StatsError.emptySample(side: "current") }
         let rFractions = referenceCounts.map { Double($0) / Double(rTotal) }
