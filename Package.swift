@@ -6,7 +6,16 @@ let package = Package(
     name: "driftwatch",
     products: [
         .library(name: "DriftStats", targets: ["DriftStats"]),
+        .library(name: "DriftCore", targets: ["DriftCore"]),
+        .library(name: "DriftStore", targets: ["DriftStore"]),
+        .executable(name: "driftwatch", targets: ["driftwatch"]),
         .executable(name: "driftwatch-bench", targets: ["driftwatch-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System LAPACK/BLAS (Debian: liblapack-dev, libblas-dev, liblapacke-dev for <lapack.h>).
@@ -21,6 +30,30 @@ let package = Package(
             dependencies: ["CLAPACK"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        // The domain: schema, parsers over bytes, baseline profiles, windows, evaluator, report.
+        // No I/O, no clock.
+        .target(
+            name: "DriftCore",
+            dependencies: ["DriftStats"]
+        ),
+        // SQLite persistence (GRDB, WAL): versioned immutable baselines with checksums.
+        .target(
+            name: "DriftStore",
+            dependencies: [
+                "DriftCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The executable: argument parsing and file/terminal edges only.
+        .executableTarget(
+            name: "driftwatch",
+            dependencies: [
+                "DriftCore", "DriftStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "driftwatch-bench",
             dependencies: ["DriftStats"]
@@ -29,6 +62,20 @@ let package = Package(
             name: "DriftStatsTests",
             dependencies: ["DriftStats"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "DriftCoreTests",
+            dependencies: ["DriftCore"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "DriftStoreTests",
+            dependencies: ["DriftStore"]
+        ),
+        // Runs the built `driftwatch` binary as users do (exit codes, stdout/stderr).
+        .testTarget(
+            name: "DriftwatchCLITests",
+            dependencies: ["driftwatch"]
         ),
     ]
 )

@@ -35,6 +35,17 @@ public enum Distances {
         return (js / 2).squareRoot()
     }
 
+    /// Total variation distance in [0, 1]: ½ Σ |pᵢ − qᵢ| on normalised p and q (the largest
+    /// difference in probability the two distributions give to any set of bins). Identical
+    /// distributions give 0, disjoint supports 1. Throws on length mismatch or a zero total.
+    public static func totalVariation(_ p: [Double], _ q: [Double]) throws -> Double {
+        guard p.count == q.count else { throw StatsError.sizeMismatch("\(p.count) vs \(q.count) bins") }
+        let pn = try normalised(p, side: "first"), qn = try normalised(q, side: "second")
+        var s = 0.0
+        for (a, b) in zip(pn, qn) { s += abs(a - b) }
+        return min(s / 2, 1)
+    }
+
     /// Hellinger distance in [0, 1]: √(½ Σ (√pᵢ − √qᵢ)²) on normalised p and q.
     public static func hellinger(_ p: [Double], _ q: [Double]) throws -> Double {
         guard p.count == q.count else { throw StatsError.sizeMismatch("\(p.count) vs \(q.count) bins") }

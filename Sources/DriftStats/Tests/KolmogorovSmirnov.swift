@@ -79,6 +79,16 @@ public enum KolmogorovSmirnov {
                         referenceCount: reference.count, currentCount: current.count)
     }
 
+    /// The statistic D alone (no p-value) for two ascending samples, as `testSorted` computes it.
+    /// Throws on an empty, unsorted or non-finite sample.
+    public static func statistic(sorted reference: [Double], _ current: [Double]) throws -> Double {
+        guard !reference.isEmpty else { throw StatsError.emptySample(side: "reference") }
+        guard !current.isEmpty else { throw StatsError.emptySample(side: "current") }
+        try checkSorted(reference, side: "reference")
+        try checkSorted(current, side: "current")
+        return statisticSorted(reference, current)
+    }
+
     static func checkSorted(_ values: [Double], side: String) throws {
         try values.withUnsafeBufferPointer { buffer in
             guard let first = buffer.first, first.isFinite else {

@@ -1,0 +1,170 @@
+/// Where an effect threshold comes from.
+public enum ThresholdSource: String, Sendable, Codable {
+    /// The configured constant.
+    case fixed
+    /// The baseline's chunk band: mean + 3σ of the statistic over reference chunks ("unusual for
+    /// this feature"); features or tests without a band fall back to the constant.
+    case baseline
+}
+
+/// Correction of p-values for testing many features at once.
+public enum MultipleTestingCorrection: String, Sendable, Codable {
+    case benjaminiHochberg = "benjamini_hochberg"
+    case bonferroni
+    case none
+}
+
+/// Thresholds of the verdict. Any key may be omitted (its default applies).
+public struct Thresholds: Sendable, Equatable, Codable {
+    /// Level for p-value tests (KS, chi-square), applied after the correction.
+    public var significance = 0.05
+    public var psi = 0.1
+    /// Effect floor on the KS statistic D.
+    public var ksStatistic = 0.1
+    public var tvd = 0.1
+    public var jensenShannon = 0.1
+    public var hellinger = 0.1
+    public var wasserstein = 0.1
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case significance, psi, ksStatistic = "ks_statistic", tvd, jensenShannon = "jensen_shannon", hellinger, wasserstein
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Thresholds()
+        significance = try c.decodeIfPresent(Double.self, forKey: .significance) ?? d.significance
+        psi = try c.decodeIfPresent(Double.self, forKey: .psi) ?? d.psi
+        ksStatistic = try c.decodeIfPresent(Double.self, forKey: .ksStatistic) ?? d.ksStatistic
+        tvd = try c.decodeIfPresent(Double.self, forKey: .tvd) ?? d.tvd
+        jensenShannon = try c.decodeIfPresent(Double.self, forKey: .jensenShannon) ?? d.jensenShannon
+        hellinger = try c.decodeIfPresent(Double.self, forKey: .hellinger) ?? d.hellinger
+        wasserstein = try c.decodeIfPresent(Double.self, forKey: .wasserstein) ?? d.wasserstein
+    }
+
+    /// These thresholds with the keys of `override` replaced.
+    public func merged(with override: [String: Double]) -> Thresholds {
+        var t = self
+        for (key, value) in override {
+            switch CodingKeys(rawValue: key) {
+            case .significance: t.significance = value
+            case .psi: t.psi = value
+            case .ksStatistic: t.ksStatistic = value
+            case .tvd: t.tvd = value
+            case .jensenShannon: t.jensenShannon = value
+            case .hellinger: t.hellinger = value
+            case .wasserstein: t.wasserstein = value
+            case nil: break
+            }
+        }
+        return t
+    }
+
+    /// The effect threshold of a distance test.
+    public func effect(_ test: DriftTest) -> Double {
+        switch test {
+        case .psi: return psi
+        case .ks: return ksStatistic
+        case .tvd: return tvd
+        case .jensenShannon: return jensenShannon
+        case .hellinger: return hellinger
+        case .wasserstein: return wasserstein
+        case .chi2: return significance
+        }
+    }
+
+    func validate(_ context: String) throws {
+        guard significance > 0 && significance < 1 else { throw SchemaError("\(context)significance must be in (0, 1)") }
+        for (name, v) in [("psi", psi), ("ks_statistic", ksStatistic), ("tvd", tvd), ("jensen_shannon", jensenShannon),
+                          ("hellinger", hellinger), ("wasserstein", wasserstein)] {
+            guard v.isFinite && v >= 0 else { throw SchemaError("\(context)\(name) must be a finite number ≥ 0") }
+        }
+    }
+}
+
+/// Per-feature changes to the evaluation.
+public struct FeatureOverride: Sendable, Equatable, Codable {
+    /// Tests to run instead of the kind's defaults.
+    public var tests: [DriftTest]?
+    /// Threshold keys (as in `Thresholds`) to replace.
+    public var thresholds: [String: Double]?
+    /// Leave the feature out of the verdict (its statistics are still reported).
+    public var ignore: Bool?
+
+    public init(tests: [DriftTest]? = nil, thresholds: [String: Double]? = nil, ignore: Bool? = nil) {
+        self.tests = tests
+        self.thresholds = thresholds
+        self.ignore = ignore
+    }
+}
+
+/// How a window is judged. Every field has the default DESIGN.md documents; the sidecar's config and
+/// `compare`'s flags fill it.
+public struct EvaluationSettings: Sendable, Equatable, Codable {
+    public var numericTests: [DriftTest] = [.psi, .ks]
+    public var categoricalTests: [DriftTest] = [.psi, .tvd, .chi2]
+    public var thresholds = Thresholds()
+    public var thresholdSource: ThresholdSource = .fixed
+    public var correction: MultipleTestingCorrection = .benjaminiHochberg
+    /// Present values below which a feature's verdict is `insufficient_data`.
+    public var minSamples = 100
+    /// Share of drifted features at which the dataset drifts.
+    public var datasetDriftShare = 0.5
+    public var features: [String: FeatureOverride] = [:]
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case numericTests = "numeric_tests", categoricalTests = "categorical_tests", thresholds
+        case thresholdSource = "threshold_source", correction, minSamples = "min_samples"
+        case datasetDriftShare = "dataset_drift_share", features
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = EvaluationSettings()
+        numericTests = try c.decodeIfPresent([DriftTest].self, forKey: .numericTests) ?? d.numericTests
+        categoricalTests = try c.decodeIfPresent([DriftTest].self, forKey: .categoricalTests) ?? d.categoricalTests
+        thresholds = try c.decodeIfPresent(Thresholds.self, forKey: .thresholds) ?? d.thresholds
+        thresholdSource = try c.decodeIfPresent(ThresholdSource.self, forKey: .thresholdSource) ?? d.thresholdSource
+        correction = try c.decodeIfPresent(MultipleTestingCorrection.self, forKey: .correction) ?? d.correction
+        minSamples = try c.decodeIfPresent(Int.self, forKey: .minSamples) ?? d.minSamples
+        datasetDriftShare = try c.decodeIfPresent(Double.self, forKey: .datasetDriftShare) ?? d.datasetDriftShare
+        features = try c.decodeIfPresent([String: FeatureOverride].self, forKey: .features) ?? d.features
+    }
+
+    /// Checks values and that tests fit their kinds. With a schema, also that every overridden
+    /// feature exists and its tests apply to its kind.
+    public func validate(schema: Schema? = nil) throws {
+        try thresholds.validate("thresholds.")
+        guard minSamples >= 1 else { throw SchemaError("min_samples must be ≥ 1") }
+        guard datasetDriftShare > 0 && datasetDriftShare <= 1 else { throw SchemaError("dataset_drift_share must be in (0, 1]") }
+        for t in numericTests where !DriftTestRegistry.info(t).kinds.contains(.numeric) {
+            throw SchemaError("numeric_tests: \(t.rawValue) does not apply to numeric features")
+        }
+        for t in categoricalTests where !DriftTestRegistry.info(t).kinds.contains(.categorical) {
+            throw SchemaError("categorical_tests: \(t.rawValue) does not apply to categorical features")
+        }
+        for (name, o) in features.sorted(by: { $0.key < $1.key }) {
+            for key in (o.thresholds ?? [:]).keys where Thresholds.CodingKeys(rawValue: key) == nil {
+                throw SchemaError("features.\(name).thresholds: unknown key \(key) (known: \(Thresholds.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            try thresholds.merged(with: o.thresholds ?? [:]).validate("features.\(name).thresholds.")
+            guard let schema else { continue }
+            guard let i = schema.index(of: name) else { throw SchemaError("features.\(name): no such feature in the baseline") }
+            let kind = schema.features[i].kind
+            for t in o.tests ?? [] where !DriftTestRegistry.info(t).kinds.contains(kind) {
+                throw SchemaError("features.\(name).tests: \(t.rawValue) does not apply to \(kind.rawValue) features")
+            }
+        }
+    }
+
+    /// Tests and thresholds for one feature.
+    public func plan(for spec: FeatureSpec) -> (tests: [DriftTest], thresholds: Thresholds, ignored: Bool) {
+        let o = features[spec.name]
+        let tests = o?.tests ?? (spec.kind == .numeric ? numericTests : categoricalTests)
+        return (tests, thresholds.merged(with: o?.thresholds ?? [:]), o?.ignore ?? false)
+    }
+}

@@ -1,0 +1,302 @@
+import DriftStats
+
+/// Judges a window of current data against a baseline: per-feature tests, data quality, the
+/// multivariate model, and the dataset verdict. One type for `compare` and the sidecar.
+///
+/// Rules (DESIGN.md "Verdict"): p-values of the features' distribution tests (KS, chi-square) are
+/// corrected together (Benjamini–Hochberg by default); a feature drifts when it is significant
+/// **and** an effect size reaches its threshold; one without the other is `warning`; fewer than
+/// `minSamples` present values is `insufficient_data` (statistics still reported). The dataset
+/// drifts when the share of drifted features among the evaluated ones reaches `datasetDriftShare`.
+/// Missing and invalid values never enter a test.
+public struct Evaluator: Sendable {
+    public let baseline: BaselineProfile
+    public let model: String
+    public let baselineVersion: String
+    public let settings: EvaluationSettings
+
+    /// Throws `SchemaError` when the settings are invalid for this baseline.
+    public init(baseline: BaselineProfile, model: String, baselineVersion: String, settings: EvaluationSettings) throws {
+        try settings.validate(schema: baseline.schema)
+        self.baseline = baseline
+        self.model = model
+        self.baselineVersion = baselineVersion
+        self.settings = settings
+    }
+
+    /// A window shaped for this baseline.
+    public func makeWindow(capacity: Int = 1_000_000, seed: UInt64 = 0xC0FFEE) -> CurrentWindow {
+        CurrentWindow(baseline: baseline, capacity: capacity, seed: seed)
+    }
+
+    public func evaluate(_ window: CurrentWindow) throws -> DriftReport {
+        precondition(window.schema == baseline.schema, "window built for another schema")
+        var features: [FeatureReport] = []
+        var pendingSignificance: [(feature: Int, p: Double)] = []
+        var notes: [String] = []
+        for (index, spec) in baseline.schema.features.enumerated() {
+            let slot = baseline.schema.slot(of: index)
+            let plan = settings.plan(for: spec)
+            let profile = baseline.features[index]
+            var report: FeatureReport
+            switch spec.kind {
+            case .numeric: report = try numeric(spec, profile.numeric!, slot: slot, window: window, plan: plan)
+            case .categorical: report = try categorical(spec, profile.categorical!, slot: slot, window: window, plan: plan)
+            }
+            if plan.ignored { report.ignored = true }
+            if let p = report.tests.ks?.pValue ?? report.tests.chi2?.pValue {
+                pendingSignificance.append((features.count, p))
+            }
+            features.append(report)
+        }
+        // Correction across the model's features, then verdicts.
+        let raw = pendingSignificance.map(\.p)
+        let adjusted: [Double]
+        switch settings.correction {
+        case .benjaminiHochberg: adjusted = raw.isEmpty ? [] : try MultipleTesting.benjaminiHochberg(raw)
+        case .bonferroni: adjusted = raw.isEmpty ? [] : try MultipleTesting.bonferroni(raw)
+        case .none: adjusted = raw
+        }
+        for (k, entry) in pendingSignificance.enumerated() {
+            let i = entry.feature
+            if features[i].tests.ks != nil { features[i].tests.ks!.pAdjusted = adjusted[k] }
+            if features[i].tests.chi2 != nil { features[i].tests.chi2!.pAdjusted = adjusted[k] }
+        }
+        for i in features.indices { verdict(&features[i]) }
+        let evaluated = features.filter { $0.ignored != true && $0.status != .insufficientData && hasTests($0) }
+        let drifted = evaluated.filter(\.drift).count
+        let share = evaluated.isEmpty ? 0 : Double(drifted) / Double(evaluated.count)
+        let datasetDrift = !evaluated.isEmpty && share >= settings.datasetDriftShare
+        let dataset = DatasetReport(driftedFeatures: drifted, evaluatedFeatures: evaluated.count, share: share,
+                                    threshold: settings.datasetDriftShare, drift: datasetDrift,
+                                    status: evaluated.isEmpty ? .insufficientData : (datasetDrift ? .drift : .ok))
+        if !window.isExact {
+            notes.append("window has \(window.rows) rows; tests used a uniform sample of \(window.sampledRows)")
+        }
+        return DriftReport(model: model, baselineVersion: baselineVersion, rows: window.rows, exact: window.isExact,
+                           sampledRows: window.sampledRows, features: features,
+                           multivariate: try multivariate(window), dataset: dataset, settings: settings,
+                           invalidExamples: window.invalidExamples, notes: notes)
+    }
+
+    private func hasTests(_ f: FeatureReport) -> Bool {
+        let t = f.tests
+        return t.psi != nil || t.ks != nil || t.chi2?.applicable == true || t.tvd != nil || t.jensenShannon != nil
+            || t.hellinger != nil || t.wasserstein != nil
+    }
+
+    /// Significance and effect → status.
+    private func verdict(_ f: inout FeatureReport) {
+        let plan = settings.plan(for: FeatureSpec(name: f.name, kind: f.kind, role: f.role))
+        let level = plan.thresholds.significance
+        var pTests = 0, significant = false
+        if var ks = f.tests.ks {
+            pTests += 1
+            let sig = ks.pAdjusted < level
+            significant = significant || sig
+            ks.drift = sig && ks.statistic >= ks.statisticThreshold
+            f.tests.ks = ks
+        }
+        if var chi2 = f.tests.chi2, chi2.applicable, let p = chi2.pAdjusted {
+            pTests += 1
+            chi2.drift = p < level
+            significant = significant || chi2.drift
+            f.tests.chi2 = chi2
+        }
+        var effects = 0, effect = false
+        for d in [f.tests.psi, f.tests.tvd, f.tests.jensenShannon, f.tests.hellinger, f.tests.wasserstein] {
+            if let d { effects += 1; effect = effect || d.drift }
+        }
+        if let ks = f.tests.ks { effects += 1; effect = effect || ks.statistic >= ks.statisticThreshold }
+        let drift: Bool, warning: Bool
+        switch (pTests > 0, effects > 0) {
+        case (true, true): drift = significant && effect; warning = significant != effect
+        case (true, false): drift = significant; warning = false
+        case (false, true): drift = effect; warning = false
+        case (false, false): drift = false; warning = false
+        }
+        if f.count < settings.minSamples || !hasTests(f) {
+            f.status = .insufficientData
+            f.drift = false
+        } else {
+            f.status = drift ? .drift : (warning ? .warning : .ok)
+            f.drift = drift && f.ignored != true
+        }
+    }
+
+    private func threshold(_ test: DriftTest, _ thresholds: Thresholds, bands: [String: ChunkBand]) -> (Double, ThresholdSource) {
+        if settings.thresholdSource == .baseline, let band = bands[test.rawValue] { return (band.upper, .baseline) }
+        return (thresholds.effect(test), .fixed)
+    }
+
+    private func distance(_ test: DriftTest, _ value: Double, _ thresholds: Thresholds,
+                          bands: [String: ChunkBand]) -> DistanceResult {
+        let (t, source) = threshold(test, thresholds, bands: bands)
+        return DistanceResult(value: value, threshold: t, thresholdSource: source, drift: value >= t)
+    }
+
+    private func ratio(_ part: Int, _ whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }
+
+    private func numeric(_ spec: FeatureSpec, _ profile: NumericProfile, slot: Int, window: CurrentWindow,
+                         plan: (tests: [DriftTest], thresholds: Thresholds, ignored: Bool)) throws -> FeatureReport {
+        let count = window.numericCount[slot]
+        let quality = FeatureQuality(
+            missingRatio: ratio(window.numericMissing[slot], window.rows),
+            baselineMissingRatio: ratio(profile.missing, baseline.rows),
+            outOfRangeRatio: ratio(window.outOfRange[slot], count),
+            invalidRatio: ratio(window.numericInvalid[slot], window.rows),
+            baselineInvalidRatio: ratio(profile.invalid, baseline.rows))
+        var report = FeatureReport(name: spec.name, kind: .numeric, role: spec.role, count: count, status: .ok,
+                                   drift: false, quality: quality, tests: FeatureTests())
+        guard let bins = profile.bins, !profile.sample.isEmpty else {
+            report.note = "the baseline has no values for this feature"
+            return report
+        }
+        let current = FastSort.sorted(window.values(numericSlot: slot))
+        guard !current.isEmpty else {
+            report.note = "the window has no values for this feature"
+            return report
+        }
+        let tests = Set(plan.tests)
+        let t = plan.thresholds
+        let counts = bins.histogram(sorted: current)
+        let fractions = counts.map { Double($0) / Double(current.count) }
+        if tests.contains(.psi) {
+            report.tests.psi = distance(.psi, try PopulationStabilityIndex.value(
+                referenceFractions: profile.binFractions, currentFractions: fractions), t, bands: profile.bands)
+        }
+        if tests.contains(.ks) {
+            let r = try KolmogorovSmirnov.testSorted(profile.sample, current)
+            let (dThreshold, source) = threshold(.ks, t, bands: profile.bands)
+            report.tests.ks = KSReport(statistic: r.statistic, pValue: r.pValue, pAdjusted: r.pValue,
+                                       threshold: t.significance, statisticThreshold: dThreshold,
+                                       statisticThresholdSource: source, method: r.method.rawValue,
+                                       referenceCount: r.referenceCount, currentCount: r.currentCount, drift: false)
+        }
+        if tests.contains(.jensenShannon) {
+            report.tests.jensenShannon = distance(.jensenShannon, try Distances.jensenShannon(profile.binFractions, fractions),
+                                                  t, bands: profile.bands)
+        }
+        if tests.contains(.hellinger) {
+            report.tests.hellinger = distance(.hellinger, try Distances.hellinger(profile.binFractions, fractions),
+                                              t, bands: profile.bands)
+        }
+        if tests.contains(.wasserstein) {
+            let w = try Distances.wasserstein(sorted: profile.sample, current)
+            let sd = (profile.variance ?? 0).squareRoot()
+            if sd > 0 {
+                report.tests.wasserstein = distance(.wasserstein, w / sd, t, bands: profile.bands)
+            } else {
+                report.note = "wasserstein not defined: the baseline is constant"
+            }
+        }
+        return report
+    }
+
+    private func categorical(_ spec: FeatureSpec, _ profile: CategoricalProfile, slot: Int, window: CurrentWindow,
+                             plan: (tests: [DriftTest], thresholds: Thresholds, ignored: Bool)) throws -> FeatureReport {
+        let labels = window.labelCounts[slot]
+        var binOf: [String: Int] = [:]
+        for (i, c) in profile.categories.enumerated() { binOf[c] = i }
+        var counts = [Int](repeating: 0, count: profile.categories.count + 1)
+        var unseen: [(String, Int)] = []
+        var unseenTotal = window.untrackedLabels[slot]
+        for (label, n) in labels {
+            if let b = binOf[label] { counts[b] += n } else {
+                counts[profile.categories.count] += n
+                unseen.append((label, n))
+                unseenTotal += n
+            }
+        }
+        counts[profile.categories.count] += window.untrackedLabels[slot]
+        let count = counts.reduce(0, +)
+        let complete = profile.otherCount == 0 && profile.distinctIsExact
+        unseen.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        let quality = FeatureQuality(
+            missingRatio: ratio(window.categoricalMissing[slot], window.rows),
+            baselineMissingRatio: ratio(profile.missing, baseline.rows),
+            invalidRatio: ratio(window.categoricalInvalid[slot], window.rows),
+            baselineInvalidRatio: ratio(profile.invalid, baseline.rows),
+            unseenRatio: ratio(unseenTotal, count), baselineCategoriesComplete: complete,
+            unseenTop: unseen.prefix(5).map { LabelShare(value: $0.0, share: ratio($0.1, count)) })
+        var report = FeatureReport(name: spec.name, kind: .categorical, role: spec.role, count: count, status: .ok,
+                                   drift: false, quality: quality, tests: FeatureTests())
+        let reference = profile.binCounts
+        guard reference.reduce(0, +) > 0 else {
+            report.note = "the baseline has no values for this feature"
+            return report
+        }
+        guard count > 0 else {
+            report.note = "the window has no values for this feature"
+            return report
+        }
+        let tests = Set(plan.tests)
+        let t = plan.thresholds
+        let r = reference.map(Double.init), c = counts.map(Double.init)
+        if tests.contains(.psi) {
+            report.tests.psi = distance(.psi, try PopulationStabilityIndex.value(referenceCounts: reference, currentCounts: counts),
+                                        t, bands: profile.bands)
+        }
+        if tests.contains(.tvd) {
+            report.tests.tvd = distance(.tvd, try Distances.totalVariation(r, c), t, bands: profile.bands)
+        }
+        if tests.contains(.jensenShannon) {
+            report.tests.jensenShannon = distance(.jensenShannon, try Distances.jensenShannon(r, c), t, bands: profile.bands)
+        }
+        if tests.contains(.hellinger) {
+            report.tests.hellinger = distance(.hellinger, try Distances.hellinger(r, c), t, bands: profile.bands)
+        }
+        if tests.contains(.chi2) {
+            do {
+                let x = try ChiSquareTest.homogeneity(reference: reference, current: counts)
+                report.tests.chi2 = ChiSquareReport(applicable: true, statistic: x.statistic, df: x.degreesOfFreedom,
+                                                    pValue: x.pValue, pAdjusted: x.pValue, threshold: t.significance,
+                                                    reason: nil, drift: false)
+            } catch StatsError.singleCategory {
+                report.tests.chi2 = ChiSquareReport(applicable: false, threshold: t.significance,
+                                                    reason: "fewer than two categories have values", drift: false)
+            }
+        }
+        return report
+    }
+
+    /// Mean PCA reconstruction error of the window's rows (missing inputs imputed with the
+    /// reference means), in blocks so memory stays flat.
+    private func multivariate(_ window: CurrentWindow) throws -> MultivariateReport {
+        let method = "pca_reconstruction"
+        guard let m = baseline.multivariate else {
+            return MultivariateReport(method: method, available: false, drift: false,
+                                      reason: "the baseline has no multivariate model")
+        }
+        let rows = window.sampledRows
+        guard rows > 0 else {
+            return MultivariateReport(method: method, available: false, drift: false, status: .insufficientData,
+                                      reason: "the window is empty")
+        }
+        let slots = m.features.map { baseline.schema.slot(of: baseline.schema.index(of: $0)!) }
+        let p = slots.count
+        var total = 0.0
+        var start = 0
+        let block = 32_768
+        while start < rows {
+            let n = min(block, rows - start)
+            var storage = [Double](repeating: 0, count: n * p)
+            for (c, slot) in slots.enumerated() {
+                for r in 0..<n {
+                    let v = window.number(sampledRow: start + r, slot: slot)
+                    storage[r + c * n] = v.isNaN ? m.imputation[c] : v
+                }
+            }
+            let errors = try m.model.rowErrors(try Matrix(rows: n, columns: p, columnMajor: storage))
+            total += errors.reduce(0, +)
+            start += n
+        }
+        let value = total / Double(rows)
+        let insufficient = window.rows < settings.minSamples
+        let drift = !insufficient && (value < m.model.lowerBound || value > m.model.upperBound)
+        return MultivariateReport(method: method, available: true, value: value, lower: m.model.lowerBound,
+                                  upper: m.model.upperBound, drift: drift,
+                                  status: insufficient ? .insufficientData : (drift ? .drift : .ok),
+                                  features: p, components: m.model.componentCount, rows: rows)
+    }
+}

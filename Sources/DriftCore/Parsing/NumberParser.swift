@@ -1,0 +1,122 @@
+/// What a text field holds when read as a number.
+public enum ParsedNumber: Equatable, Sendable {
+    /// A finite number.
+    case value(Double)
+    /// Empty, or a missing-value token (`NA`, `N/A`, `NaN`, `nan`, `null`, `NULL`, `None`, `#N/A`…).
+    case missing
+    /// `inf`, `-inf`, `Infinity`…: a number, but invalid for testing (DESIGN: counted, never tested).
+    case infinite
+    /// Not a number at all.
+    case notANumber
+}
+
+/// Decimal text → `Double`, correctly rounded.
+///
+/// The fast path is Clinger's: when the significand has at most 19 digits, fits in 2⁵³ and the
+/// decimal exponent is within ±22, `m · 10^e` (or `m / 10^−e`) is one correctly rounded IEEE
+/// operation on exact operands. Everything else (long significands, large exponents, hex) falls
+/// back to the standard library's `Double(String)` (strtod), which is also correctly rounded.
+/// Leading and trailing ASCII blanks are ignored.
+public enum NumberParser {
+    private static let powersOfTen: [Double] = (0...22).map { e in
+        var p = 1.0
+        for _ in 0..<e { p *= 10 }
+        return p
+    }
+
+    /// Tokens read as missing values in text input (pandas' default `na_values`, minus the empty
+    /// string which is handled first).
+    public static let missingTokens: Set<String> = [
+        "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NAN", "null", "NULL", "Null", "None", "none",
+        "#N/A", "#NA", "<NA>", "-1.#IND", "1.#QNAN", "-1.#QNAN", "1.#IND",
+    ]
+
+    public static func parse(_ text: Substring) -> ParsedNumber {
+        var s = text
+        if let r = s.utf8.withContiguousStorageIfAvailable({ parse(UnsafeBufferPointer(rebasing: $0[...])) }) {
+            return r
+        }
+        s.makeContiguousUTF8()
+        return s.utf8.withContiguousStorageIfAvailable { parse(UnsafeBufferPointer(rebasing: $0[...])) } ?? .notANumber
+    }
+
+    public static func parse(_ text: String) -> ParsedNumber { parse(text[...]) }
+
+    /// Parses UTF-8 bytes.
+    @inlinable
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> ParsedNumber {
+        var lo = 0, hi = bytes.count
+        while lo < hi && (bytes[lo] == 0x20 || bytes[lo] == 0x09) { lo += 1 }
+        while hi > lo && (bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09) { hi -= 1 }
+        if lo == hi { return .missing }
+        if let v = fastPath(bytes, lo, hi) { return .value(v) }
+        return slowPath(UnsafeBufferPointer(rebasing: bytes[lo..<hi]))
+    }
+
+    @usableFromInline
+    static func fastPath(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+        var i = start
+        var negative = false
+        if b[i] == UInt8(ascii: "-") { negative = true; i += 1 } else if b[i] == UInt8(ascii: "+") { i += 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0, exponent = 0
+        var sawDigit = false
+        while i < end, b[i] &- 48 < 10 {
+            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(b[i] &- 48); if mantissa != 0 { digits += 1 } }
+            else { return nil }
+            sawDigit = true
+            i += 1
+        }
+        if i < end && b[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < end, b[i] &- 48 < 10 {
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(b[i] &- 48)
+                    if mantissa != 0 { digits += 1 }
+                    exponent -= 1
+                } else { return nil }
+                sawDigit = true
+                i += 1
+            }
+        }
+        guard sawDigit else { return nil }
+        if i < end && (b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E")) {
+            i += 1
+            var expNegative = false
+            if i < end && (b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+")) {
+                expNegative = b[i] == UInt8(ascii: "-"); i += 1
+            }
+            var e = 0, expDigits = 0
+            while i < end, b[i] &- 48 < 10 {
+                if e < 100_000 { e = e * 10 + Int(b[i] &- 48) }
+                expDigits += 1
+                i += 1
+            }
+            guard expDigits > 0 else { return nil }
+            exponent += expNegative ? -e : e
+        }
+        guard i == end, mantissa <= (1 << 53) else { return nil }
+        var value = Double(mantissa)
+        if exponent != 0 {
+            guard exponent >= -22 && exponent <= 22 else { return mantissa == 0 ? (negative ? -0.0 : 0.0) : nil }
+            value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+        }
+        return negative ? -value : value
+    }
+
+    @usableFromInline
+    static func slowPath(_ bytes: UnsafeBufferPointer<UInt8>) -> ParsedNumber {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if missingTokens.contains(text) { return .missing }
+        switch text.lowercased() {
+        case "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity": return .infinite
+        default: break
+        }
+        // Only plain decimal syntax: `Double(String)` also accepts hex floats and "nan(...)".
+        guard text.utf8.allSatisfy({ c in
+            (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+                || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
+        }), let v = Double(text) else { return .notANumber }
+        return v.isFinite ? .value(v) : .infinite
+    }
+}

@@ -1,0 +1,193 @@
+/// A feature's verdict.
+public enum FeatureStatus: String, Sendable, Codable {
+    case ok
+    /// Significant without effect, or effect without significance.
+    case warning
+    case drift
+    /// Fewer present values than the minimum sample size; statistics are still reported.
+    case insufficientData = "insufficient_data"
+}
+
+/// A distance test's result.
+public struct DistanceResult: Sendable, Equatable, Codable {
+    public var value: Double
+    public var threshold: Double
+    /// "fixed", or "baseline" when the threshold is the baseline's chunk band.
+    public var thresholdSource: ThresholdSource
+    /// value ≥ threshold.
+    public var drift: Bool
+
+    enum CodingKeys: String, CodingKey { case value, threshold, thresholdSource = "threshold_source", drift }
+}
+
+/// The KS test's result: a p-value test whose statistic D is also an effect size.
+public struct KSReport: Sendable, Equatable, Codable {
+    public var statistic: Double
+    public var pValue: Double
+    public var pAdjusted: Double
+    /// Significance level.
+    public var threshold: Double
+    /// Effect floor on D.
+    public var statisticThreshold: Double
+    public var statisticThresholdSource: ThresholdSource
+    /// "exact" or "asymptotic" (as scipy's `ks_2samp(method="auto")`).
+    public var method: String
+    public var referenceCount: Int
+    public var currentCount: Int
+    /// Significant and D ≥ its floor.
+    public var drift: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case statistic, pValue = "p_value", pAdjusted = "p_adjusted", threshold
+        case statisticThreshold = "statistic_threshold", statisticThresholdSource = "statistic_threshold_source"
+        case method, referenceCount = "reference_count", currentCount = "current_count", drift
+    }
+}
+
+/// The chi-square test's result, or why it does not apply.
+public struct ChiSquareReport: Sendable, Equatable, Codable {
+    public var applicable: Bool
+    public var statistic: Double?
+    public var df: Int?
+    public var pValue: Double?
+    public var pAdjusted: Double?
+    public var threshold: Double
+    /// Why the test does not apply (e.g. a single category).
+    public var reason: String?
+    public var drift: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case applicable, statistic, df, pValue = "p_value", pAdjusted = "p_adjusted", threshold, reason, drift
+    }
+}
+
+/// Results of the tests a feature ran (absent keys were not run or not defined).
+public struct FeatureTests: Sendable, Equatable, Codable {
+    public var psi: DistanceResult?
+    public var ks: KSReport?
+    public var chi2: ChiSquareReport?
+    public var tvd: DistanceResult?
+    public var jensenShannon: DistanceResult?
+    public var hellinger: DistanceResult?
+    public var wasserstein: DistanceResult?
+
+    enum CodingKeys: String, CodingKey {
+        case psi, ks, chi2, tvd, jensenShannon = "jensen_shannon", hellinger, wasserstein
+    }
+
+    /// Whether `test` flagged drift on its own.
+    public func flagged(_ test: DriftTest) -> Bool? {
+        switch test {
+        case .psi: return psi?.drift
+        case .ks: return ks?.drift
+        case .chi2: return chi2?.drift
+        case .tvd: return tvd?.drift
+        case .jensenShannon: return jensenShannon?.drift
+        case .hellinger: return hellinger?.drift
+        case .wasserstein: return wasserstein?.drift
+        }
+    }
+}
+
+/// A label's share of the current values.
+public struct LabelShare: Sendable, Equatable, Codable {
+    public var value: String
+    public var share: Double
+}
+
+/// Data quality of a feature in the window, next to the baseline's.
+public struct FeatureQuality: Sendable, Equatable, Codable {
+    public var missingRatio: Double
+    public var baselineMissingRatio: Double
+    /// Share of present values outside the baseline's [min, max] (numeric).
+    public var outOfRangeRatio: Double?
+    /// Share of rows whose value had the wrong type or was ±inf.
+    public var invalidRatio: Double
+    public var baselineInvalidRatio: Double
+    /// Share of present values whose category the baseline never saw (categorical). When the
+    /// baseline folded rare categories into `__other__` (`baseline_categories_complete` false),
+    /// this is the share outside its top categories.
+    public var unseenRatio: Double?
+    public var baselineCategoriesComplete: Bool?
+    /// The most frequent unseen categories (at most 5).
+    public var unseenTop: [LabelShare]?
+
+    enum CodingKeys: String, CodingKey {
+        case missingRatio = "missing_ratio", baselineMissingRatio = "baseline_missing_ratio"
+        case outOfRangeRatio = "out_of_range_ratio", invalidRatio = "invalid_ratio"
+        case baselineInvalidRatio = "baseline_invalid_ratio", unseenRatio = "unseen_ratio"
+        case baselineCategoriesComplete = "baseline_categories_complete", unseenTop = "unseen_top"
+    }
+}
+
+/// One feature's part of the report.
+public struct FeatureReport: Sendable, Equatable, Codable {
+    public var name: String
+    public var kind: FeatureKind
+    public var role: FeatureRole
+    /// Present (tested) values in the window.
+    public var count: Int
+    public var status: FeatureStatus
+    public var drift: Bool
+    /// True when the feature is configured out of the verdict.
+    public var ignored: Bool?
+    public var quality: FeatureQuality
+    public var tests: FeatureTests
+    /// Why some statistics are missing (no reference values, no current values, ...).
+    public var note: String?
+}
+
+/// The multivariate (PCA reconstruction) result.
+public struct MultivariateReport: Sendable, Equatable, Codable {
+    public var method: String
+    public var available: Bool
+    public var value: Double?
+    public var lower: Double?
+    public var upper: Double?
+    public var drift: Bool
+    public var status: FeatureStatus?
+    public var features: Int?
+    public var components: Int?
+    public var rows: Int?
+    public var reason: String?
+}
+
+/// The dataset verdict.
+public struct DatasetReport: Sendable, Equatable, Codable {
+    public var driftedFeatures: Int
+    /// Features with a verdict (not ignored, not `insufficient_data`).
+    public var evaluatedFeatures: Int
+    public var share: Double
+    public var threshold: Double
+    public var drift: Bool
+    public var status: FeatureStatus
+
+    enum CodingKeys: String, CodingKey {
+        case driftedFeatures = "drifted_features", evaluatedFeatures = "evaluated_features", share, threshold, drift, status
+    }
+}
+
+/// Everything one evaluation found: the value the sidecar publishes, `compare` prints and alerts
+/// are derived from. Keys follow DESIGN.md's `compare --format json` contract.
+public struct DriftReport: Sendable, Equatable, Codable {
+    public var model: String
+    public var baselineVersion: String
+    /// Rows in the window.
+    public var rows: Int
+    /// Whether tests used every row (false: a uniform sample of `sampled_rows`).
+    public var exact: Bool
+    public var sampledRows: Int
+    public var features: [FeatureReport]
+    public var multivariate: MultivariateReport
+    public var dataset: DatasetReport
+    /// The settings used (every threshold appears here and next to each statistic).
+    public var settings: EvaluationSettings
+    /// Invalid values seen (first 20), with line and feature.
+    public var invalidExamples: [InvalidValue]
+    public var notes: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case model, baselineVersion = "baseline_version", rows, exact, sampledRows = "sampled_rows", features
+        case multivariate, dataset, settings, invalidExamples = "invalid_examples", notes
+    }
+}

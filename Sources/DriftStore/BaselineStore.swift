@@ -1,0 +1,282 @@
+import Crypto
+import DriftCore
+import Foundation
+import GRDB
+
+/// Metadata of a stored baseline (what `baseline list` shows).
+public struct BaselineRecord: Sendable, Equatable, Codable {
+    public let id: Int64
+    public let model: String
+    public let version: String
+    public let createdAt: Date
+    /// The input file's name.
+    public let source: String
+    public let rows: Int
+    public let features: Int
+    /// "sha256:" + hex digest over the metadata, the profile JSON and the samples.
+    public let checksum: String
+    /// Bytes of profile JSON plus samples.
+    public let sizeBytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, model, version, createdAt = "created_at", source, rows, features, checksum, sizeBytes = "size_bytes"
+    }
+}
+
+/// A baseline read back and verified.
+public struct StoredBaseline: Sendable {
+    public let record: BaselineRecord
+    public let profile: BaselineProfile
+}
+
+/// Versioned, immutable baselines in SQLite (GRDB `DatabasePool`, WAL mode).
+///
+/// One row per baseline: metadata, the profile as JSON (sorted keys, readable and diffable), the
+/// numeric features' sorted samples as one blob of little-endian doubles, and a SHA-256 checksum
+/// over all of it, verified on every load. A trigger refuses updates: a version never changes once
+/// written; delete it and build a new one. Versions are per model: given (`--version`) or the next
+/// integer after the largest integer version.
+public final class BaselineStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Allowed model and version names: letters, digits, `_ . : -`, 1 to 128 characters.
+    public static func validateName(_ name: String, what: String) throws {
+        let ok = !name.isEmpty && name.utf8.count <= 128 && name.unicodeScalars.allSatisfy { c in
+            (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || "_.:-".unicodeScalars.contains(c)
+        }
+        if !ok {
+            throw StoreError.invalidName("\(what) \"\(name)\" must be 1–128 characters of letters, digits, _ . : -")
+        }
+    }
+
+    /// Opens (and with `create`, creates) the database, applies migrations, and runs SQLite's
+    /// `quick_check`, so a damaged or foreign file is refused here with a clear error.
+    public init(path: String, create: Bool) throws {
+        self.path = path
+        if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.missingDatabase(path: path) }
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+            let check = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+            guard check == ["ok"] else {
+                throw StoreError.corrupt(path: path, reason: check.prefix(3).joined(separator: "; "))
+            }
+        } catch let error as DatabaseError {
+            throw Self.map(error, path: path)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1 baselines") { db in
+            try db.execute(sql: """
+                CREATE TABLE baseline (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    model TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    source TEXT NOT NULL,
+                    rows INTEGER NOT NULL,
+                    features INTEGER NOT NULL,
+                    format INTEGER NOT NULL,
+                    profile_json BLOB NOT NULL,
+                    samples BLOB NOT NULL,
+                    checksum TEXT NOT NULL,
+                    UNIQUE (model, version)
+                );
+                CREATE TRIGGER baseline_immutable BEFORE UPDATE ON baseline
+                BEGIN SELECT RAISE(ABORT, 'baselines are immutable'); END;
+                """)
+        }
+        return m
+    }
+
+    static func map(_ error: DatabaseError, path: String) -> StoreError {
+        switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return .corrupt(path: path, reason: error.message ?? "\(error.resultCode)")
+        default:
+            return .database(error.message ?? "\(error)")
+        }
+    }
+
+    private func mapErrors<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DatabaseError { throw Self.map(error, path: path) }
+    }
+
+    // MARK: writing
+
+    /// Stores a baseline and returns its record. `version` nil takes the next integer version.
+    public func save(_ profile: BaselineProfile, model: String, version: String?, source: String,
+                     createdAt: Date) throws -> BaselineRecord {
+        try Self.validateName(model, what: "model")
+        if let version { try Self.validateName(version, what: "version") }
+        let json = try Self.encoder.encode(profile)
+        let samples = Self.encodeSamples(profile)
+        let created = createdAt.timeIntervalSince1970
+        return try mapErrors {
+            try pool.write { db in
+                let chosen: String
+                if let version {
+                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM baseline WHERE model = ? AND version = ?",
+                                         arguments: [model, version]) == true {
+                        throw StoreError.duplicateVersion(model: model, version: version)
+                    }
+                    chosen = version
+                } else {
+                    let existing = try String.fetchAll(db, sql: "SELECT version FROM baseline WHERE model = ?", arguments: [model])
+                    chosen = String((existing.compactMap { Int($0) }.max() ?? 0) + 1)
+                }
+                let checksum = Self.checksum(model: model, version: chosen, createdAt: created, source: source,
+                                             rows: profile.rows, json: json, samples: samples)
+                try db.execute(sql: """
+                    INSERT INTO baseline (model, version, created_at, source, rows, features, format, profile_json, samples, checksum)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [model, chosen, created, source, profile.rows, profile.features.count,
+                                     profile.format, json, samples, checksum])
+                return BaselineRecord(id: db.lastInsertedRowID, model: model, version: chosen,
+                                      createdAt: Date(timeIntervalSince1970: created), source: source, rows: profile.rows,
+                                      features: profile.features.count, checksum: checksum,
+                                      sizeBytes: json.count + samples.count)
+            }
+        }
+    }
+
+    /// Deletes one version. Returns false when there was none.
+    @discardableResult
+    public func delete(model: String, version: String) throws -> Bool {
+        try mapErrors {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM baseline WHERE model = ? AND version = ?", arguments: [model, version])
+                return db.changesCount > 0
+            }
+        }
+    }
+
+    // MARK: reading
+
+    private static let recordColumns = "id, model, version, created_at, source, rows, features, checksum, length(profile_json) + length(samples) AS size"
+
+    private static func record(_ row: Row) -> BaselineRecord {
+        BaselineRecord(id: row["id"], model: row["model"], version: row["version"],
+                       createdAt: Date(timeIntervalSince1970: row["created_at"]), source: row["source"],
+                       rows: row["rows"], features: row["features"], checksum: row["checksum"], sizeBytes: row["size"])
+    }
+
+    /// Baselines, newest first within each model; all models when `model` is nil.
+    public func list(model: String? = nil) throws -> [BaselineRecord] {
+        try mapErrors {
+            try pool.read { db in
+                let rows: [Row]
+                if let model {
+                    rows = try Row.fetchAll(db, sql: "SELECT \(Self.recordColumns) FROM baseline WHERE model = ? ORDER BY id DESC",
+                                            arguments: [model])
+                } else {
+                    rows = try Row.fetchAll(db, sql: "SELECT \(Self.recordColumns) FROM baseline ORDER BY model, id DESC")
+                }
+                return rows.map(Self.record)
+            }
+        }
+    }
+
+    /// Loads and verifies a baseline: `version` nil (or "latest") is the most recently stored one.
+    /// Throws `notFound`, `checksumMismatch`, or `corrupt` when the content does not decode.
+    public func load(model: String, version: String? = nil) throws -> StoredBaseline {
+        let wanted = version == "latest" ? nil : version
+        let row: Row? = try mapErrors {
+            try pool.read { db in
+                if let wanted {
+                    return try Row.fetchOne(db, sql: "SELECT \(Self.recordColumns), profile_json, samples FROM baseline WHERE model = ? AND version = ?",
+                                            arguments: [model, wanted])
+                }
+                return try Row.fetchOne(db, sql: "SELECT \(Self.recordColumns), profile_json, samples FROM baseline WHERE model = ? ORDER BY id DESC LIMIT 1",
+                                        arguments: [model])
+            }
+        }
+        guard let row else { throw StoreError.notFound(model: model, version: wanted) }
+        let record = Self.record(row)
+        let json: Data = row["profile_json"] ?? Data()
+        let samples: Data = row["samples"] ?? Data()
+        let expected = Self.checksum(model: record.model, version: record.version,
+                                     createdAt: record.createdAt.timeIntervalSince1970, source: record.source,
+                                     rows: record.rows, json: json, samples: samples)
+        guard expected == record.checksum else {
+            throw StoreError.checksumMismatch(model: record.model, version: record.version)
+        }
+        var profile: BaselineProfile
+        do {
+            profile = try JSONDecoder().decode(BaselineProfile.self, from: json)
+        } catch {
+            throw StoreError.corrupt(path: path, reason: "baseline \(model) version \(record.version) does not decode: \(error)")
+        }
+        try Self.decodeSamples(samples, into: &profile, path: path, model: model, version: record.version)
+        return StoredBaseline(record: record, profile: profile)
+    }
+
+    // MARK: encoding
+
+    static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+
+    /// The numeric features' samples, in schema order, as little-endian doubles.
+    static func encodeSamples(_ profile: BaselineProfile) -> Data {
+        var data = Data()
+        let total = profile.features.reduce(0) { $0 + ($1.numeric?.sample.count ?? 0) }
+        data.reserveCapacity(total * 8)
+        for f in profile.features {
+            guard let n = f.numeric else { continue }
+            n.sample.withUnsafeBufferPointer { b in
+                for v in b { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            }
+        }
+        return data
+    }
+
+    static func decodeSamples(_ data: Data, into profile: inout BaselineProfile, path: String, model: String,
+                              version: String) throws {
+        let expected = profile.features.reduce(0) { $0 + ($1.numeric?.sampleCount ?? 0) }
+        guard data.count == expected * 8 else {
+            throw StoreError.corrupt(path: path, reason: "baseline \(model) version \(version): sample blob has \(data.count) bytes, expected \(expected * 8)")
+        }
+        var offset = 0
+        try data.withUnsafeBytes { raw in
+            for i in profile.features.indices {
+                guard let n = profile.features[i].numeric else { continue }
+                var values = [Double](repeating: 0, count: n.sampleCount)
+                for k in 0..<n.sampleCount {
+                    let bits = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8 * k, as: UInt64.self))
+                    values[k] = Double(bitPattern: bits)
+                }
+                offset += 8 * n.sampleCount
+                guard values.allSatisfy(\.isFinite), zip(values, values.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                    throw StoreError.corrupt(path: path, reason: "baseline \(model) version \(version): sample of \(profile.features[i].name) is not sorted and finite")
+                }
+                profile.features[i].numeric?.sample = values
+            }
+        }
+    }
+
+    /// SHA-256 over the metadata and content, each part length-prefixed.
+    static func checksum(model: String, version: String, createdAt: Double, source: String, rows: Int,
+                         json: Data, samples: Data) -> String {
+        var h = SHA256()
+        func part(_ d: Data) {
+            withUnsafeBytes(of: UInt64(d.count).littleEndian) { h.update(bufferPointer: $0) }
+            h.update(data: d)
+        }
+        part(Data(model.utf8))
+        part(Data(version.utf8))
+        part(withUnsafeBytes(of: createdAt.bitPattern.littleEndian) { Data($0) })
+        part(Data(source.utf8))
+        part(withUnsafeBytes(of: Int64(rows).littleEndian) { Data($0) })
+        part(json)
+        part(samples)
+        return "sha256:" + h.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

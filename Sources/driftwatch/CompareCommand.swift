@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import DriftCore
+import DriftStore
+import Foundation
+import Yams
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Judge a dataset against a stored baseline with the sidecar's evaluation.",
+        discussion: "Exit codes: 0 ok, 1 dataset drift with --fail-on-drift, 2 usage or input error.")
+
+    @OptionGroup var store: StoreOptions
+    @Option var model: String
+    @Option(help: "Baseline version, or latest.") var version = "latest"
+    @Option(help: "Current data: .csv or .jsonl/.ndjson; - for stdin.") var data: String
+    @Option(name: .customLong("input-format"), help: "csv or jsonl (default: from the file name).") var inputFormat: String?
+    @Option(help: "json or text (default: text on a terminal, json otherwise).") var format: String?
+    @Option(help: "Write the report here instead of stdout.") var output: String?
+    @Flag(name: .customLong("fail-on-drift"), help: "Exit 1 when the dataset drifts.") var failOnDrift = false
+    @Option(help: "Evaluation settings YAML (tests, thresholds, per-feature overrides).") var settings: String?
+    @Option(name: .customLong("thresholds"), help: "fixed, or baseline (the baseline's chunk bands: mean + 3σ).")
+    var thresholdSource: String?
+    @Option(name: .customLong("min-samples"), help: "Present values below which a verdict is insufficient_data.")
+    var minSamples: Int?
+    @Option(name: .customLong("dataset-share"), help: "Share of drifted features at which the dataset drifts.")
+    var datasetShare: Double?
+    @Option(name: .customLong("max-rows"), help: "Rows kept exactly for the tests; a uniform sample beyond.")
+    var maxRows = 1_000_000
+
+    func run() throws {
+        let format = self.format ?? (isatty(1) == 1 && output == nil ? "text" : "json")
+        guard format == "json" || format == "text" else { throw CLIError("--format must be json or text") }
+        guard maxRows >= 1 else { throw CLIError("--max-rows must be ≥ 1") }
+        var evaluation = try settings.map(loadSettings) ?? EvaluationSettings()
+        if let thresholdSource {
+            guard let s = ThresholdSource(rawValue: thresholdSource) else { throw CLIError("--thresholds must be fixed or baseline") }
+            evaluation.thresholdSource = s
+        }
+        if let minSamples { evaluation.minSamples = minSamples }
+        if let datasetShare { evaluation.datasetDriftShare = datasetShare }
+
+        let input = try InputFile(path: data, format: inputFormat)
+        let db = try openStore(store, create: false)
+        let stored = try storeCall { try db.load(model: model, version: version) }
+        let evaluator: Evaluator
+        do {
+            evaluator = try Evaluator(baseline: stored.profile, model: model, baselineVersion: stored.record.version,
+                                      settings: evaluation)
+        } catch let e as SchemaError {
+            throw CLIError("\(settings ?? "settings"): \(e.message)")
+        }
+        var window = evaluator.makeWindow(capacity: maxRows)
+        var reader = TableReader(format: input.format, schema: stored.profile.schema)
+        try input.read(into: &reader) { row in window.add(row) }
+        var report = try evaluator.evaluate(window)
+        if !reader.absentFeatures.isEmpty {
+            report.notes.append("baseline features not in \(input.displayName) (all missing): \(reader.absentFeatures.joined(separator: ", "))")
+        }
+        if !reader.unknownColumns.isEmpty {
+            report.notes.append("columns not in the baseline schema (ignored): \(reader.unknownColumns.joined(separator: ", "))")
+        }
+        let text = format == "json" ? try jsonString(report) + "\n" : renderText(report)
+        try writeOutput(text, to: output)
+        if failOnDrift && report.dataset.drift { throw ExitCode(1) }
+    }
+}
+
+func loadSettings(_ path: String) throws -> EvaluationSettings {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("\(path): cannot read the settings file") }
+    do {
+        let s = try YAMLDecoder().decode(EvaluationSettings.self, from: text)
+        try s.validate()
+        return s
+    } catch let e as SchemaError {
+        throw CLIError("\(path): \(e.message)")
+    } catch let DecodingError.dataCorrupted(c) {
+        throw CLIError("\(path): at \(codingPath(c.codingPath)): \(c.debugDescription)")
+    } catch let DecodingError.typeMismatch(_, c) {
+        throw CLIError("\(path): wrong type at \(codingPath(c.codingPath)): \(c.debugDescription)")
+    } catch {
+        throw CLIError("\(path): \(error)")
+    }
+}
+
+/// The readable table of `compare --format text`.
+func renderText(_ r: DriftReport) -> String {
+    var out = "model \(r.model), baseline version \(r.baselineVersion), \(r.rows) rows"
+    out += r.exact ? "\n\n" : " (tests on a uniform sample of \(r.sampledRows))\n\n"
+    var rows = [["FEATURE", "KIND", "COUNT", "STATUS", "PSI", "KS D / TVD", "P (ADJ)", "MISSING", "OUT/UNSEEN"]]
+    let order = r.features.enumerated().sorted { a, b in
+        let rank: (FeatureStatus) -> Int = { [.drift: 0, .warning: 1, .ok: 2, .insufficientData: 3][$0]! }
+        return rank(a.element.status) != rank(b.element.status) ? rank(a.element.status) < rank(b.element.status) : a.offset < b.offset
+    }.map(\.element)
+    for f in order {
+        let effect = f.tests.ks?.statistic ?? f.tests.tvd?.value
+        let p = f.tests.ks?.pAdjusted ?? f.tests.chi2?.pAdjusted
+        let oddity = f.kind == .numeric ? f.quality.outOfRangeRatio : f.quality.unseenRatio
+        rows.append([f.name, f.kind.rawValue, "\(f.count)", f.status.rawValue + (f.ignored == true ? " (ignored)" : ""),
+                     number(f.tests.psi?.value, digits: 3), number(effect, digits: 3), number(p, digits: 2),
+                     percent(f.quality.missingRatio), percent(oddity)])
+    }
+    out += table(rows)
+    let m = r.multivariate
+    if m.available, let v = m.value, let lo = m.lower, let hi = m.upper {
+        out += "\nmultivariate (PCA reconstruction): \(number(v)) in [\(number(lo)), \(number(hi))]: \(m.status?.rawValue ?? "-")\n"
+    } else {
+        out += "\nmultivariate: \(m.reason ?? "not available")\n"
+    }
+    let d = r.dataset
+    out += "dataset: \(d.driftedFeatures) of \(d.evaluatedFeatures) features drifted (share \(number(d.share, digits: 3)), threshold \(number(d.threshold, digits: 3))): \(d.drift ? "DRIFT" : d.status.rawValue)\n"
+    let s = r.settings
+    out += "thresholds: significance \(s.thresholds.significance) after \(s.correction.rawValue); psi \(s.thresholds.psi), ks D \(s.thresholds.ksStatistic), tvd \(s.thresholds.tvd) (\(s.thresholdSource.rawValue)); min samples \(s.minSamples)\n"
+    for e in r.invalidExamples.prefix(3) { out += "invalid: line \(e.line), field \"\(e.feature)\": \(e.reason)\n" }
+    for n in r.notes { out += "note: \(n)\n" }
+    return out
+}
+
+func percent(_ v: Double?) -> String {
+    guard let v else { return "-" }
+    return v == 0 ? "0%" : String(format: v < 0.001 ? "%.3f%%" : "%.1f%%", v * 100)
+}
