@@ -3,6 +3,13 @@ public struct CSVError: Error, Equatable, Sendable, CustomStringConvertible {
     public let line: Int
     public let column: Int
     public let message: String
+
+    public init(line: Int, column: Int, message: String) {
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 

@@ -93,6 +93,11 @@ public struct FeatureTests: Sendable, Equatable, Codable {
 public struct LabelShare: Sendable, Equatable, Codable {
     public var value: String
     public var share: Double
+
+    public init(value: String, share: Double) {
+        self.value = value
+        self.share = share
+    }
 }
 
 /// Data quality of a feature in the window, next to the baseline's.

@@ -1,0 +1,106 @@
+import DriftCore
+import Testing
+
+@Suite("JSON lines and typing")
+struct JSONLinesTests {
+    static let schema = try! Schema(features: [
+        FeatureSpec(name: "x", kind: .numeric),
+        FeatureSpec(name: "colour", kind: .categorical),
+        FeatureSpec(name: "prediction", kind: .categorical, role: .prediction),
+        FeatureSpec(name: "score", kind: .numeric, role: .score),
+    ])
+
+    @Test("the record contract and flat objects; null and NaN missing; booleans are not numbers")
+    func shapes() throws {
+        let text = """
+            {"model":"m","features":{"x":1.5,"colour":"red","extra":1},"prediction":"yes","score":0.9,"latency_ms":3}
+            {"x":null,"colour":7,"prediction":true,"score":"NaN"}
+
+            {"x":true,"colour":["a"],"score":1e308}
+            """
+        let (reader, rows) = try readRows(Array(text.utf8), format: .jsonl, schema: Self.schema, chunk: 7)
+        #expect(rows.count == 3)
+        #expect(rows.map(\.line) == [1, 2, 4])
+        #expect(rows[0].numbers[0] == 1.5 && rows[0].numberStates[0] == .present)
+        #expect(rows[0].categories == ["red", "yes"])
+        #expect(rows[0].numbers[1] == 0.9)
+        #expect(rows[1].numberStates == [.missing, .missing])
+        #expect(rows[1].categories == ["7", "true"])
+        #expect(rows[2].numberStates[0] == .invalid)
+        #expect(rows[2].categoryStates[0] == .invalid)
+        #expect(rows[2].invalid.map(\.feature) == ["x", "colour"])
+        #expect(reader.unknownColumns.contains("extra"))
+    }
+
+    @Test("malformed JSON names its line")
+    func malformed() throws {
+        let text = "{\"x\":1}\n{\"x\": tru}\n"
+        do {
+            _ = try readRows(Array(text.utf8), format: .jsonl, schema: Self.schema)
+            Issue.record("no error")
+        } catch let e as InputError {
+            #expect(e.line == 2)
+            #expect(e.message.hasPrefix("malformed JSON"))
+        }
+        do {
+            _ = try readRows(Array("[1,2]\n".utf8), format: .jsonl, schema: Self.schema)
+            Issue.record("no error")
+        } catch let e as InputError {
+            #expect(e.line == 1 && e.message == "expected a JSON object")
+        }
+    }
+}
+
+@Suite("Schema inference")
+struct SchemaInferenceTests {
+    @Test("numbers numeric, text and booleans categorical, integer classes for prediction, score numeric")
+    func rules() throws {
+        let csv = """
+            id,age,flag,city,prediction,score,rooms,empty
+            1,31.5,true,paris,0,0.9,2,
+            2,,false,lyon,1,0.1,3,
+            3,40,true,"nice, sud",2,0.5,2,
+            """
+        var options = SchemaInference.Options()
+        options.exclude = ["id"]
+        let (reader, rows) = try readRows(Array(csv.utf8), format: .csv, options: options)
+        let schema = try #require(reader.schema)
+        #expect(schema.features == [
+            FeatureSpec(name: "age", kind: .numeric),
+            FeatureSpec(name: "flag", kind: .categorical),
+            FeatureSpec(name: "city", kind: .categorical),
+            FeatureSpec(name: "prediction", kind: .categorical, role: .prediction),
+            FeatureSpec(name: "score", kind: .numeric, role: .score),
+            FeatureSpec(name: "rooms", kind: .numeric),
+            FeatureSpec(name: "empty", kind: .categorical),
+        ])
+        #expect(rows.count == 3)
+        #expect(rows[1].numberStates[0] == .missing)
+        #expect(rows[2].categories[1] == "nice, sud")
+        #expect(reader.notes.contains { $0.contains("\"empty\" has no values") })
+    }
+
+    @Test("--categorical forces; many distinct numeric predictions are a regression output")
+    func forced() throws {
+        var lines = ["zip,prediction"]
+        for i in 0..<200 { lines.append("\(10000 + i % 7),\(Double(i) * 0.37)") }
+        var options = SchemaInference.Options()
+        options.categorical = ["zip"]
+        let (reader, _) = try readRows(Array(lines.joined(separator: "\n").utf8), format: .csv, options: options)
+        #expect(reader.schema?.features == [
+            FeatureSpec(name: "zip", kind: .categorical),
+            FeatureSpec(name: "prediction", kind: .numeric, role: .prediction),
+        ])
+    }
+
+    @Test("a row with the wrong field count names line and column")
+    func fieldCount() throws {
+        do {
+            _ = try readRows(Array("a,b\n1,2\n3\n".utf8), format: .csv)
+            Issue.record("no error")
+        } catch let e as InputError {
+            #expect(e.line == 3 && e.column == 2)
+            #expect(e.message == "expected 2 fields as in the header, found 1")
+        }
+    }
+}
