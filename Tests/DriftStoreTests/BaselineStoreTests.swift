@@ -1,0 +1,137 @@
+import DriftCore
+import DriftStats
+import DriftStore
+import Foundation
+import GRDB
+import Testing
+
+private func sampleProfile(rows: Int = 500, seed: UInt64 = 1) throws -> BaselineProfile {
+    let schema = try Schema(features: [
+        FeatureSpec(name: "x", kind: .numeric),
+        FeatureSpec(name: "y", kind: .numeric),
+        FeatureSpec(name: "c", kind: .categorical),
+    ])
+    var builder = try BaselineBuilder(schema: schema)
+    var g = SplitMix64(seed: seed)
+    var row = TypedRow(schema: schema)
+    for i in 0..<rows {
+        row.reset(line: i + 1)
+        let x = g.nextUnit()
+        row.numbers = [x, x + g.nextUnit()]
+        row.numberStates = [.present, i % 10 == 0 ? .missing : .present]
+        row.categories = [["a", "b", "c"][i % 3]]
+        row.categoryStates = [.present]
+        builder.add(row)
+    }
+    return try builder.finish()
+}
+
+private func temporaryPath() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("driftwatch-test-\(UUID().uuidString).sqlite").path
+}
+
+private func remove(_ path: String) {
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+}
+
+@Suite("Baseline store (SQLite via GRDB)")
+struct BaselineStoreTests {
+    @Test("save and load round-trip the whole profile, samples included; versions auto-increment")
+    func roundTrip() throws {
+        let path = temporaryPath()
+        defer { remove(path) }
+        let store = try BaselineStore(path: path, create: true)
+        let profile = try sampleProfile()
+        let created = Date(timeIntervalSince1970: 1_795_000_000.25)
+        let first = try store.save(profile, model: "iris", version: nil, source: "train.csv", createdAt: created)
+        let second = try store.save(try sampleProfile(seed: 2), model: "iris", version: nil, source: "train2.csv", createdAt: created)
+        #expect(first.version == "1" && second.version == "2")
+        #expect(first.checksum.hasPrefix("sha256:") && first.checksum.count == 7 + 64)
+        let loaded = try store.load(model: "iris", version: "1")
+        #expect(loaded.profile == profile)
+        #expect(loaded.profile.features[0].numeric?.sample == profile.features[0].numeric?.sample)
+        #expect(loaded.record == first)
+        #expect(try store.load(model: "iris").record.version == "2")
+        #expect(try store.load(model: "iris", version: "latest").record.version == "2")
+        #expect(try store.list().map(\.version) == ["2", "1"])
+        // Reopening sees the same data (WAL committed).
+        let reopened = try BaselineStore(path: path, create: false)
+        #expect(try reopened.load(model: "iris", version: "1").profile == profile)
+        let mode = try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
+    @Test("explicit versions are unique; rows are immutable; delete removes one version")
+    func immutability() throws {
+        let path = temporaryPath()
+        defer { remove(path) }
+        let store = try BaselineStore(path: path, create: true)
+        let profile = try sampleProfile()
+        _ = try store.save(profile, model: "m", version: "2026-11", source: "a.csv", createdAt: Date())
+        #expect(throws: StoreError.duplicateVersion(model: "m", version: "2026-11")) {
+            _ = try store.save(profile, model: "m", version: "2026-11", source: "b.csv", createdAt: Date())
+        }
+        #expect(throws: StoreError.invalidName("model \"bad name\" must be 1–128 characters of letters, digits, _ . : -")) {
+            _ = try store.save(profile, model: "bad name", version: nil, source: "b.csv", createdAt: Date())
+        }
+        let db = try DatabaseQueue(path: path)
+        #expect(throws: DatabaseError.self) {
+            try db.write { try $0.execute(sql: "UPDATE baseline SET rows = 1") }
+        }
+        #expect(try store.delete(model: "m", version: "2026-11"))
+        #expect(try !store.delete(model: "m", version: "2026-11"))
+        #expect(throws: StoreError.notFound(model: "m", version: nil)) { _ = try store.load(model: "m") }
+    }
+
+    @Test("a flipped byte in the stored samples is caught by the checksum")
+    func tampering() throws {
+        let path = temporaryPath()
+        defer { remove(path) }
+        let store = try BaselineStore(path: path, create: true)
+        _ = try store.save(try sampleProfile(), model: "m", version: "1", source: "a.csv", createdAt: Date())
+        let db = try DatabaseQueue(path: path)
+        try db.write { db in
+            try db.execute(sql: "DROP TRIGGER baseline_immutable")
+            let blob = try Data.fetchOne(db, sql: "SELECT samples FROM baseline")!
+            var bytes = [UInt8](blob)
+            bytes[100] ^= 0x01
+            try db.execute(sql: "UPDATE baseline SET samples = ?", arguments: [Data(bytes)])
+        }
+        #expect(throws: StoreError.checksumMismatch(model: "m", version: "1")) { _ = try store.load(model: "m") }
+    }
+
+    @Test("a truncated or foreign file is refused with a clear error, never read")
+    func corruptFiles() throws {
+        let path = temporaryPath()
+        defer { remove(path) }
+        do {
+            let store = try BaselineStore(path: path, create: true)
+            for i in 0..<3 { _ = try store.save(try sampleProfile(rows: 5_000, seed: UInt64(i)), model: "m", version: nil, source: "a.csv", createdAt: Date()) }
+        }
+        // Checkpoint the WAL into the main file, then cut the file in half.
+        try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(size / 2))
+        try handle.close()
+        do {
+            let store = try BaselineStore(path: path, create: false)
+            _ = try store.load(model: "m", version: "1")
+            Issue.record("a truncated database was read")
+        } catch let error as StoreError {
+            guard case .corrupt = error else { Issue.record("unexpected \(error)"); return }
+        }
+        let foreign = temporaryPath()
+        defer { remove(foreign) }
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: foreign))
+        #expect {
+            _ = try BaselineStore(path: foreign, create: false)
+        } throws: { error in
+            guard case StoreError.corrupt(let p, _) = error else { return false }
+            return p == foreign
+        }
+        #expect(throws: StoreError.missingDatabase(path: "/nonexistent/x.sqlite")) {
+            _ = try BaselineStore(path: "/nonexistent/x.sqlite", create: false)
+        }
+    }
+}
