@@ -13,6 +13,12 @@ struct VerdictTests {
 
     static func build(_ n: Int, seed: UInt64, shift: Double = 0, labels: [String] = ["a", "b"]) throws -> BaselineProfile {
         var builder = try BaselineBuilder(schema: schema)
+        forEachRow(n, seed: seed, shift: shift, labels: labels) { builder.add($0) }
+        return try builder.finish()
+    }
+
+    /// n rows: x ~ N(shift, 1), c cycling through `labels`.
+    static func forEachRow(_ n: Int, seed: UInt64, shift: Double, labels: [String], _ body: (TypedRow) -> Void) {
         var g = SplitMix64(seed: seed)
         var row = TypedRow(schema: schema)
         for i in 0..<n {
@@ -21,9 +27,8 @@ struct VerdictTests {
             row.numberStates[0] = .present
             row.categories[0] = labels[i % labels.count]
             row.categoryStates[0] = .present
-            builder.add(row)
+            body(row)
         }
-        return try builder.finish()
     }
 
     static func normal(_ g: inout SplitMix64) -> Double {
@@ -35,16 +40,7 @@ struct VerdictTests {
                          settings: EvaluationSettings = .init()) throws -> DriftReport {
         let evaluator = try Evaluator(baseline: baseline, model: "m", baselineVersion: "1", settings: settings)
         var window = evaluator.makeWindow()
-        var g = SplitMix64(seed: seed)
-        var row = TypedRow(schema: schema)
-        for i in 0..<n {
-            row.reset(line: i + 1)
-            row.numbers[0] = normal(&g) + shift
-            row.numberStates[0] = .present
-            row.categories[0] = labels[i % labels.count]
-            row.categoryStates[0] = .present
-            window.add(row)
-        }
+        forEachRow(n, seed: seed, shift: shift, labels: labels) { window.add($0) }
         return try evaluator.evaluate(window)
     }
 

@@ -1,4 +1,5 @@
 import DriftStats
+import Dispatch
 
 /// Judges a window of current data against a baseline: per-feature tests, data quality, the
 /// multivariate model, and the dataset verdict. One type for `compare` and the sidecar.
@@ -34,16 +35,17 @@ public struct Evaluator: Sendable {
         var features: [FeatureReport] = []
         var pendingSignificance: [(feature: Int, p: Double)] = []
         var notes: [String] = []
-        for (index, spec) in baseline.schema.features.enumerated() {
-            let slot = baseline.schema.slot(of: index)
-            let plan = settings.plan(for: spec)
-            let profile = baseline.features[index]
-            var report: FeatureReport
-            switch spec.kind {
-            case .numeric: report = try numeric(spec, profile.numeric!, slot: slot, window: window, plan: plan)
-            case .categorical: report = try categorical(spec, profile.categorical!, slot: slot, window: window, plan: plan)
+        // Features are independent: test them on every core (each numeric one sorts its values).
+        let specs = baseline.schema.features
+        var results = [Result<FeatureReport, any Error>?](repeating: nil, count: specs.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: specs.count) { index in
+                out[index] = Result { try featureReport(index, window) }
             }
-            if plan.ignored { report.ignored = true }
+        }
+        for result in results {
+            let report = try result!.get()
             if let p = report.tests.ks?.pValue ?? report.tests.chi2?.pValue {
                 pendingSignificance.append((features.count, p))
             }
@@ -77,6 +79,20 @@ public struct Evaluator: Sendable {
                            sampledRows: window.sampledRows, features: features,
                            multivariate: try multivariate(window), dataset: dataset, settings: settings,
                            invalidExamples: window.invalidExamples, notes: notes)
+    }
+
+    private func featureReport(_ index: Int, _ window: CurrentWindow) throws -> FeatureReport {
+        let spec = baseline.schema.features[index]
+        let slot = baseline.schema.slot(of: index)
+        let plan = settings.plan(for: spec)
+        let profile = baseline.features[index]
+        var report: FeatureReport
+        switch spec.kind {
+        case .numeric: report = try numeric(spec, profile.numeric!, slot: slot, window: window, plan: plan)
+        case .categorical: report = try categorical(spec, profile.categorical!, slot: slot, window: window, plan: plan)
+        }
+        if plan.ignored { report.ignored = true }
+        return report
     }
 
     private func hasTests(_ f: FeatureReport) -> Bool {

@@ -145,11 +145,25 @@ public struct TableReader {
         self.row = nil
         defer { self.row = row }
         row.reset(line: record.line)
-        for (slot, column) in csvColumnOfSlot.numeric.enumerated() where column >= 0 {
-            let name = schema.features[schema.numericIndices[slot]].name
-            record.withField(column) { ValueTyping.numeric($0, slot: slot, feature: name, into: &row) }
+        let numericColumns = csvColumnOfSlot.numeric
+        for slot in numericColumns.indices {
+            let column = numericColumns[slot]
+            if column < 0 { continue }
+            record.withField(column) { bytes in
+                // The fast path without the feature name; the name is looked up only for an error.
+                if case .value(let v) = NumberParser.parse(bytes) {
+                    row.numbers[slot] = v
+                    row.numberStates[slot] = .present
+                } else {
+                    ValueTyping.numeric(bytes, slot: slot, feature: schema.features[schema.numericIndices[slot]].name,
+                                        into: &row)
+                }
+            }
         }
-        for (slot, column) in csvColumnOfSlot.categorical.enumerated() where column >= 0 {
+        let categoricalColumns = csvColumnOfSlot.categorical
+        for slot in categoricalColumns.indices {
+            let column = categoricalColumns[slot]
+            if column < 0 { continue }
             record.withField(column) { ValueTyping.categorical($0, slot: slot, into: &row) }
         }
         rows += 1

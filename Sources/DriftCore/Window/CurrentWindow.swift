@@ -75,8 +75,8 @@ public struct CurrentWindow: Sendable {
             switch row.categoryStates[k] {
             case .present:
                 let label = row.categories[k]
-                if let c = labelCounts[k][label] {
-                    labelCounts[k][label] = c + 1
+                if let i = labelCounts[k].index(forKey: label) {
+                    labelCounts[k].values[i] += 1
                 } else if labelCounts[k].count < maxTrackedCategories {
                     labelCounts[k][label] = 1
                 } else {
