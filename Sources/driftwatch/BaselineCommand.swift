@@ -58,24 +58,18 @@ struct BaselineCommand: ParsableCommand {
             if let version { try BaselineStore.validateNameForCLI(version, what: "version") }
             guard format == "text" || format == "json" else { throw CLIError("--format must be text or json") }
 
-            let input = try InputFile(path: data, format: nil == inputFormat ? nil : inputFormat)
+            let input = try InputFile(path: data, format: inputFormat)
             let explicit = try schema.map(loadSchema)
             var options = SchemaInference.Options()
             options.categorical = Set(split(categorical))
             options.exclude = Set(split(exclude))
             var reader = TableReader(format: input.format, schema: explicit, inference: options)
             var builder: BaselineBuilder?
-            var setupError: (any Error)?
             try input.read(into: &reader) { row in
-                if builder == nil {
-                    do { builder = try BaselineBuilder(schema: row.schema, settings: settings) } catch {
-                        setupError = error
-                        throw CLIError("\(error)")
-                    }
-                }
+                // The first row carries the schema (given or just inferred); settings are valid.
+                if builder == nil { builder = try BaselineBuilder(schema: row.schema, settings: settings) }
                 builder!.add(row)
             }
-            if let setupError { throw CLIError("\(setupError)") }
             guard let builder else { throw CLIError("\(input.displayName): no data rows") }
             var notes = reader.notes
             if !reader.absentFeatures.isEmpty {

@@ -198,15 +198,23 @@ public struct TableReader {
         self.row = nil
         defer { self.row = row }
         row.reset(line: record.line)
+        var matched = 0
         for (slot, index) in schema.numericIndices.enumerated() {
             let name = schema.features[index].name
-            if let v = record.fields[name] { ValueTyping.numeric(v, slot: slot, feature: name, into: &row) }
+            if let v = record.fields[name] {
+                matched += 1
+                ValueTyping.numeric(v, slot: slot, feature: name, into: &row)
+            }
         }
         for (slot, index) in schema.categoricalIndices.enumerated() {
             let name = schema.features[index].name
-            if let v = record.fields[name] { ValueTyping.categorical(v, slot: slot, feature: name, into: &row) }
+            if let v = record.fields[name] {
+                matched += 1
+                ValueTyping.categorical(v, slot: slot, feature: name, into: &row)
+            }
         }
-        if record.fields.count > schema.features.count || unknownSet.count < 100 {
+        // Look for unknown keys only when the record has some (and while fewer than 100 are known).
+        if matched < record.fields.count && unknownSet.count < 100 {
             for key in record.fields.keys where schema.index(of: key) == nil && unknownSet.count < 100 {
                 if unknownSet.insert(key).inserted { unknownColumns.append(key) }
             }

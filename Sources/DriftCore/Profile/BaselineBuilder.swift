@@ -48,9 +48,6 @@ public struct BaselineBuilder {
         codeScratch = Array(repeating: -1, count: schema.categoricalCount)
     }
 
-    /// Rows added so far.
-    public var rowCount: Int { rows }
-
     /// Adds one row (typed against `schema`).
     public mutating func add(_ row: borrowing TypedRow) {
         rows += 1

@@ -72,8 +72,6 @@ public struct RowSample: Sendable {
     public func number(slot: Int, _ k: Int) -> Double { numbers[slot * numericWidth + k] }
     /// Category code `k` of the row in `slot` (negative = missing or not interned).
     public func code(slot: Int, _ k: Int) -> Int32 { codes[slot * codeWidth + k] }
-    /// Input position (0-based row number) of the row in `slot`.
-    public func position(slot: Int) -> Int { positions[slot] }
 
     private mutating func buildHeap() {
         heap = (0..<Int32(positions.count)).map { $0 }

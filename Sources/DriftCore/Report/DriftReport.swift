@@ -74,19 +74,6 @@ public struct FeatureTests: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case psi, ks, chi2, tvd, jensenShannon = "jensen_shannon", hellinger, wasserstein
     }
-
-    /// Whether `test` flagged drift on its own.
-    public func flagged(_ test: DriftTest) -> Bool? {
-        switch test {
-        case .psi: return psi?.drift
-        case .ks: return ks?.drift
-        case .chi2: return chi2?.drift
-        case .tvd: return tvd?.drift
-        case .jensenShannon: return jensenShannon?.drift
-        case .hellinger: return hellinger?.drift
-        case .wasserstein: return wasserstein?.drift
-        }
-    }
 }
 
 /// A label's share of the current values.
