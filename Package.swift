@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "DriftStats", targets: ["DriftStats"]),
         .library(name: "DriftCore", targets: ["DriftCore"]),
         .library(name: "DriftStore", targets: ["DriftStore"]),
+        .library(name: "DriftServer", targets: ["DriftServer"]),
         .executable(name: "driftwatch", targets: ["driftwatch"]),
         .executable(name: "driftwatch-bench", targets: ["driftwatch-bench"]),
     ],
@@ -16,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System LAPACK/BLAS (Debian: liblapack-dev, libblas-dev, liblapacke-dev for <lapack.h>).
@@ -45,11 +50,24 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The sidecar: HTTP ingest and probes (Hummingbird), the log tailer, the event journal,
+        // metrics publishing (swift-prometheus), and the services that run them (ServiceLifecycle).
+        .target(
+            name: "DriftServer",
+            dependencies: [
+                "DriftCore", "DriftStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // The executable: argument parsing and file/terminal edges only.
         .executableTarget(
             name: "driftwatch",
             dependencies: [
-                "DriftCore", "DriftStore",
+                "DriftCore", "DriftStore", "DriftServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -71,6 +89,13 @@ let package = Package(
         .testTarget(
             name: "DriftStoreTests",
             dependencies: ["DriftStore"]
+        ),
+        .testTarget(
+            name: "DriftServerTests",
+            dependencies: [
+                "DriftServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         // Runs the built `driftwatch` binary as users do (exit codes, stdout/stderr).
         .testTarget(

@@ -91,6 +91,7 @@ public final class BaselineStore: Sendable {
                 BEGIN SELECT RAISE(ABORT, 'baselines are immutable'); END;
                 """)
         }
+        registerCheckpointMigrations(&m)
         return m
     }
 
@@ -103,7 +104,7 @@ public final class BaselineStore: Sendable {
         }
     }
 
-    private func mapErrors<T>(_ body: () throws -> T) throws -> T {
+    func mapErrors<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError { throw Self.map(error, path: path) }
     }
 

@@ -4,18 +4,22 @@ import Foundation
 /// `driftwatch`: argument parsing only; each subcommand is a thin call into the modules.
 /// Exit codes: 0 ok, 1 drift found (with `--fail-on-drift`), 2 usage or input error.
 @main
-struct Driftwatch: ParsableCommand {
+struct Driftwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "driftwatch",
         abstract: "Model-drift monitoring: baselines, offline comparison, and the sidecar.",
-        subcommands: [BaselineCommand.self, CompareCommand.self]
+        subcommands: [BaselineCommand.self, CompareCommand.self, ServeCommand.self, CheckConfigCommand.self, SimulateCommand.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; the contract says 2 for usage and input errors.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch let error as CLIError {

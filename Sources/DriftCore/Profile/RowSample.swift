@@ -36,6 +36,20 @@ public struct RowSample: Sendable {
         priorities.reserveCapacity(capacity)
     }
 
+    /// A sample made of given rows (flat, `width` values each, in input order) drawn from `seen`
+    /// rows. Not meant for further `add` calls.
+    public init(rows flat: [Double], count n: Int, width: Int, seen: Int) {
+        precondition(flat.count == n * width, "flat rows do not match count × width")
+        capacity = max(1, n)
+        numericWidth = width
+        codeWidth = 0
+        self.seen = max(seen, n)
+        generator = SplitMix64(seed: 0)
+        numbers = flat
+        positions = Array(0..<n)
+        priorities = Array(repeating: 0, count: n)
+    }
+
     /// Rows kept.
     public var count: Int { positions.count }
     /// Whether every row offered is kept.

@@ -53,6 +53,27 @@ public struct CurrentWindow: Sendable {
         scratch = Array(repeating: .nan, count: schema.numericCount)
     }
 
+    /// A window assembled from counts kept elsewhere (the sidecar's `StreamWindow`): `sample` holds
+    /// the rows whose values the tests use; `rows` counts every row of the window.
+    init(schema: Schema, rows: Int, numericCount: [Int], numericMissing: [Int], outOfRange: [Int],
+         categoricalMissing: [Int], labelCounts: [[String: Int]], untrackedLabels: [Int], sample: RowSample) {
+        self.schema = schema
+        capacity = sample.capacity
+        maxTrackedCategories = .max
+        self.rows = rows
+        self.numericCount = numericCount
+        self.numericMissing = numericMissing
+        numericInvalid = Array(repeating: 0, count: numericCount.count)
+        self.outOfRange = outOfRange
+        self.categoricalMissing = categoricalMissing
+        categoricalInvalid = Array(repeating: 0, count: categoricalMissing.count)
+        self.labelCounts = labelCounts
+        self.untrackedLabels = untrackedLabels
+        self.sample = sample
+        ranges = []
+        scratch = []
+    }
+
     /// Adds one row typed against `schema`.
     public mutating func add(_ row: borrowing TypedRow) {
         rows += 1

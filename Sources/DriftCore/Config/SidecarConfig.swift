@@ -1,0 +1,191 @@
+import Foundation
+
+/// A configuration error that names the key it is about (`models[0].window.max_age`).
+public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let key: String
+    public let message: String
+    public init(key: String, _ message: String) {
+        self.key = key
+        self.message = message
+    }
+    public var description: String { key.isEmpty ? message : "\(key): \(message)" }
+}
+
+/// How a model's window forgets.
+public enum WindowMode: String, Sendable, Codable, CaseIterable {
+    /// The most recent `max_records` records no older than `max_age`; evaluated every tick.
+    case sliding
+    /// Consecutive, non-overlapping windows: a window closes at the first tick after it holds
+    /// `max_records` records (count only) or after `max_age` (age given); then a new one starts.
+    case tumbling
+}
+
+/// The window of one model.
+public struct WindowConfig: Sendable, Equatable {
+    public var mode: WindowMode = .sliding
+    /// Records kept exactly (the memory bound: sliding windows drop the oldest beyond it; tumbling
+    /// windows keep a seeded uniform reservoir of this size beyond it).
+    public var maxRecords = 10_000
+    /// Age limit in seconds (sliding: records older are dropped; tumbling: window length).
+    public var maxAge: Double? = 600
+    /// Seed of the tumbling reservoir.
+    public var seed: UInt64 = 0xC0FFEE
+    public init() {}
+}
+
+/// One monitored model.
+public struct ModelConfig: Sendable, Equatable {
+    public var name: String
+    /// `latest` or a version of the stored baseline.
+    public var baseline = "latest"
+    public var window = WindowConfig()
+    /// Seconds between evaluations.
+    public var evaluateEvery = 15.0
+    /// Tests, thresholds, min samples, correction and per-feature overrides (the keys of
+    /// `compare --settings`, written inline in the model's entry).
+    public var evaluation = EvaluationSettings()
+    /// Distinct prediction classes counted by name; the rest are counted as `__other__`.
+    public var maxPredictionClasses = 50
+    public init(name: String) { self.name = name }
+}
+
+/// Where the position of a tailed file starts when no checkpoint exists.
+public enum TailStart: String, Sendable, Codable {
+    case beginning, end
+}
+
+/// A source of records besides HTTP ingest (which is always on).
+public struct SourceConfig: Sendable, Equatable {
+    /// Follow a JSON-lines file the model server appends to.
+    public var path: String
+    /// The model its records belong to (records may still name another configured model).
+    public var model: String
+    public var pollInterval = 0.25
+    public var startAt: TailStart = .beginning
+    public init(path: String, model: String) {
+        self.path = path
+        self.model = model
+    }
+    /// Stable identity of the source in checkpoints.
+    public var id: String { "tail:\(path)" }
+}
+
+/// A webhook receiver (used by the alerting issue; validated here).
+public struct WebhookConfig: Sendable, Equatable {
+    public var url: String
+    public init(url: String) { self.url = url }
+}
+
+/// Alert delivery targets.
+public struct AlertingConfig: Sendable, Equatable {
+    public var alertmanagers: [String] = []
+    public var webhooks: [WebhookConfig] = []
+    public init() {}
+}
+
+/// The sidecar's configuration (`driftwatch serve --config FILE`). Every key but `models` has a
+/// default; `config/driftwatch.example.yaml` documents them all.
+public struct SidecarConfig: Sendable, Equatable {
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 9464
+    public var store = "baselines/driftwatch.sqlite"
+    /// Directory of the event journal (default: the store path + `.journal`).
+    public var journal: String?
+    /// Seconds between window checkpoints to SQLite (also written on SIGTERM).
+    public var checkpointEvery = 10.0
+    /// Largest accepted request body.
+    public var maxBodyBytes = 8 << 20
+    /// Bearer token required on `POST /v1/events` (nil: none). Prefer the environment variable.
+    public var ingestToken: String?
+    public var models: [ModelConfig] = []
+    public var sources: [SourceConfig] = []
+    public var alerting = AlertingConfig()
+    public var logLevel = "info"
+
+    public init() {}
+
+    public var journalPath: String { journal ?? store + ".journal" }
+
+    /// Environment variables that override secrets and endpoints: `DRIFTWATCH_INGEST_TOKEN`,
+    /// `DRIFTWATCH_ALERTMANAGERS` and `DRIFTWATCH_WEBHOOKS` (comma-separated URLs),
+    /// `DRIFTWATCH_LISTEN` (host:port), `DRIFTWATCH_STORE`.
+    public static let environmentKeys = ["DRIFTWATCH_INGEST_TOKEN", "DRIFTWATCH_ALERTMANAGERS",
+                                         "DRIFTWATCH_WEBHOOKS", "DRIFTWATCH_LISTEN", "DRIFTWATCH_STORE"]
+
+    /// This configuration with the environment's overrides applied (then validated again).
+    public func applying(environment env: [String: String]) throws -> SidecarConfig {
+        var c = self
+        if let t = env["DRIFTWATCH_INGEST_TOKEN"], !t.isEmpty { c.ingestToken = t }
+        if let a = env["DRIFTWATCH_ALERTMANAGERS"] { c.alerting.alertmanagers = Self.list(a) }
+        if let w = env["DRIFTWATCH_WEBHOOKS"] { c.alerting.webhooks = Self.list(w).map(WebhookConfig.init) }
+        if let l = env["DRIFTWATCH_LISTEN"] {
+            guard let (h, p) = Self.hostPort(l) else { throw ConfigError(key: "DRIFTWATCH_LISTEN", "expected host:port, found \"\(l)\"") }
+            c.listenHost = h
+            c.listenPort = p
+        }
+        if let s = env["DRIFTWATCH_STORE"], !s.isEmpty { c.store = s }
+        try c.validate()
+        return c
+    }
+
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func hostPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    /// Checks cross-key rules; each error names its key.
+    public func validate() throws {
+        guard !models.isEmpty else { throw ConfigError(key: "models", "at least one model is required") }
+        var names = Set<String>()
+        for (i, m) in models.enumerated() {
+            let key = "models[\(i)]"
+            guard m.name.range(of: "^[A-Za-z0-9_.:-]{1,128}$", options: .regularExpression) != nil else {
+                throw ConfigError(key: "\(key).name", "\"\(m.name)\" must be 1–128 characters of A–Z a–z 0–9 _ . : -")
+            }
+            guard names.insert(m.name).inserted else { throw ConfigError(key: "\(key).name", "duplicate model \"\(m.name)\"") }
+            guard m.window.maxRecords >= 1 && m.window.maxRecords <= 10_000_000 else {
+                throw ConfigError(key: "\(key).window.max_records", "must be in 1…10000000")
+            }
+            if let age = m.window.maxAge, !(age > 0) { throw ConfigError(key: "\(key).window.max_age", "must be positive") }
+            guard m.evaluateEvery >= 0.1 else { throw ConfigError(key: "\(key).evaluate_every", "must be at least 100ms") }
+            guard (1...1000).contains(m.maxPredictionClasses) else {
+                throw ConfigError(key: "\(key).max_prediction_classes", "must be in 1…1000")
+            }
+            do { try m.evaluation.validate() } catch let e as SchemaError { throw ConfigError(key: key, e.message) }
+        }
+        for (i, s) in sources.enumerated() {
+            guard names.contains(s.model) else {
+                throw ConfigError(key: "sources[\(i)].model", "\"\(s.model)\" is not a configured model (\(models.map(\.name).joined(separator: ", ")))")
+            }
+            guard !s.path.isEmpty else { throw ConfigError(key: "sources[\(i)].path", "must not be empty") }
+            guard s.pollInterval >= 0.01 else { throw ConfigError(key: "sources[\(i)].poll_interval", "must be at least 10ms") }
+        }
+        if Set(sources.map(\.path)).count != sources.count { throw ConfigError(key: "sources", "a path is tailed twice") }
+        guard checkpointEvery >= 0.1 else { throw ConfigError(key: "checkpoint_every", "must be at least 100ms") }
+        guard maxBodyBytes >= 1024 else { throw ConfigError(key: "max_body_bytes", "must be at least 1KiB") }
+        for (i, u) in alerting.alertmanagers.enumerated() where !Self.isHTTPURL(u) {
+            throw ConfigError(key: "alerting.alertmanagers[\(i)]", "\"\(u)\" is not an http(s) URL")
+        }
+        for (i, w) in alerting.webhooks.enumerated() where !Self.isHTTPURL(w.url) {
+            throw ConfigError(key: "alerting.webhooks[\(i)].url", "\"\(w.url)\" is not an http(s) URL")
+        }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigError(key: "log_level", "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    static func isHTTPURL(_ s: String) -> Bool {
+        guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), u.host != nil else { return false }
+        return scheme == "http" || scheme == "https"
+    }
+
+    /// The model a record without a `model` field belongs to: the only one, else none.
+    public var defaultModel: String? { models.count == 1 ? models[0].name : nil }
+}

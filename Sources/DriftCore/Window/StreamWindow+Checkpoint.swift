@@ -1,0 +1,121 @@
+import DriftStats
+
+extension StreamWindow {
+    static let magic: UInt32 = 0x4457_5731 // "DWW1"
+
+    /// The window's whole state as bytes (ring in chronological order), for SQLite checkpoints.
+    public func checkpoint() -> [UInt8] {
+        var w = BinaryWriter(capacity: 64 + count * (16 + 8 * nw + 4 * cw))
+        w.u32(Self.magic)
+        w.string(config.mode.rawValue)
+        w.int(capacity)
+        w.int(nw)
+        w.int(cw)
+        w.int(rows)
+        w.f64(start)
+        w.u64(generator.state)
+        var t = [Double](), l = [Double](), n = [Double](), c = [Int32]()
+        t.reserveCapacity(count); l.reserveCapacity(count); n.reserveCapacity(count * nw); c.reserveCapacity(count * cw)
+        for i in 0..<count {
+            let s = (head + i) % capacity
+            t.append(times[s])
+            l.append(latencies[s])
+            n.append(contentsOf: numbers[(s * nw)..<((s + 1) * nw)])
+            c.append(contentsOf: codes[(s * cw)..<((s + 1) * cw)])
+        }
+        w.f64s(t); w.f64s(l); w.f64s(n); w.i32s(c)
+        w.ints(numericPresent); w.ints(numericMissing); w.ints(outOfRange); w.ints(categoricalMissing); w.ints(untracked)
+        for k in 0..<cw {
+            w.int(labels[k].count)
+            for label in labels[k] { w.string(label) }
+            w.ints(labelCounts[k])
+        }
+        return w.bytes
+    }
+
+    /// Restores a checkpoint written for the same schema and window settings. A checkpoint of
+    /// another shape (the config changed: mode, size, features) is refused with the reason, and the
+    /// caller starts an empty window.
+    public init(restoring bytes: [UInt8], baseline: BaselineProfile, config: WindowConfig, maxLabels: Int = 10_000) throws {
+        self.init(baseline: baseline, config: config, start: 0, maxLabels: maxLabels)
+        var window = self
+        try bytes.withUnsafeBytes { raw in try window.restore(raw) }
+        self = window
+    }
+
+    private mutating func restore(_ raw: UnsafeRawBufferPointer) throws {
+        do {
+            var r = BinaryReader(raw)
+            guard try r.u32() == Self.magic else { throw BinaryFormatError(offset: 0, "not a window checkpoint") }
+            let mode = try r.string()
+            let cap = try r.int(), nw = try r.int(), cw = try r.int()
+            guard mode == config.mode.rawValue, cap == capacity else {
+                throw BinaryFormatError(offset: 0, "window settings changed (checkpoint: \(mode), \(cap) records)")
+            }
+            guard nw == self.nw, cw == self.cw else { throw BinaryFormatError(offset: 0, "schema changed") }
+            rows = try r.int()
+            start = try r.f64()
+            generator = SplitMix64(seed: try r.u64()) // the seed is the state
+            let t = try r.f64s(), l = try r.f64s(), n = try r.f64s(), c = try r.i32s()
+            guard t.count <= cap, l.count == t.count, n.count == t.count * nw, c.count == t.count * cw, rows >= t.count else {
+                throw BinaryFormatError(offset: r.offset, "inconsistent ring")
+            }
+            times = t; latencies = l; numbers = n; codes = c
+            head = 0
+            count = t.count
+            numericPresent = try r.ints(); numericMissing = try r.ints(); outOfRange = try r.ints()
+            categoricalMissing = try r.ints(); untracked = try r.ints()
+            guard numericPresent.count == nw, numericMissing.count == nw, outOfRange.count == nw,
+                  categoricalMissing.count == cw, untracked.count == cw else { throw BinaryFormatError(offset: r.offset, "inconsistent counts") }
+            for k in 0..<cw {
+                let n = try r.count(width: 4)
+                labels[k] = try (0..<n).map { _ in try r.string() }
+                labelCounts[k] = try r.ints()
+                guard labelCounts[k].count == n else { throw BinaryFormatError(offset: r.offset, "inconsistent labels") }
+                labelIndex[k] = Dictionary(labels[k].enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
+            }
+            for i in 0..<count {
+                for k in 0..<cw where codes[i * cw + k] >= Int32(labels[k].count) || codes[i * cw + k] < -2 {
+                    throw BinaryFormatError(offset: r.offset, "label code out of range")
+                }
+            }
+            guard r.remaining == 0 else { throw BinaryFormatError(offset: r.offset, "trailing bytes") }
+        }
+    }
+}
+
+extension EventBatch {
+    /// The batch as bytes (journal entries).
+    public func encode(into w: inout BinaryWriter) {
+        w.int(count)
+        w.int(numericWidth)
+        w.int(categoricalWidth)
+        w.f64s(numbers)
+        for c in categories { w.optionalString(c) }
+        w.f64s(latencies)
+        for s in statuses { w.optionalString(s) }
+        for p in predictions { w.optionalString(p) }
+    }
+
+    /// Reads what `encode` wrote.
+    public init(decoding r: inout BinaryReader) throws {
+        let n = try r.count(width: 1)
+        let nw = try r.int(), cw = try r.int()
+        guard nw >= 0, cw >= 0, nw < 100_000, cw < 100_000 else { throw BinaryFormatError(offset: r.offset, "implausible widths") }
+        self.init(numericWidth: nw, categoricalWidth: cw)
+        let numbers = try r.f64s()
+        guard numbers.count == n * nw else { throw BinaryFormatError(offset: r.offset, "inconsistent batch") }
+        var categories = [String?]()
+        for _ in 0..<(n * cw) { categories.append(try r.optionalString()) }
+        let latencies = try r.f64s()
+        guard latencies.count == n else { throw BinaryFormatError(offset: r.offset, "inconsistent batch") }
+        var statuses = [String?](), predictions = [String?]()
+        for _ in 0..<n { statuses.append(try r.optionalString()) }
+        for _ in 0..<n { predictions.append(try r.optionalString()) }
+        reserve(n)
+        for e in 0..<n {
+            append(numbers: numbers[(e * nw)..<((e + 1) * nw)], categories: categories[(e * cw)..<((e + 1) * cw)],
+                   latency: latencies[e], status: statuses[e], prediction: predictions[e])
+        }
+    }
+}

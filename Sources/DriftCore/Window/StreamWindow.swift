@@ -1,0 +1,232 @@
+import DriftStats
+
+/// The sidecar's window of one model: the recent events as flat columns in a ring, with counts kept
+/// as events arrive and leave, so an evaluation only copies the ring.
+///
+/// - **sliding**: the newest `maxRecords` events no older than `maxAge` (the oldest are dropped
+///   on insert when full, and by `expire(now:)` when old). Values and counts are exact.
+/// - **tumbling**: events since `start`; the first `maxRecords` are kept exactly, later ones
+///   through a seeded uniform reservoir (Vitter's algorithm R) while the counts (missing,
+///   out-of-range, label counts, rows) stay exact over every event. `isComplete(now:)` says when
+///   the window should be evaluated one last time and `reset`.
+///
+/// Category labels are interned per feature (codes; −1 missing; at most `maxLabels` distinct per
+/// feature, later new labels are counted as untracked). Time is passed in, never read.
+public struct StreamWindow: Sendable {
+    public let schema: Schema
+    public let config: WindowConfig
+    public let maxLabels: Int
+    let ranges: [(Double, Double)]
+    var capacity: Int { config.maxRecords }
+    var nw: Int { schema.numericCount }
+    var cw: Int { schema.categoricalCount }
+
+    // The ring (chronological from `head`).
+    var head = 0
+    public internal(set) var count = 0
+    var times: [Double] = []
+    var numbers: [Double] = []
+    var codes: [Int32] = []
+    var latencies: [Double] = []
+
+    /// Events in the window (tumbling: every event since `start`, sampled or not).
+    public internal(set) var rows = 0
+    /// When the window began (tumbling) or was created.
+    public internal(set) var start: Double
+    var generator: SplitMix64
+
+    // Counts over the window.
+    var numericPresent: [Int]
+    var numericMissing: [Int]
+    var outOfRange: [Int]
+    var categoricalMissing: [Int]
+    var labels: [[String]]
+    var labelIndex: [[String: Int32]]
+    var labelCounts: [[Int]]
+    var untracked: [Int]
+
+    public init(baseline: BaselineProfile, config: WindowConfig, start: Double, maxLabels: Int = 10_000) {
+        schema = baseline.schema
+        self.config = config
+        self.maxLabels = maxLabels
+        self.start = start
+        ranges = baseline.schema.numericIndices.map { i in
+            let n = baseline.features[i].numeric
+            return (n?.minimum ?? -.infinity, n?.maximum ?? .infinity)
+        }
+        generator = SplitMix64(seed: config.seed)
+        let nw = baseline.schema.numericCount, cw = baseline.schema.categoricalCount
+        numericPresent = Array(repeating: 0, count: nw)
+        numericMissing = numericPresent
+        outOfRange = numericPresent
+        categoricalMissing = Array(repeating: 0, count: cw)
+        untracked = categoricalMissing
+        labels = Array(repeating: [], count: cw)
+        labelIndex = Array(repeating: [:], count: cw)
+        labelCounts = Array(repeating: [], count: cw)
+        // Pages never written are never resident: reserving the bound costs nothing until used,
+        // and avoids doubling copies (and twice the memory) while the window fills.
+        times.reserveCapacity(capacity)
+        latencies.reserveCapacity(capacity)
+        numbers.reserveCapacity(capacity * nw)
+        codes.reserveCapacity(capacity * cw)
+    }
+
+    /// Adds every event of `batch`, received at `time` (seconds).
+    public mutating func insert(_ batch: EventBatch, at time: Double) {
+        precondition(batch.numericWidth == nw && batch.categoricalWidth == cw, "batch typed for another schema")
+        for e in 0..<batch.count {
+            rows += 1
+            var rowCodes = [Int32](repeating: -1, count: cw)
+            for k in 0..<nw {
+                let v = batch.number(e, k)
+                if v.isNaN { numericMissing[k] += 1 } else {
+                    numericPresent[k] += 1
+                    if v < ranges[k].0 || v > ranges[k].1 { outOfRange[k] += 1 }
+                }
+            }
+            for k in 0..<cw {
+                guard let label = batch.category(e, k) else { categoricalMissing[k] += 1; continue }
+                let code = intern(label, slot: k)
+                rowCodes[k] = code
+                if code >= 0 { labelCounts[k][Int(code)] += 1 } else { untracked[k] += 1 }
+            }
+            let slot: Int
+            if count < capacity {
+                slot = times.count < capacity ? -1 : (head + count) % capacity
+                count += 1
+            } else if config.mode == .sliding {
+                evictOldest()
+                slot = (head + count) % capacity
+                count += 1
+            } else {
+                // Tumbling reservoir: the r-th event replaces a uniform slot with probability cap/r.
+                let j = Int(generator.next() % UInt64(rows))
+                guard j < capacity else { continue }
+                slot = (head + j) % capacity
+            }
+            if slot < 0 {
+                times.append(time)
+                latencies.append(batch.latencies[e])
+                for k in 0..<nw { numbers.append(batch.number(e, k)) }
+                codes.append(contentsOf: rowCodes)
+            } else {
+                times[slot] = time
+                latencies[slot] = batch.latencies[e]
+                for k in 0..<nw { numbers[slot * nw + k] = batch.number(e, k) }
+                for k in 0..<cw { codes[slot * cw + k] = rowCodes[k] }
+            }
+        }
+    }
+
+    private mutating func intern(_ label: String, slot k: Int) -> Int32 {
+        if let c = labelIndex[k][label] { return c }
+        guard labels[k].count < maxLabels else { return -2 }
+        let c = Int32(labels[k].count)
+        labels[k].append(label)
+        labelIndex[k][label] = c
+        labelCounts[k].append(0)
+        return c
+    }
+
+    /// Drops the oldest event of a sliding window, updating the counts.
+    private mutating func evictOldest() {
+        let s = head
+        for k in 0..<nw {
+            let v = numbers[s * nw + k]
+            if v.isNaN { numericMissing[k] -= 1 } else {
+                numericPresent[k] -= 1
+                if v < ranges[k].0 || v > ranges[k].1 { outOfRange[k] -= 1 }
+            }
+        }
+        for k in 0..<cw {
+            let c = codes[s * cw + k]
+            if c >= 0 { labelCounts[k][Int(c)] -= 1 } else if c == -1 { categoricalMissing[k] -= 1 } else { untracked[k] -= 1 }
+        }
+        head = (head + 1) % capacity
+        count -= 1
+        rows -= 1
+    }
+
+    /// Sliding windows: drops events older than `maxAge` before `now`. Returns how many.
+    @discardableResult
+    public mutating func expire(now: Double) -> Int {
+        guard config.mode == .sliding, let maxAge = config.maxAge else { return 0 }
+        var dropped = 0
+        while count > 0 && times[head] < now - maxAge {
+            evictOldest()
+            dropped += 1
+        }
+        return dropped
+    }
+
+    /// Tumbling windows: whether the window has run its course (full, or `maxAge` elapsed).
+    public func isComplete(now: Double) -> Bool {
+        guard config.mode == .tumbling else { return false }
+        if let maxAge = config.maxAge { return now - start >= maxAge }
+        return rows >= capacity
+    }
+
+    /// Empties the window; a new one starts at `now` (labels stay interned).
+    public mutating func reset(now: Double) {
+        head = 0
+        count = 0
+        rows = 0
+        start = now
+        times.removeAll(keepingCapacity: true)
+        latencies.removeAll(keepingCapacity: true)
+        numbers.removeAll(keepingCapacity: true)
+        codes.removeAll(keepingCapacity: true)
+        for k in 0..<nw { numericPresent[k] = 0; numericMissing[k] = 0; outOfRange[k] = 0 }
+        for k in 0..<cw {
+            categoricalMissing[k] = 0
+            untracked[k] = 0
+            for c in labelCounts[k].indices { labelCounts[k][c] = 0 }
+        }
+    }
+
+    /// Seconds since the oldest event held (sliding) or since the window began (tumbling); 0 when
+    /// empty and sliding.
+    public func age(now: Double) -> Double {
+        if config.mode == .tumbling { return max(0, now - start) }
+        return count == 0 ? 0 : max(0, now - times[head])
+    }
+
+    /// Whether every event of the window is held (no reservoir sampling happened).
+    public var isExact: Bool { rows == count }
+
+    /// Quantiles of the logged latencies held (seconds), or nil when none were logged.
+    public func latencyQuantiles(_ qs: [Double]) -> [Double]? {
+        var v = latencies.filter { !$0.isNaN }
+        guard !v.isEmpty else { return nil }
+        v.sort()
+        // Type 7 (linear interpolation), as numpy's default.
+        return qs.map { q in
+            let h = Double(v.count - 1) * q
+            let lo = Int(h.rounded(.down)), hi = min(lo + 1, v.count - 1)
+            return v[lo] + (h - Double(lo)) * (v[hi] - v[lo])
+        }
+    }
+
+    /// The window as the evaluator's `CurrentWindow` (values copied in chronological order).
+    public func snapshot() -> CurrentWindow {
+        var flat = [Double]()
+        flat.reserveCapacity(count * nw)
+        if head + count <= capacity || times.count < capacity {
+            flat.append(contentsOf: numbers[(head * nw)..<((head + count) * nw)])
+        } else {
+            flat.append(contentsOf: numbers[(head * nw)...])
+            flat.append(contentsOf: numbers[..<(((head + count) % capacity) * nw)])
+        }
+        var counts: [[String: Int]] = []
+        for k in 0..<cw {
+            var d: [String: Int] = [:]
+            for (c, n) in labelCounts[k].enumerated() where n > 0 { d[labels[k][c]] = n }
+            counts.append(d)
+        }
+        let sample = RowSample(rows: flat, count: count, width: nw, seen: rows)
+        return CurrentWindow(schema: schema, rows: rows, numericCount: numericPresent, numericMissing: numericMissing,
+                             outOfRange: outOfRange, categoricalMissing: categoricalMissing, labelCounts: counts,
+                             untrackedLabels: untracked, sample: sample)
+    }
+}

@@ -1,0 +1,139 @@
+import DriftCore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The sidecar's HTTP interface: `POST /v1/events`, `GET /metrics`, `GET /v1/drift[/MODEL]`,
+/// `GET /healthz`, `GET /readyz`. Tests call this with HummingbirdTesting; `serve` runs it.
+public func buildRouter(_ sidecar: Sidecar) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.post("/v1/events") { request, context in
+        try await ingest(request, context: context, sidecar: sidecar)
+    }
+    router.get("/metrics") { _, _ in
+        let bytes = sidecar.metrics.render()
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+    router.get("/v1/drift") { _, _ in
+        let reports = sidecar.runtimes.compactMap(\.latestReport)
+        return json(.ok, try encoder.encode(reports))
+    }
+    router.get("/v1/drift/{model}") { _, context in
+        let name = try context.parameters.require("model")
+        guard let runtime = sidecar.byName[name] else { return problem(.notFound, "unknown model \"\(name.prefix(64))\"") }
+        guard let report = runtime.latestReport else {
+            return problem(.notFound, "model \"\(name)\" has not been evaluated yet (every \(ConfigValues.format(seconds: runtime.config.evaluateEvery)))")
+        }
+        return json(.ok, try encoder.encode(report))
+    }
+    router.get("/healthz") { _, _ in json(.ok, Data(#"{"status":"ok"}"#.utf8)) }
+    router.get("/readyz") { _, _ in
+        let (ready, checks) = sidecar.readiness()
+        let body = try JSONSerialization.data(withJSONObject: ["ready": ready, "checks": checks], options: [.sortedKeys])
+        return json(ready ? .ok : .serviceUnavailable, body)
+    }
+    return router
+}
+
+/// Builds the Hummingbird application with the sidecar's services (evaluators, checkpointer,
+/// tailers). Shutdown order (reverse of start): HTTP server first (stops accepting, finishes
+/// in-flight requests), then tailers, evaluators, and the checkpointer last.
+public func buildApplication(_ sidecar: Sidecar, logger: Logger) -> some ApplicationProtocol {
+    var services: [any Service] = [CheckpointService(sidecar: sidecar)]
+    services.append(EvaluatorService(sidecar: sidecar))
+    for source in sidecar.config.sources { services.append(TailService(sidecar: sidecar, source: source)) }
+    return Application(router: buildRouter(sidecar),
+                       configuration: .init(address: .hostname(sidecar.config.listenHost, port: sidecar.config.listenPort),
+                                            serverName: "driftwatch"),
+                       services: services, logger: logger)
+}
+
+private let encoder: JSONEncoder = {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    return e
+}()
+
+func json(_ status: HTTPResponse.Status, _ data: Data) -> Response {
+    Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+func problem(_ status: HTTPResponse.Status, _ message: String, reason: RejectReason? = nil) -> Response {
+    var body: [String: Any] = ["error": message]
+    if let reason { body["code"] = reason.rawValue; body["accepted"] = 0 }
+    let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+    return json(status, data)
+}
+
+/// `POST /v1/events`: auth, media type, size, parse, journal + window, answer.
+func ingest(_ request: Request, context: BasicRequestContext, sidecar: Sidecar) async throws -> Response {
+    sidecar.inFlight.add(1, ordering: .relaxed)
+    defer { sidecar.inFlight.subtract(1, ordering: .relaxed) }
+    let fallback = sidecar.fallbackModel
+    if let token = sidecar.config.ingestToken {
+        let given = request.headers[.authorization] ?? ""
+        guard constantTimeEqual(given, "Bearer " + token) else {
+            sidecar.metrics.recordRejected(model: fallback, .unauthorized)
+            var r = problem(.unauthorized, "missing or wrong bearer token", reason: .unauthorized)
+            r.headers[.wwwAuthenticate] = "Bearer"
+            return r
+        }
+    }
+    let type = (request.headers[.contentType] ?? "application/json").split(separator: ";")[0]
+        .trimmingCharacters(in: .whitespaces).lowercased()
+    let format: EventFormat
+    switch type {
+    case "application/json": format = .json
+    case "application/x-ndjson", "application/jsonl", "application/json-lines", "application/jsonlines", "application/ndjson":
+        format = .ndjson
+    default:
+        sidecar.metrics.recordRejected(model: fallback, .unsupportedMediaType)
+        return problem(.unsupportedMediaType, "unsupported content type \"\(type.prefix(64))\" (use application/json or application/x-ndjson)",
+                       reason: .unsupportedMediaType)
+    }
+    let limit = sidecar.config.maxBodyBytes
+    if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+        sidecar.metrics.recordRejected(model: fallback, .bodyTooLarge)
+        return problem(.contentTooLarge, "body of \(length) bytes is over the limit of \(limit) bytes", reason: .bodyTooLarge)
+    }
+    var request = request
+    let body: ByteBuffer
+    do {
+        body = try await request.collectBody(upTo: limit)
+    } catch is NIOTooManyBytesError {
+        sidecar.metrics.recordRejected(model: fallback, .bodyTooLarge)
+        return problem(.contentTooLarge, "body is over the limit of \(limit) bytes", reason: .bodyTooLarge)
+    }
+    let parsed: ParsedEvents
+    do {
+        parsed = try body.withUnsafeReadableBytes { raw in try sidecar.parser.parse(raw, format: format) }
+    } catch {
+        sidecar.metrics.recordRejected(model: fallback, .malformedJSON)
+        return problem(.badRequest, "\(error); nothing was accepted", reason: .malformedJSON)
+    }
+    do {
+        try sidecar.accept(parsed)
+    } catch {
+        sidecar.logger.error("ingest failed: \(error)")
+        return problem(.serviceUnavailable, "could not journal the events (\(error)); nothing was acknowledged, retry later")
+    }
+    var out: [String: Any] = ["accepted": parsed.accepted, "rejected": parsed.rejectedCount]
+    out["errors"] = parsed.errors.map { ["index": $0.index, "field": $0.field, "reason": $0.reason, "code": $0.kind.rawValue] }
+    if parsed.errors.count < parsed.rejectedCount { out["errors_truncated"] = true }
+    let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
+    return json(.accepted, data)
+}
+
+/// Compares secrets without an early exit on the first difference.
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    var diff = UInt8(x.count == y.count ? 0 : 1)
+    for i in 0..<max(x.count, y.count) {
+        diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+    }
+    return diff == 0
+}

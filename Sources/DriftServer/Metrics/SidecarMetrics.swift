@@ -1,0 +1,207 @@
+import DriftCore
+import Foundation
+import Prometheus
+import Synchronization
+
+/// Every metric the sidecar publishes (DESIGN.md "Metrics contract" plus operational ones),
+/// registered up front from the configuration and the baselines' schemas, so label values never
+/// come from requests: feature names and tests from the schema, reasons from a closed enum,
+/// statuses and prediction classes capped per model (the rest become `__other__`).
+///
+/// Drift gauges are written by `publish(_:)` while holding `publication`, and `/metrics` renders
+/// while holding it too: a scrape sees one evaluation or the next, never a mix.
+final class SidecarMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let publication = Mutex<Void>(())
+    let models: [String: ModelMetrics]
+    let maxStatuses = 20
+
+    static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    static let evaluationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+
+    struct FeatureGauges: Sendable {
+        let psi, ksStatistic, ksPValue, chi2Statistic, chi2PValue, missingRatio: Gauge
+        let drift: [DriftTest: Gauge]
+        let status: Gauge
+    }
+
+    final class ModelMetrics: Sendable {
+        let ingested: Counter
+        let rejected: [RejectReason: Counter]
+        let unknownFeatures: Counter
+        let latency: ValueHistogram
+        let statuses: Mutex<[String: Counter]>
+        let classes: Mutex<[String: Counter]>
+        let maxClasses: Int
+        let features: [String: FeatureGauges]
+        let datasetShare, datasetDrift, multivariate, windowSamples, windowAge, lastEvaluation, lastCheckpoint: Gauge
+        let evaluationDuration: ValueHistogram
+        let evaluations, evaluationErrors: Counter
+        let windowLatency: [Gauge]
+        let name: String
+        let registry: PrometheusCollectorRegistry
+
+        init(registry r: PrometheusCollectorRegistry, model: ModelConfig, schema: Schema, baselineVersion: String) {
+            name = model.name
+            registry = r
+            let m = [("model", model.name)]
+            ingested = r.makeCounter(descriptor: d("driftwatch_events_ingested_total", "Events accepted (acknowledged) for the model."), labels: m)
+            rejected = Dictionary(uniqueKeysWithValues: RejectReason.allCases.map { reason in
+                (reason, r.makeCounter(descriptor: d("driftwatch_events_rejected_total", "Events or requests refused, by reason."),
+                                       labels: m + [("reason", reason.rawValue)]))
+            })
+            unknownFeatures = r.makeCounter(descriptor: d("driftwatch_unknown_features_total",
+                                                          "Feature values whose key is not in the baseline schema (ignored)."), labels: m)
+            latency = r.makeValueHistogram(descriptor: d("driftwatch_model_latency_seconds", "Model-server latency logged with each event."),
+                                           labels: m, buckets: SidecarMetrics.latencyBuckets)
+            statuses = Mutex([:])
+            classes = Mutex([:])
+            maxClasses = model.maxPredictionClasses
+            var features: [String: FeatureGauges] = [:]
+            for spec in schema.features {
+                let fl = m + [("feature", spec.name)]
+                let plan = model.evaluation.plan(for: spec)
+                var drift: [DriftTest: Gauge] = [:]
+                for t in plan.tests {
+                    drift[t] = r.makeGauge(descriptor: d("driftwatch_feature_drift", "1 when the test flags the feature as drifted, else 0."),
+                                           labels: fl + [("test", t.rawValue)])
+                }
+                features[spec.name] = FeatureGauges(
+                    psi: r.makeGauge(descriptor: d("driftwatch_feature_psi", "Population stability index of the feature against its baseline."), labels: fl),
+                    ksStatistic: r.makeGauge(descriptor: d("driftwatch_feature_ks_statistic", "Two-sample Kolmogorov-Smirnov statistic D (numeric features)."), labels: fl),
+                    ksPValue: r.makeGauge(descriptor: d("driftwatch_feature_ks_p_value", "Kolmogorov-Smirnov p-value, before multiple-testing correction."), labels: fl),
+                    chi2Statistic: r.makeGauge(descriptor: d("driftwatch_feature_chi2_statistic", "Chi-square homogeneity statistic (categorical features)."), labels: fl),
+                    chi2PValue: r.makeGauge(descriptor: d("driftwatch_feature_chi2_p_value", "Chi-square p-value, before multiple-testing correction."), labels: fl),
+                    missingRatio: r.makeGauge(descriptor: d("driftwatch_feature_missing_ratio", "Share of the window's events missing the feature."), labels: fl),
+                    drift: drift,
+                    status: r.makeGauge(descriptor: d("driftwatch_feature_status", "Verdict: 0 ok, 1 warning, 2 drift, -1 insufficient data."), labels: fl))
+            }
+            self.features = features
+            datasetShare = r.makeGauge(descriptor: d("driftwatch_dataset_drift_share", "Share of evaluated features that drifted."), labels: m)
+            datasetDrift = r.makeGauge(descriptor: d("driftwatch_dataset_drift", "1 when the dataset drifts (share of drifted features reaches the threshold)."), labels: m)
+            multivariate = r.makeGauge(descriptor: d("driftwatch_multivariate_drift_value", "Mean PCA reconstruction error of the window (baseline band in /v1/drift)."), labels: m)
+            windowSamples = r.makeGauge(descriptor: d("driftwatch_window_samples", "Events in the current window."), labels: m)
+            windowAge = r.makeGauge(descriptor: d("driftwatch_window_age_seconds", "Age of the oldest event held (sliding) or of the window (tumbling)."), labels: m)
+            lastEvaluation = r.makeGauge(descriptor: d("driftwatch_last_evaluation_timestamp_seconds", "Unix time of the last completed evaluation."), labels: m)
+            lastCheckpoint = r.makeGauge(descriptor: d("driftwatch_last_checkpoint_timestamp_seconds", "Unix time of the last window checkpoint to SQLite."), labels: m)
+            evaluationDuration = r.makeValueHistogram(descriptor: d("driftwatch_evaluation_duration_seconds", "Time one evaluation of the window took."),
+                                                      labels: m, buckets: SidecarMetrics.evaluationBuckets)
+            evaluations = r.makeCounter(descriptor: d("driftwatch_evaluations_total", "Evaluations completed."), labels: m)
+            evaluationErrors = r.makeCounter(descriptor: d("driftwatch_evaluation_errors_total", "Evaluations that failed."), labels: m)
+            windowLatency = ["0.5", "0.9", "0.99"].map { q in
+                r.makeGauge(descriptor: d("driftwatch_window_latency_seconds", "Quantiles of the logged model latency over the window's events."),
+                            labels: m + [("quantile", q)])
+            }
+            r.makeGauge(descriptor: d("driftwatch_baseline_info", "The baseline version the model is judged against (value 1)."),
+                        labels: m + [("version", baselineVersion)]).set(1.0)
+        }
+
+        /// The counter for a status label, creating it while under the cap.
+        func status(_ label: String) -> Counter {
+            statuses.withLock { s in
+                if let c = s[label] { return c }
+                let key = s.count < 20 || label == "__other__" ? label : "__other__"
+                if let c = s[key] { return c }
+                let c = registry.makeCounter(descriptor: d("driftwatch_model_requests_total", "Logged model requests by logged status (capped; the rest are __other__)."),
+                                             labels: [("model", name), ("status", key)])
+                s[key] = c
+                return c
+            }
+        }
+
+        func predictionClass(_ label: String) -> Counter {
+            classes.withLock { s in
+                if let c = s[label] { return c }
+                let key = s.count < maxClasses ? label : "__other__"
+                if let c = s[key] { return c }
+                let c = registry.makeCounter(descriptor: d("driftwatch_model_predictions_total", "Logged predictions by class (capped; the rest are __other__)."),
+                                             labels: [("model", name), ("class", key)])
+                s[key] = c
+                return c
+            }
+        }
+    }
+
+    init(models: [(ModelConfig, Schema, String)]) {
+        var out: [String: ModelMetrics] = [:]
+        for (config, schema, version) in models {
+            out[config.name] = ModelMetrics(registry: registry, model: config, schema: schema, baselineVersion: version)
+        }
+        self.models = out
+    }
+
+    /// Counts an accepted batch's golden signals (once per distinct label, not per event).
+    func recordAccepted(model: String, batch: EventBatch, unknownFeatures: Int) {
+        guard let m = models[model] else { return }
+        m.ingested.increment(by: Int64(batch.count))
+        if unknownFeatures > 0 { m.unknownFeatures.increment(by: Int64(unknownFeatures)) }
+        var statuses: [String: Int64] = [:], classes: [String: Int64] = [:]
+        for e in 0..<batch.count {
+            let l = batch.latencies[e]
+            if !l.isNaN { m.latency.record(l) }
+            statuses[batch.statuses[e] ?? "unknown", default: 0] += 1
+            if let p = batch.predictions[e] { classes[p, default: 0] += 1 }
+        }
+        for (s, n) in statuses { m.status(s).increment(by: n) }
+        for (c, n) in classes { m.predictionClass(c).increment(by: n) }
+    }
+
+    func recordRejected(model: String, _ reason: RejectReason, count: Int = 1) {
+        models[model]?.rejected[reason]?.increment(by: Int64(count))
+    }
+
+    /// Writes a report's statistics into the gauges, atomically with respect to scrapes.
+    func publish(_ report: DriftReport, windowRows: Int, windowAge: Double, latency: [Double]?, duration: Double, at now: Double) {
+        guard let m = models[report.model] else { return }
+        publication.withLock { _ in
+            for f in report.features {
+                guard let g = m.features[f.name] else { continue }
+                g.psi.set(f.tests.psi?.value ?? .nan)
+                g.ksStatistic.set(f.tests.ks?.statistic ?? .nan)
+                g.ksPValue.set(f.tests.ks?.pValue ?? .nan)
+                g.chi2Statistic.set(f.tests.chi2?.statistic ?? .nan)
+                g.chi2PValue.set(f.tests.chi2?.pValue ?? .nan)
+                g.missingRatio.set(f.quality.missingRatio)
+                for (test, gauge) in g.drift { gauge.set(f.drift(test) ? 1.0 : 0.0) }
+                let status: Double = [.ok: 0, .warning: 1, .drift: 2, .insufficientData: -1][f.status] ?? -1
+                g.status.set(to: status)
+            }
+            m.datasetShare.set(report.dataset.share)
+            m.datasetDrift.set(report.dataset.drift ? 1.0 : 0.0)
+            m.multivariate.set(report.multivariate.value ?? .nan)
+            m.windowSamples.set(Double(windowRows))
+            m.windowAge.set(windowAge)
+            for (i, g) in m.windowLatency.enumerated() { g.set(latency?[i] ?? .nan) }
+            m.lastEvaluation.set(now)
+            m.evaluationDuration.record(duration)
+            m.evaluations.increment()
+        }
+    }
+
+    /// The exposition text, rendered while no evaluation is being published.
+    func render() -> [UInt8] {
+        publication.withLock { _ in registry.emitToBuffer() }
+    }
+}
+
+/// A descriptor with HELP text (`MetricNameDescriptor` is not Sendable: made where used).
+private func d(_ name: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+}
+
+extension FeatureReport {
+    /// Whether `test` flagged this feature (p-value tests: significant after correction; distances:
+    /// at or over their threshold), and the feature is not ignored.
+    func drift(_ test: DriftTest) -> Bool {
+        guard ignored != true, status != .insufficientData else { return false }
+        switch test {
+        case .ks: return tests.ks?.drift ?? false
+        case .chi2: return tests.chi2?.drift ?? false
+        case .psi: return tests.psi?.drift ?? false
+        case .tvd: return tests.tvd?.drift ?? false
+        case .jensenShannon: return tests.jensenShannon?.drift ?? false
+        case .hellinger: return tests.hellinger?.drift ?? false
+        case .wasserstein: return tests.wasserstein?.drift ?? false
+        }
+    }
+}

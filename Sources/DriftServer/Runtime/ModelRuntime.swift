@@ -1,0 +1,132 @@
+import DriftCore
+import DriftStore
+import Foundation
+import Synchronization
+
+/// One monitored model in the running sidecar: its evaluator, its window and journal behind one
+/// lock, and its latest published report.
+///
+/// The ingest path is `ingest(_:tail:now:)`: one journal append and one window insert under the
+/// lock (no evaluation, no SQLite). Evaluation copies the window under the lock (copy-on-write:
+/// O(1) until the next insert) and runs outside it.
+final class ModelRuntime: Sendable {
+    let config: ModelConfig
+    let evaluator: Evaluator
+    var name: String { config.name }
+    var schema: Schema { evaluator.baseline.schema }
+    var baselineVersion: String { evaluator.baselineVersion }
+
+    struct State: ~Copyable {
+        var window: StreamWindow
+        var journal: EventJournal
+        /// Latest position per tailed source, as journaled.
+        var tails: [String: TailPosition]
+        var unknownFeatureNames: Set<String> = []
+    }
+
+    private let state: Mutex<State>
+    private let published = Mutex<DriftReport?>(nil)
+
+    /// Restores the model: the checkpoint (when it matches the baseline version and window
+    /// settings), then the journal segments after it. Returns the runtime and what happened.
+    static func open(config: ModelConfig, evaluator: Evaluator, store: BaselineStore, journalDirectory: String,
+                     storedTails: [String: TailPosition], now: Double) throws -> (ModelRuntime, [String]) {
+        var notes: [String] = []
+        var window = StreamWindow(baseline: evaluator.baseline, config: config.window, start: now)
+        var firstSegment = 0
+        do {
+            if let cp = try store.loadCheckpoint(model: config.name) {
+                if cp.baselineVersion != evaluator.baselineVersion {
+                    notes.append("checkpoint was for baseline version \(cp.baselineVersion); starting an empty window")
+                    firstSegment = cp.nextSegment
+                } else {
+                    do {
+                        window = try StreamWindow(restoring: cp.window, baseline: evaluator.baseline, config: config.window)
+                        firstSegment = cp.nextSegment
+                        notes.append("restored \(window.rows) events from the checkpoint of \(cp.createdAt)")
+                    } catch {
+                        notes.append("checkpoint not restored (\(error)); starting an empty window")
+                        firstSegment = cp.nextSegment
+                    }
+                }
+            }
+        } catch {
+            notes.append("checkpoint unreadable (\(error)); replaying the whole journal")
+        }
+        var tails = storedTails
+        var replayed = 0
+        let schemaWidths = (evaluator.baseline.schema.numericCount, evaluator.baseline.schema.categoricalCount)
+        let problems = try EventJournal.replay(directory: journalDirectory, from: firstSegment) { entry in
+            if let t = entry.tail { tails[t.source] = t }
+            guard (entry.batch.numericWidth, entry.batch.categoricalWidth) == schemaWidths else { return }
+            window.insert(entry.batch, at: entry.time)
+            replayed += entry.batch.count
+        }
+        if replayed > 0 { notes.append("replayed \(replayed) journaled events") }
+        notes.append(contentsOf: problems)
+        let journal = try EventJournal(directory: journalDirectory)
+        let runtime = ModelRuntime(config: config, evaluator: evaluator,
+                                   state: State(window: window, journal: journal, tails: tails))
+        return (runtime, notes)
+    }
+
+    private init(config: ModelConfig, evaluator: Evaluator, state: consuming State) {
+        self.config = config
+        self.evaluator = evaluator
+        self.state = Mutex(state)
+    }
+
+    /// Journals and inserts a batch. When this returns, the events are acknowledged (durable
+    /// against a process kill). Throws when the journal cannot be written (nothing inserted).
+    func ingest(_ batch: EventBatch, tail: TailPosition? = nil, unknownFeatures: Set<String> = [], now: Double) throws {
+        guard !batch.isEmpty || tail != nil else { return }
+        try state.withLock { s in
+            try s.journal.append(EventJournal.Entry(time: now, tail: tail, batch: batch))
+            if !batch.isEmpty { s.window.insert(batch, at: now) }
+            if let tail { s.tails[tail.source] = tail }
+            if !unknownFeatures.isEmpty && s.unknownFeatureNames.count < 20 { s.unknownFeatureNames.formUnion(unknownFeatures.prefix(20)) }
+        }
+    }
+
+    /// The latest journaled position of a tailed source.
+    func tailPosition(_ source: String) -> TailPosition? { state.withLock { $0.tails[source] } }
+
+    /// Expires old events, copies the window (and resets a completed tumbling window).
+    func takeWindow(now: Double) -> (window: StreamWindow, unknown: Set<String>) {
+        state.withLock { s in
+            s.window.expire(now: now)
+            let copy = s.window
+            if s.window.isComplete(now: now) { s.window.reset(now: now) }
+            return (copy, s.unknownFeatureNames)
+        }
+    }
+
+    /// Events currently in the window.
+    var windowRows: Int { state.withLock { $0.window.rows } }
+
+    /// Evaluates a window copy (outside the lock) and publishes the report.
+    func evaluate(_ window: StreamWindow, unknown: Set<String>) throws -> DriftReport {
+        var report = try evaluator.evaluate(window.snapshot())
+        if !unknown.isEmpty {
+            report.notes.append("feature keys not in the baseline schema (counted, ignored): \(unknown.sorted().joined(separator: ", "))")
+        }
+        published.withLock { $0 = report }
+        return report
+    }
+
+    var latestReport: DriftReport? { published.withLock { $0 } }
+
+    /// Rotates the journal and returns what a checkpoint needs: the window bytes, the first
+    /// segment not covered, and the tail positions covered.
+    func prepareCheckpoint() throws -> (window: StreamWindow, nextSegment: Int, tails: [TailPosition]) {
+        try state.withLock { s in
+            let next = try s.journal.rotate()
+            return (s.window, next, Array(s.tails.values))
+        }
+    }
+
+    /// Deletes journal segments a saved checkpoint covers.
+    func pruneJournal(below segment: Int) {
+        state.withLock { s in s.journal.prune(below: segment) }
+    }
+}

@@ -1,0 +1,130 @@
+import DriftCore
+import DriftStore
+import Foundation
+import Logging
+import Synchronization
+
+/// Everything the running sidecar shares: configuration, store, per-model runtimes, the parser,
+/// the metrics. Built once by `Sidecar.open`; the HTTP routes and the services use it.
+public final class Sidecar: Sendable {
+    public let config: SidecarConfig
+    let store: BaselineStore
+    let runtimes: [ModelRuntime]
+    let byName: [String: ModelRuntime]
+    let parser: EventParser
+    let metrics: SidecarMetrics
+    let logger: Logger
+    /// Ingest requests being handled now (readiness: saturated above `maxInFlight`).
+    let inFlight = Atomic<Int>(0)
+    let maxInFlight = 512
+    /// Whether the last checkpoint failed (readiness).
+    let checkpointFailing = Atomic<Bool>(false)
+    let clock: @Sendable () -> Double
+
+    /// Opens the store, loads and checks every model's baseline, restores windows from the
+    /// checkpoints and the journal. Throws with a message naming the model or key at fault.
+    public static func open(config: SidecarConfig, logger: Logger,
+                            clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws -> Sidecar {
+        let store = try BaselineStore(path: config.store, create: false)
+        let tails = try store.tailPositions()
+        var runtimes: [ModelRuntime] = []
+        for (i, m) in config.models.enumerated() {
+            let stored: StoredBaseline
+            do {
+                stored = try store.load(model: m.name, version: m.baseline)
+            } catch let e as StoreError {
+                throw ConfigError(key: "models[\(i)].baseline", "\(e) (build it with `driftwatch baseline build --db \(config.store) --model \(m.name) --data FILE`)")
+            }
+            let evaluator: Evaluator
+            do {
+                evaluator = try Evaluator(baseline: stored.profile, model: m.name, baselineVersion: stored.record.version,
+                                          settings: m.evaluation)
+            } catch let e as SchemaError {
+                throw ConfigError(key: "models[\(i)]", e.message)
+            }
+            let (runtime, notes) = try ModelRuntime.open(config: m, evaluator: evaluator, store: store,
+                                                         journalDirectory: config.journalPath + "/" + m.name,
+                                                         storedTails: tails, now: clock())
+            for n in notes { logger.info("\(n)", metadata: ["model": "\(m.name)"]) }
+            runtimes.append(runtime)
+        }
+        return Sidecar(config: config, store: store, runtimes: runtimes, logger: logger, clock: clock)
+    }
+
+    private init(config: SidecarConfig, store: BaselineStore, runtimes: [ModelRuntime], logger: Logger,
+                 clock: @escaping @Sendable () -> Double) {
+        self.config = config
+        self.store = store
+        self.runtimes = runtimes
+        byName = Dictionary(uniqueKeysWithValues: runtimes.map { ($0.name, $0) })
+        parser = EventParser(models: runtimes.map { ($0.name, $0.schema) })
+        metrics = SidecarMetrics(models: runtimes.map { ($0.config, $0.schema, $0.baselineVersion) })
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// The model label for refusals that belong to no record (body too large, bad media type).
+    var fallbackModel: String { runtimes.count == 1 ? runtimes[0].name : runtimes[0].name }
+
+    /// What `POST /v1/events` and the tailer do with a parsed body: journal and insert each
+    /// model's batch, count everything. Throws (nothing acknowledged) when a journal write fails.
+    func accept(_ parsed: ParsedEvents, tail: (model: Int, position: TailPosition)? = nil) throws {
+        let now = clock()
+        for (i, runtime) in runtimes.enumerated() {
+            let batch = parsed.batches[i]
+            let position = tail?.model == i ? tail?.position : nil
+            try runtime.ingest(batch, tail: position, unknownFeatures: parsed.unknownFeatureNames[i], now: now)
+            metrics.recordAccepted(model: runtime.name, batch: batch, unknownFeatures: parsed.unknownFeatures[i])
+            for (reason, n) in parsed.rejected[i] { metrics.recordRejected(model: runtime.name, reason, count: n) }
+        }
+    }
+
+    /// One evaluation tick of a model: expire, copy, evaluate, publish.
+    func evaluate(_ runtime: ModelRuntime) {
+        let now = clock()
+        let (window, unknown) = runtime.takeWindow(now: now)
+        let started = ContinuousClock.now
+        do {
+            let report = try runtime.evaluate(window, unknown: unknown)
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            metrics.publish(report, windowRows: window.rows, windowAge: window.age(now: now),
+                            latency: window.latencyQuantiles([0.5, 0.9, 0.99]), duration: seconds, at: clock())
+        } catch {
+            metrics.models[runtime.name]?.evaluationErrors.increment()
+            logger.error("evaluation failed: \(error)", metadata: ["model": "\(runtime.name)"])
+        }
+    }
+
+    /// Checkpoints every model's window to SQLite and prunes the journal it covers.
+    func checkpointAll() {
+        var failed = false
+        for runtime in runtimes {
+            do {
+                let (window, next, tails) = try runtime.prepareCheckpoint()
+                try store.saveCheckpoint(model: runtime.name, baselineVersion: runtime.baselineVersion,
+                                         window: window.checkpoint(), nextSegment: next, tails: tails,
+                                         at: Date(timeIntervalSince1970: clock()))
+                runtime.pruneJournal(below: next)
+                metrics.models[runtime.name]?.lastCheckpoint.set(clock())
+            } catch {
+                failed = true
+                logger.error("checkpoint failed: \(error)", metadata: ["model": "\(runtime.name)"])
+            }
+        }
+        checkpointFailing.store(failed, ordering: .relaxed)
+    }
+
+    /// Readiness: baselines loaded (always, once open), the store writable, ingest not saturated,
+    /// the last checkpoint written.
+    func readiness() -> (ready: Bool, checks: [String: String]) {
+        let writable = store.probeWritable()
+        let inflight = inFlight.load(ordering: .relaxed)
+        let checkpoint = !checkpointFailing.load(ordering: .relaxed)
+        let checks = ["baselines": "\(runtimes.count) loaded",
+                      "store": writable ? "writable" : "not writable",
+                      "ingest": inflight < maxInFlight ? "ok (\(inflight) in flight)" : "saturated (\(inflight) in flight)",
+                      "checkpoint": checkpoint ? "ok" : "failing"]
+        return (writable && inflight < maxInFlight && checkpoint, checks)
+    }
+}

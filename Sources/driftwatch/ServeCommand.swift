@@ -1,0 +1,74 @@
+import ArgumentParser
+import DriftCore
+import DriftServer
+import DriftStore
+import Foundation
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the sidecar: HTTP ingest, log tailing, windows, evaluation, /metrics.",
+        discussion: "SIGTERM or SIGINT: stop accepting, finish in-flight requests, checkpoint, exit 0.")
+
+    @Option(help: "Sidecar configuration YAML (see config/driftwatch.example.yaml).") var config: String
+
+    func run() async throws {
+        let cfg = try loadConfig(config)
+        let level = Logger.Level(rawValue: cfg.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+        let logger = Logger(label: "driftwatch")
+        let started = ContinuousClock.now
+        let sidecar: Sidecar
+        do {
+            sidecar = try Sidecar.open(config: cfg, logger: logger)
+        } catch let e as ConfigError {
+            throw CLIError("\(config): \(e)")
+        } catch let e as StoreError {
+            throw CLIError(e.description)
+        }
+        logger.info("loaded \(cfg.models.count) model(s) in \(started.duration(to: .now)); listening on \(cfg.listenHost):\(cfg.listenPort)")
+        let app = buildApplication(sidecar, logger: logger)
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+func loadConfig(_ path: String) throws -> SidecarConfig {
+    do { return try SidecarConfig.load(path: path) } catch let e as ConfigError { throw CLIError(e.description) }
+}
+
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate a sidecar configuration and print the effective settings.",
+        discussion: "Checks every key (errors name it), that the store opens and that each model's baseline exists and fits its settings. Exit 0 valid, 2 invalid.")
+
+    @Argument(help: "Configuration YAML.") var file: String
+    @Flag(name: .customLong("no-store"), help: "Do not open the store (syntax and values only).") var noStore = false
+
+    func run() throws {
+        let cfg = try loadConfig(file)
+        if !noStore {
+            let store: BaselineStore
+            do { store = try BaselineStore(path: cfg.store, create: false) } catch let e as StoreError {
+                throw CLIError("\(file): store: \(e)")
+            }
+            for (i, m) in cfg.models.enumerated() {
+                do {
+                    let b = try store.load(model: m.name, version: m.baseline)
+                    _ = try Evaluator(baseline: b.profile, model: m.name, baselineVersion: b.record.version, settings: m.evaluation)
+                } catch let e as StoreError {
+                    throw CLIError("\(file): models[\(i)].baseline: \(e)")
+                } catch let e as SchemaError {
+                    throw CLIError("\(file): models[\(i)]: \(e.message)")
+                }
+            }
+        }
+        print("# \(file): valid" + (noStore ? " (store not checked)" : "; baselines found"))
+        print(cfg.effectiveYAML(), terminator: "")
+    }
+}

@@ -1,0 +1,174 @@
+import DriftCore
+import DriftStats
+import Foundation
+import Testing
+
+/// The sidecar's window: sliding and tumbling semantics, exact counts, checkpoints.
+@Suite("Stream window")
+struct StreamWindowTests {
+    static let schema = try! Schema(features: [
+        FeatureSpec(name: "x", kind: .numeric),
+        FeatureSpec(name: "c", kind: .categorical),
+    ])
+    static let baseline: BaselineProfile = {
+        var b = try! BaselineBuilder(schema: schema)
+        var row = TypedRow(schema: schema)
+        var g = SplitMix64(seed: 11)
+        for i in 0..<5000 {
+            row.reset(line: i + 1)
+            row.numbers[0] = g.nextUnit() * 10
+            row.numberStates[0] = .present
+            row.categories[0] = ["a", "b", "c"][i % 3]
+            row.categoryStates[0] = .present
+            b.add(row)
+        }
+        return try! b.finish()
+    }()
+
+    /// Event i: x = a value in [−2, 12) (some out of the baseline's [0, 10)), every 7th missing;
+    /// c one of a, b, c, new, every 5th missing.
+    static func events(_ range: Range<Int>, seed: UInt64 = 3) -> EventBatch {
+        var batch = EventBatch(schema: schema)
+        var g = SplitMix64(seed: seed)
+        for i in range {
+            let x = i % 7 == 0 ? Double.nan : g.nextUnit() * 14 - 2
+            let c: String? = i % 5 == 0 ? nil : ["a", "b", "c", "new"][Int(g.next() % 4)]
+            batch.append(numbers: [x], categories: [c], latency: Double(i) / 1000, status: "ok", prediction: nil)
+        }
+        return batch
+    }
+
+    /// The reference: a `CurrentWindow` fed the same events one by one.
+    static func reference(_ batch: EventBatch, rows: Range<Int>) -> CurrentWindow {
+        var w = CurrentWindow(baseline: baseline)
+        var row = TypedRow(schema: schema)
+        for e in rows {
+            row.reset(line: e + 1)
+            let x = batch.number(e, 0)
+            if !x.isNaN { row.numbers[0] = x; row.numberStates[0] = .present }
+            if let c = batch.category(e, 0) { row.categories[0] = c; row.categoryStates[0] = .present }
+            w.add(row)
+        }
+        return w
+    }
+
+    static func evaluate(_ w: CurrentWindow) throws -> DriftReport {
+        var s = EvaluationSettings()
+        s.minSamples = 10
+        return try Evaluator(baseline: baseline, model: "m", baselineVersion: "1", settings: s).evaluate(w)
+    }
+
+    @Test("sliding by count keeps exactly the last max_records events; the report equals one on those rows")
+    func slidingCount() throws {
+        var config = WindowConfig()
+        config.maxRecords = 1000
+        config.maxAge = nil
+        var window = StreamWindow(baseline: Self.baseline, config: config, start: 0)
+        let all = Self.events(0..<3700)
+        // Insert in uneven batches so the ring wraps mid-batch.
+        var start = 0
+        for size in [1, 999, 1234, 66, 1400] {
+            var b = EventBatch(schema: Self.schema)
+            for e in start..<(start + size) {
+                b.append(numbers: [all.number(e, 0)], categories: [all.category(e, 0)], latency: all.latencies[e], status: nil, prediction: nil)
+            }
+            window.insert(b, at: Double(start))
+            start += size
+        }
+        #expect(window.rows == 1000 && window.count == 1000 && window.isExact)
+        let got = try Self.evaluate(window.snapshot())
+        let want = try Self.evaluate(Self.reference(all, rows: 2700..<3700))
+        #expect(got.features == want.features)
+        #expect(got.multivariate == want.multivariate)
+        #expect(got.rows == want.rows)
+        // Latency quantiles over the held events (type 7): events 2700…3699 → ms/1000.
+        let q = window.latencyQuantiles([0.5])!
+        #expect(abs(q[0] - 3.1995) < 1e-12)
+    }
+
+    @Test("sliding by age drops events older than max_age, counts follow")
+    func slidingAge() throws {
+        var config = WindowConfig()
+        config.maxRecords = 10_000
+        config.maxAge = 60
+        var window = StreamWindow(baseline: Self.baseline, config: config, start: 0)
+        let all = Self.events(0..<300)
+        for t in 0..<3 {
+            var b = EventBatch(schema: Self.schema)
+            for e in (t * 100)..<((t + 1) * 100) {
+                b.append(numbers: [all.number(e, 0)], categories: [all.category(e, 0)], latency: .nan, status: nil, prediction: nil)
+            }
+            window.insert(b, at: Double(t * 50)) // t = 0, 50, 100
+        }
+        #expect(window.expire(now: 100) == 100) // events at 0 are older than 60 s; those at 50 are not
+        #expect(window.rows == 200 && window.age(now: 100) == 50)
+        let got = try Self.evaluate(window.snapshot())
+        let want = try Self.evaluate(Self.reference(all, rows: 100..<300))
+        #expect(got.features == want.features)
+        #expect(window.latencyQuantiles([0.5]) == nil)
+    }
+
+    @Test("tumbling beyond max_records: exact counts over every event, a uniform reservoir of the values")
+    func tumblingReservoir() throws {
+        var config = WindowConfig()
+        config.mode = .tumbling
+        config.maxRecords = 2000
+        config.maxAge = 600
+        var window = StreamWindow(baseline: Self.baseline, config: config, start: 0)
+        let all = Self.events(0..<20_000)
+        window.insert(all, at: 10)
+        #expect(window.rows == 20_000 && window.count == 2000 && !window.isExact)
+        #expect(!window.isComplete(now: 599) && window.isComplete(now: 600))
+        let snap = window.snapshot()
+        let ref = Self.reference(all, rows: 0..<20_000)
+        #expect(snap.rows == ref.rows)
+        #expect(snap.numericMissing == ref.numericMissing && snap.outOfRange == ref.outOfRange)
+        #expect(snap.labelCounts == ref.labelCounts && snap.categoricalMissing == ref.categoricalMissing)
+        // The reservoir is uniform over positions: latencies encode positions (ms); their mean
+        // should be near the middle, 9.9995 s, within 4 standard errors (σ ≈ 5.77 s / √2000).
+        let held = (0..<snap.sampledRows).count
+        #expect(held == 2000)
+        let q = window.latencyQuantiles([0.25, 0.5, 0.75])!
+        #expect(abs(q[1] - 10) < 4 * 5.77 / 2000.0.squareRoot() * 1.25)
+        #expect(abs(q[0] - 5) < 0.6 && abs(q[2] - 15) < 0.6)
+        window.reset(now: 600)
+        #expect(window.rows == 0 && window.snapshot().numericCount == [0])
+    }
+
+    @Test("checkpoints round-trip byte for byte, and damaged or mismatched ones are refused")
+    func checkpoint() throws {
+        var config = WindowConfig()
+        config.maxRecords = 500
+        var window = StreamWindow(baseline: Self.baseline, config: config, start: 5)
+        window.insert(Self.events(0..<1234), at: 7)
+        let bytes = window.checkpoint()
+        let restored = try StreamWindow(restoring: bytes, baseline: Self.baseline, config: config)
+        #expect(restored.checkpoint() == bytes)
+        #expect(try Self.evaluate(restored.snapshot()).features == Self.evaluate(window.snapshot()).features)
+        // Keeps working after restore (ring continues).
+        var a = window, b = restored
+        a.insert(Self.events(0..<77, seed: 9), at: 8)
+        b.insert(Self.events(0..<77, seed: 9), at: 8)
+        #expect(try Self.evaluate(a.snapshot()).features == Self.evaluate(b.snapshot()).features)
+        // Every truncation is refused with an error, never a crash.
+        for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
+            #expect(throws: (any Error).self) { try StreamWindow(restoring: Array(bytes[0..<cut]), baseline: Self.baseline, config: config) }
+        }
+        var other = config
+        other.maxRecords = 501
+        #expect(throws: BinaryFormatError.self) { try StreamWindow(restoring: bytes, baseline: Self.baseline, config: other) }
+    }
+
+    @Test("journal batches round-trip through their binary form")
+    func batchCoding() throws {
+        let batch = Self.events(0..<300)
+        var w = BinaryWriter()
+        batch.encode(into: &w)
+        let back = try w.bytes.withUnsafeBytes { raw in
+            var r = BinaryReader(raw)
+            return try EventBatch(decoding: &r)
+        }
+        #expect(back.count == batch.count && back.categories == batch.categories && back.latencies == batch.latencies)
+        #expect(zip(back.numbers, batch.numbers).allSatisfy { $0.bitPattern == $1.bitPattern })
+    }
+}

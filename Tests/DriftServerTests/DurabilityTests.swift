@@ -1,0 +1,134 @@
+import DriftCore
+@testable import DriftServer
+import Foundation
+import Testing
+
+/// Journal replay, checkpoints and the log tailer, without sockets or timers.
+@Suite("Durability and tailing")
+struct DurabilityTests {
+    func ingest(_ sidecar: Sidecar, _ text: String) throws {
+        let parsed = try Array(text.utf8).withUnsafeBytes { try sidecar.parser.parse($0, format: .ndjson) }
+        try sidecar.accept(parsed)
+    }
+
+    @Test("acknowledged events come back after a crash (no checkpoint): the journal is replayed")
+    func journalReplay() throws {
+        let f = try Fixture()
+        defer { f.cleanup() }
+        do {
+            let a = try f.open()
+            try ingest(a, Fixture.events(700))
+            try ingest(a, Fixture.events(300, seed: 2))
+        } // dropped without a checkpoint, as after SIGKILL
+        let b = try f.open()
+        #expect(b.runtimes[0].windowRows == 1000)
+    }
+
+    @Test("checkpoint + later journal: restored exactly once; journal segments covered are deleted")
+    func checkpointThenJournal() throws {
+        let f = try Fixture()
+        defer { f.cleanup() }
+        let journal = f.config.journalPath + "/m"
+        do {
+            let a = try f.open()
+            try ingest(a, Fixture.events(400))
+            a.checkpointAll()
+            try ingest(a, Fixture.events(250, seed: 3))
+            #expect(EventJournal.segments(in: journal).count == 1) // the pre-checkpoint segment was pruned
+        }
+        let b = try f.open()
+        #expect(b.runtimes[0].windowRows == 650)
+        b.checkpointAll()
+        let c = try f.open()
+        #expect(c.runtimes[0].windowRows == 650)
+    }
+
+    @Test("a torn last journal entry (killed mid-write) is dropped; the entries before it are kept")
+    func tornEntry() throws {
+        let f = try Fixture()
+        defer { f.cleanup() }
+        let journal = f.config.journalPath + "/m"
+        do {
+            let a = try f.open()
+            try ingest(a, Fixture.events(100))
+            try ingest(a, Fixture.events(50, seed: 4))
+        }
+        let seg = journal + "/" + EventJournal.name(EventJournal.segments(in: journal).last!)
+        let data = FileManager.default.contents(atPath: seg)!
+        try data.prefix(data.count - 10).write(to: URL(fileURLWithPath: seg))
+        let b = try f.open()
+        #expect(b.runtimes[0].windowRows == 100)
+        // Garbage (CRC mismatch) is refused too.
+        var bytes = [UInt8](FileManager.default.contents(atPath: seg)!)
+        bytes[20] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: seg))
+        let c = try f.open()
+        #expect(c.runtimes[0].windowRows == 0)
+    }
+
+    @Test("a checkpoint for another baseline version is not restored")
+    func versionChange() throws {
+        let f = try Fixture()
+        defer { f.cleanup() }
+        do {
+            let a = try f.open()
+            try ingest(a, Fixture.events(100))
+            a.checkpointAll()
+        }
+        try f.open().store.saveCheckpoint(model: "m", baselineVersion: "99", window: [1, 2, 3], nextSegment: 1000, tails: [], at: Date())
+        #expect(try f.open().runtimes[0].windowRows == 0)
+    }
+
+    func append(_ path: String, _ text: String) throws {
+        let h = FileHandle(forWritingAtPath: path)!
+        h.seekToEndOfFile()
+        h.write(Data(text.utf8))
+        h.closeFile()
+    }
+
+    @Test("tailing: partial lines wait, rename rotation drains the old file, copytruncate restarts, restart resumes")
+    func tail() throws {
+        var f = try Fixture()
+        defer { f.cleanup() }
+        let log = f.dir + "/predictions.jsonl"
+        f.config.sources = [SourceConfig(path: log, model: "m")]
+        FileManager.default.createFile(atPath: log, contents: Data())
+        let lines = Fixture.events(10).split(separator: "\n").map { String($0) + "\n" }
+        do {
+            let s = try f.open()
+            var t = FileTailer(source: f.config.sources[0], sidecar: s)
+            try append(log, lines[0] + lines[1] + String(lines[2].prefix(15)))
+            while t.poll() {}
+            #expect(s.runtimes[0].windowRows == 2)
+            try append(log, String(lines[2].dropFirst(15)) + lines[3])
+            while t.poll() {}
+            #expect(s.runtimes[0].windowRows == 4)
+            // Rename rotation: the old file gets one more (unterminated) line, then is renamed.
+            try append(log, String(lines[4].dropLast()))
+            try FileManager.default.moveItem(atPath: log, toPath: log + ".1")
+            FileManager.default.createFile(atPath: log, contents: Data((lines[5] + lines[6]).utf8))
+            while t.poll() {}
+            #expect(s.runtimes[0].windowRows == 7)
+            // copytruncate: the file is emptied in place and written again.
+            let h = FileHandle(forWritingAtPath: log)!
+            h.truncateFile(atOffset: 0)
+            h.closeFile()
+            while t.poll() {}
+            try append(log, lines[7])
+            while t.poll() {}
+            #expect(s.runtimes[0].windowRows == 8)
+        } // crash: no checkpoint; the journal holds events and positions
+        try append(log, lines[8])
+        let s = try f.open()
+        #expect(s.runtimes[0].windowRows == 8)
+        var t = FileTailer(source: f.config.sources[0], sidecar: s)
+        while t.poll() {}
+        #expect(s.runtimes[0].windowRows == 9) // line 8 only: nothing re-read, nothing skipped
+        s.checkpointAll()
+        try append(log, lines[9])
+        let s2 = try f.open()
+        var t2 = FileTailer(source: f.config.sources[0], sidecar: s2)
+        while t2.poll() {}
+        #expect(s2.runtimes[0].windowRows == 10)
+    }
+}

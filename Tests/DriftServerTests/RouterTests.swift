@@ -1,0 +1,155 @@
+import DriftCore
+@testable import DriftServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The HTTP interface, through Hummingbird's router test client (no sockets).
+@Suite("HTTP routes")
+struct RouterTests {
+    func withApp(_ fixture: Fixture, _ body: @Sendable (Sidecar, any TestClientProtocol) async throws -> Void) async throws {
+        let sidecar = try fixture.open()
+        let app = Application(router: buildRouter(sidecar))
+        try await app.test(.router) { client in try await body(sidecar, client) }
+    }
+
+    static func object(_ r: TestResponse) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as! [String: Any]
+    }
+
+    @Test("POST /v1/events: NDJSON, JSON array and single object are accepted with 202 and counts")
+    func ingest() async throws {
+        let f = try Fixture()
+        defer { f.cleanup() }
+        try await withApp(f) { sidecar, client in
+            let nd = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
+                                              body: ByteBuffer(string: Fixture.events(300)))
+            #expect(nd.status == .accepted)
+            #expect(try Self.object(nd)["accepted"] as? Int == 300)
+            let arr = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/json"],
+                                               body: ByteBuffer(string: #"[{"features":{"x":1}}, {"features":{"x":true}}]"#))
+            let o = try Self.object(arr)
+            #expect(arr.status == .accepted && o["accepted"] as? Int == 1 && o["rejected"] as? Int == 1)
+            let err = (o["errors"] as! [[String: Any]])[0]
+            #expect(err["index"] as? Int == 1 && err["field"] as? String == "features.x" && err["code"] as? String == "wrong_type")
+            let one = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/json; charset=utf-8"],
+                                               body: ByteBuffer(string: #"{"features":{"c":"a"}}"#))
+            #expect(try Self.object(one)["accepted"] as? Int == 1)
+            #expect(sidecar.runtimes[0].windowRows == 302)
+        }
+    }
+
+    @Test("415 on an unknown media type, 413 over the body limit, 400 on malformed JSON: nothing accepted, counted")
+    func refusals() async throws {
+        var f = try Fixture()
+        f.config.maxBodyBytes = 4096
+        defer { f.cleanup() }
+        try await withApp(f) { sidecar, client in
+            let t = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "text/csv"], body: ByteBuffer(string: "x\n1"))
+            #expect(t.status == .unsupportedMediaType)
+            let big = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
+                                               body: ByteBuffer(string: Fixture.events(100)))
+            #expect(big.status == .contentTooLarge)
+            #expect(try Self.object(big)["code"] as? String == "body_too_large")
+            let bad = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/json"],
+                                               body: ByteBuffer(string: #"[{"features":{"x":1}}, {"features""#))
+            #expect(bad.status == .badRequest)
+            #expect((try Self.object(bad)["error"] as? String)?.contains("byte") == true)
+            #expect(sidecar.runtimes[0].windowRows == 0)
+            let text = String(decoding: sidecar.metrics.render(), as: UTF8.self)
+            for reason in ["unsupported_media_type", "body_too_large", "malformed_json"] {
+                #expect(text.contains("driftwatch_events_rejected_total{model=\"m\",reason=\"\(reason)\"} 1"))
+            }
+        }
+    }
+
+    @Test("a bearer token is required when configured (401 without or with a wrong one)")
+    func auth() async throws {
+        var f = try Fixture()
+        f.config.ingestToken = "s3cret"
+        defer { f.cleanup() }
+        try await withApp(f) { _, client in
+            let body = ByteBuffer(string: #"{"features":{"x":1}}"#)
+            let none = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/json"], body: body)
+            #expect(none.status == .unauthorized && none.headers[.wwwAuthenticate] == "Bearer")
+            let wrong = try await client.execute(uri: "/v1/events", method: .post,
+                                                 headers: [.contentType: "application/json", .authorization: "Bearer s3cre"], body: body)
+            #expect(wrong.status == .unauthorized)
+            let right = try await client.execute(uri: "/v1/events", method: .post,
+                                                 headers: [.contentType: "application/json", .authorization: "Bearer s3cret"], body: body)
+            #expect(right.status == .accepted)
+        }
+    }
+
+    @Test("/metrics: exposition content type, HELP on every family, drift gauges after an evaluation; /v1/drift has the report")
+    func metricsAndDrift() async throws {
+        let f = try Fixture()
+        defer { f.cleanup() }
+        try await withApp(f) { sidecar, client in
+            let pending = try await client.execute(uri: "/v1/drift/m", method: .get)
+            #expect(pending.status == .notFound)
+            _ = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
+                                         body: ByteBuffer(string: Fixture.events(2000, shift: 3)))
+            sidecar.evaluate(sidecar.runtimes[0])
+            let m = try await client.execute(uri: "/metrics", method: .get)
+            #expect(m.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+            let text = String(buffer: m.body)
+            let families = Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+                String(line.prefix { $0 != "{" && $0 != " " })
+                    .replacingOccurrences(of: "_bucket", with: "").replacingOccurrences(of: "_sum", with: "")
+                    .replacingOccurrences(of: "_count", with: "")
+            })
+            for family in families { #expect(text.contains("# HELP \(family) "), "no HELP for \(family)") }
+            for name in ["driftwatch_feature_psi", "driftwatch_feature_ks_statistic", "driftwatch_feature_ks_p_value",
+                         "driftwatch_feature_chi2_statistic", "driftwatch_feature_chi2_p_value", "driftwatch_feature_drift",
+                         "driftwatch_feature_missing_ratio", "driftwatch_dataset_drift_share", "driftwatch_multivariate_drift_value",
+                         "driftwatch_window_samples", "driftwatch_events_ingested_total", "driftwatch_events_rejected_total",
+                         "driftwatch_last_evaluation_timestamp_seconds", "driftwatch_model_latency_seconds",
+                         "driftwatch_model_requests_total", "driftwatch_model_predictions_total", "driftwatch_baseline_info",
+                         "driftwatch_evaluation_duration_seconds", "driftwatch_window_age_seconds"] {
+                #expect(families.contains(name), "missing \(name)")
+            }
+            // x shifted by 3 on U(0, 10): drifts; y does not.
+            #expect(text.contains("driftwatch_feature_drift{model=\"m\",feature=\"x\",test=\"ks\"} 1.0"))
+            #expect(text.contains("driftwatch_feature_drift{model=\"m\",feature=\"y\",test=\"ks\"} 0.0"))
+            #expect(text.contains("driftwatch_model_requests_total{model=\"m\",status=\"error\"} 200"))
+            #expect(text.contains("driftwatch_model_predictions_total{model=\"m\",class=\"setosa\"} 1000"))
+            #expect(text.contains("driftwatch_window_samples{model=\"m\"} 2000"))
+            let d = try await client.execute(uri: "/v1/drift/m", method: .get)
+            let report = try JSONDecoder().decode(DriftReport.self, from: Data(buffer: d.body))
+            #expect(report.rows == 2000 && report.features.first { $0.name == "x" }?.drift == true)
+            let all = try await client.execute(uri: "/v1/drift", method: .get)
+            #expect(try JSONDecoder().decode([DriftReport].self, from: Data(buffer: all.body)).count == 1)
+            let unknown = try await client.execute(uri: "/v1/drift/nope", method: .get)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test("prediction classes are capped: beyond the limit they count as __other__")
+    func classCap() async throws {
+        var f = try Fixture()
+        f.config.models[0].maxPredictionClasses = 3
+        defer { f.cleanup() }
+        try await withApp(f) { sidecar, client in
+            let body = (0..<10).map { "{\"features\":{\"x\":1},\"prediction\":\"class\($0)\"}" }.joined(separator: "\n")
+            _ = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"], body: ByteBuffer(string: body))
+            let text = String(decoding: sidecar.metrics.render(), as: UTF8.self)
+            let classes = text.split(separator: "\n").filter { $0.hasPrefix("driftwatch_model_predictions_total{") }
+            #expect(classes.count == 4)
+            #expect(text.contains("class=\"__other__\"} 7"))
+        }
+    }
+
+    @Test("/healthz and /readyz")
+    func probes() async throws {
+        let f = try Fixture()
+        defer { f.cleanup() }
+        try await withApp(f) { _, client in
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            let r = try await client.execute(uri: "/readyz", method: .get)
+            let ready = try Self.object(r)["ready"] as? Bool
+            #expect(r.status == .ok && ready == true)
+        }
+    }
+}
