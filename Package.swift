@@ -100,7 +100,7 @@ let package = Package(
         // Runs the built `driftwatch` binary as users do (exit codes, stdout/stderr).
         .testTarget(
             name: "DriftwatchCLITests",
-            dependencies: ["driftwatch"]
+            dependencies: ["driftwatch", "DriftServer"]
         ),
     ]
 )
