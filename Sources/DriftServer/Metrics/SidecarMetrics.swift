@@ -88,9 +88,10 @@ final class SidecarMetrics: Sendable {
                                                       labels: m, buckets: SidecarMetrics.evaluationBuckets)
             evaluations = r.makeCounter(descriptor: d("driftwatch_evaluations_total", "Evaluations completed."), labels: m)
             evaluationErrors = r.makeCounter(descriptor: d("driftwatch_evaluation_errors_total", "Evaluations that failed."), labels: m)
-            windowLatency = ["0.5", "0.9", "0.99"].map { q in
-                r.makeGauge(descriptor: d("driftwatch_window_latency_seconds", "Quantiles of the logged model latency over the window's events."),
-                            labels: m + [("quantile", q)])
+            // Not a summary: promtool reserves the label name "quantile" for summaries.
+            windowLatency = ["50", "90", "99"].map { p in
+                r.makeGauge(descriptor: d("driftwatch_window_latency_seconds", "Percentiles (P50, P90, P99) of the logged model latency over the window's events."),
+                            labels: m + [("percentile", p)])
             }
             r.makeGauge(descriptor: d("driftwatch_baseline_info", "The baseline version the model is judged against (value 1)."),
                         labels: m + [("version", baselineVersion)]).set(1.0)
