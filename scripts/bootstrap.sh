@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system libraries Driftwatch builds against on Debian/Ubuntu (idempotent):
-# LAPACK/BLAS (reference implementation; <lapack.h> comes from liblapacke-dev) and SQLite.
+# Installs what Driftwatch builds and tests with on Debian/Ubuntu (idempotent): LAPACK/BLAS
+# (reference implementation; <lapack.h> comes from liblapacke-dev) and SQLite; Prometheus and
+# promtool (integration test), curl, and wrk (sidecar benchmark).
 # Needs root (or sudo). Swift 6.2+ itself must already be on PATH.
 set -euo pipefail
-packages=(liblapack-dev libblas-dev liblapacke-dev libsqlite3-dev pkg-config)
+packages=(liblapack-dev libblas-dev liblapacke-dev libsqlite3-dev pkg-config prometheus curl wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
