@@ -50,7 +50,7 @@ run_wrk() { # url body content-type connections -> "requests duration_us p50_us 
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     print v["requests"], v["duration_us"], v["p50_us"], v["p99_us"], v["errors"] }'
 }
-rss() { awk '/VmRSS/ {r=$2} /VmHWM/ {h=$2} END {printf "%.0f %.0f", r/1024, h/1024}' "/proc/$1/status"; }
+rss() { awk '/VmRSS/ {r=$2} /VmHWM/ {h=$2} END {printf "%.0f %.0f\n", r/1024, h/1024}' "/proc/$1/status"; }
 eval_median() { # median of per-tick evaluation durations (ms) over 6 ticks, from the histogram
   local prev_s="" prev_c="" out=()
   for _ in $(seq 1 60); do

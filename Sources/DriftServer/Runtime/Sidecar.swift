@@ -63,8 +63,9 @@ public final class Sidecar: Sendable {
         self.clock = clock
     }
 
-    /// The model label for refusals that belong to no record (body too large, bad media type).
-    var fallbackModel: String { runtimes.count == 1 ? runtimes[0].name : runtimes[0].name }
+    /// The model label for refusals that belong to no record (body too large, bad media type):
+    /// the first configured model (labels stay within the configured set).
+    var fallbackModel: String { runtimes[0].name }
 
     /// What `POST /v1/events` and the tailer do with a parsed body: journal and insert each
     /// model's batch, count everything. Throws (nothing acknowledged) when a journal write fails.
