@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "driftwatch",
             dependencies: [
-                "DriftCore", "DriftStore", "DriftServer",
+                "DriftStats", "DriftCore", "DriftStore", "DriftServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]

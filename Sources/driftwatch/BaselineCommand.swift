@@ -200,5 +200,6 @@ func loadSchema(_ path: String) throws -> Schema {
 }
 
 func codingPath(_ path: [any CodingKey]) -> String {
-    path.isEmpty ? "top level" : path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+    let key = ConfigError.keyPath(path)
+    return key.isEmpty ? "top level" : key
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DriftCore
 import DriftServer
+import DriftStats
 import Foundation
 
 /// Replays example data into a running sidecar, switching to drifted data after a while, so a new
@@ -34,7 +35,7 @@ struct SimulateCommand: ParsableCommand {
         do { client = try LoopbackHTTPClient(url: target) } catch { throw CLIError("--target: \(error)") }
         var headers: [(String, String)] = []
         if let t = ProcessInfo.processInfo.environment["DRIFTWATCH_INGEST_TOKEN"], !t.isEmpty { headers.append(("Authorization", "Bearer \(t)")) }
-        var rng = SplitMixRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let start = Date()
         var sent = 0, accepted = 0, rejected = 0, lastReport = 0.0
         print("simulate: \(rate) events/s to \(target) in batches of \(batch); drift after \(ConfigValues.format(seconds: switchAt))")
@@ -96,7 +97,7 @@ struct SimulateCommand: ParsableCommand {
         return Rows(header: header, values: values)
     }
 
-    func event(header: [String], row: [String], drifting: Bool, rng: inout SplitMixRNG) -> String {
+    func event(header: [String], row: [String], drifting: Bool, rng: inout SplitMix64) -> String {
         var features: [String] = []
         var top: [String] = []
         if let model { top.append("\"model\":\(quote(model))") }
@@ -108,11 +109,11 @@ struct SimulateCommand: ParsableCommand {
             }
         }
         // Log-normal latency: median 12 ms (21.6 ms once drifted), σ = 0.5.
-        let u1 = max(rng.unit(), 1e-12), u2 = rng.unit()
+        let u1 = max(rng.nextUnit(), 1e-12), u2 = rng.nextUnit()
         let z = (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
         let latency = (drifting ? 21.6 : 12.0) * exp(0.5 * z)
         top.append("\"latency_ms\":\(String(format: "%.3f", latency))")
-        top.append("\"status\":\"\(rng.unit() < 0.01 ? "error" : "ok")\"")
+        top.append("\"status\":\"\(rng.nextUnit() < 0.01 ? "error" : "ok")\"")
         return "{\"features\":{\(features.joined(separator: ","))},\(top.joined(separator: ","))}"
     }
 
@@ -128,17 +129,4 @@ struct SimulateCommand: ParsableCommand {
         }
         return out + "\""
     }
-}
-
-struct SplitMixRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 }

@@ -1,4 +1,5 @@
 import DriftCore
+import DriftStats
 import Foundation
 import Testing
 
@@ -98,7 +99,7 @@ struct EventParserTests {
 
     @Test("numbers are correctly rounded (random decimals agree with Double(String))")
     func numbers() throws {
-        var g = SplitMix64Test(seed: 7)
+        var g = SplitMix64(seed: 7)
         for _ in 0..<2000 {
             let mantissa = Int64(bitPattern: g.next()) % 10_000_000_000
             let exponent = Int(g.next() % 40) - 20
@@ -117,17 +118,5 @@ struct EventParserTests {
         let p = try parse(#"[{"model":"n","features":{"z":1}}, {"features":{"x":1},"model":"m"}, {"features":{"x":1}}]"#, parser: parser)
         #expect(p.batches[0].count == 1 && p.batches[1].count == 1)
         #expect(p.errors.count == 1 && p.errors[0].field == "model")
-    }
-}
-
-struct SplitMix64Test {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

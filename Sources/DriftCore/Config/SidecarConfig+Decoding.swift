@@ -22,12 +22,17 @@ extension Decoder {
 }
 
 /// `models[0].window.max_age` from a coding path.
-func keyPathString(_ codingPath: [any CodingKey]) -> String {
-    var out = ""
-    for k in codingPath {
-        if let i = k.intValue { out += "[\(i)]" } else { out += out.isEmpty ? k.stringValue : ".\(k.stringValue)" }
+func keyPathString(_ codingPath: [any CodingKey]) -> String { ConfigError.keyPath(codingPath) }
+
+extension ConfigError {
+    /// A decoding path as users write it: `models[0].window.max_age` ("" for the top level).
+    public static func keyPath(_ codingPath: [any CodingKey]) -> String {
+        var out = ""
+        for k in codingPath {
+            if let i = k.intValue { out += "[\(i)]" } else { out += out.isEmpty ? k.stringValue : ".\(k.stringValue)" }
+        }
+        return out
     }
-    return out
 }
 
 extension KeyedDecodingContainer where Key == AnyKey {

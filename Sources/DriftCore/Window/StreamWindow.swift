@@ -34,6 +34,8 @@ public struct StreamWindow: Sendable {
     /// When the window began (tumbling) or was created.
     public internal(set) var start: Double
     var generator: SplitMix64
+    /// One event's category codes, reused from event to event (no allocation on the ingest path).
+    var rowCodes: [Int32]
 
     // Counts over the window.
     var numericPresent: [Int]
@@ -55,6 +57,7 @@ public struct StreamWindow: Sendable {
             return (n?.minimum ?? -.infinity, n?.maximum ?? .infinity)
         }
         generator = SplitMix64(seed: config.seed)
+        rowCodes = Array(repeating: -1, count: baseline.schema.categoricalCount)
         let nw = baseline.schema.numericCount, cw = baseline.schema.categoricalCount
         numericPresent = Array(repeating: 0, count: nw)
         numericMissing = numericPresent
@@ -77,7 +80,6 @@ public struct StreamWindow: Sendable {
         precondition(batch.numericWidth == nw && batch.categoricalWidth == cw, "batch typed for another schema")
         for e in 0..<batch.count {
             rows += 1
-            var rowCodes = [Int32](repeating: -1, count: cw)
             for k in 0..<nw {
                 let v = batch.number(e, k)
                 if v.isNaN { numericMissing[k] += 1 } else {
@@ -86,6 +88,7 @@ public struct StreamWindow: Sendable {
                 }
             }
             for k in 0..<cw {
+                rowCodes[k] = -1
                 guard let label = batch.category(e, k) else { categoricalMissing[k] += 1; continue }
                 let code = intern(label, slot: k)
                 rowCodes[k] = code

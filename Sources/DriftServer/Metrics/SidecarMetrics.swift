@@ -14,7 +14,8 @@ final class SidecarMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let publication = Mutex<Void>(())
     let models: [String: ModelMetrics]
-    let maxStatuses = 20
+    /// Distinct logged statuses counted by name per model; the rest are `__other__`.
+    static let maxStatuses = 20
 
     static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
     static let evaluationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
@@ -101,7 +102,7 @@ final class SidecarMetrics: Sendable {
         func status(_ label: String) -> Counter {
             statuses.withLock { s in
                 if let c = s[label] { return c }
-                let key = s.count < 20 || label == "__other__" ? label : "__other__"
+                let key = s.count < SidecarMetrics.maxStatuses || label == "__other__" ? label : "__other__"
                 if let c = s[key] { return c }
                 let c = registry.makeCounter(descriptor: d("driftwatch_model_requests_total", "Logged model requests by logged status (capped; the rest are __other__)."),
                                              labels: [("model", name), ("status", key)])

@@ -36,17 +36,16 @@ final class ModelRuntime: Sendable {
         var firstSegment = 0
         do {
             if let cp = try store.loadCheckpoint(model: config.name) {
+                // Segments before the checkpoint's are covered by it, restored or not.
+                firstSegment = cp.nextSegment
                 if cp.baselineVersion != evaluator.baselineVersion {
                     notes.append("checkpoint was for baseline version \(cp.baselineVersion); starting an empty window")
-                    firstSegment = cp.nextSegment
                 } else {
                     do {
                         window = try StreamWindow(restoring: cp.window, baseline: evaluator.baseline, config: config.window)
-                        firstSegment = cp.nextSegment
                         notes.append("restored \(window.rows) events from the checkpoint of \(cp.createdAt)")
                     } catch {
                         notes.append("checkpoint not restored (\(error)); starting an empty window")
-                        firstSegment = cp.nextSegment
                     }
                 }
             }

@@ -87,8 +87,7 @@ public final class Sidecar: Sendable {
         let started = ContinuousClock.now
         do {
             let report = try runtime.evaluate(window, unknown: unknown)
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = (ContinuousClock.now - started) / .seconds(1)
             metrics.publish(report, windowRows: window.rows, windowAge: window.age(now: now),
                             latency: window.latencyQuantiles([0.5, 0.9, 0.99]), duration: seconds, at: clock())
         } catch {

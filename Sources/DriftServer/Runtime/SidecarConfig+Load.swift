@@ -39,11 +39,8 @@ extension SidecarConfig {
 }
 
 private func keyPath(_ path: [any CodingKey]) -> String {
-    var out = ""
-    for k in path {
-        if let i = k.intValue { out += "[\(i)]" } else { out += out.isEmpty ? k.stringValue : ".\(k.stringValue)" }
-    }
-    return out.isEmpty ? "(top level)" : out
+    let key = ConfigError.keyPath(path)
+    return key.isEmpty ? "(top level)" : key
 }
 
 private func typeName(_ t: Any.Type) -> String {

@@ -76,10 +76,9 @@ struct FileTailer {
             return true
         }
         var pathStat = stat()
-        if stat(source.path, &pathStat) == 0, UInt64(pathStat.st_dev) == device && UInt64(pathStat.st_ino) == inode {
-            return false
-        }
-        if stat(source.path, &pathStat) != 0 { return false } // renamed away, not yet recreated: keep the old one
+        // Same file still there: nothing new yet. Renamed away and not recreated: keep the old one.
+        guard stat(source.path, &pathStat) == 0,
+              UInt64(pathStat.st_dev) != device || UInt64(pathStat.st_ino) != inode else { return false }
         // Rotated by rename: the old file is complete; take its unterminated last line too.
         consumeLines(final: true)
         logger.notice("\(source.path) was rotated; following the new file")

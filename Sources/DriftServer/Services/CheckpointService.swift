@@ -1,0 +1,20 @@
+import ServiceLifecycle
+
+/// Checkpoints every window to SQLite every `checkpoint_every`, and once more on graceful
+/// shutdown. It is the first service started, so the ServiceGroup stops it last: by then the HTTP
+/// server has drained its in-flight requests and the tailers have stopped, so the final
+/// checkpoint holds every acknowledged event.
+struct CheckpointService: Service {
+    let sidecar: Sidecar
+
+    func run() async throws {
+        let period = Duration.milliseconds(Int64(sidecar.config.checkpointEvery * 1000))
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: period) } } catch { break }
+            if Task.isShuttingDownGracefully { break }
+            sidecar.checkpointAll()
+        }
+        sidecar.checkpointAll()
+        sidecar.logger.info("final checkpoint written")
+    }
+}
