@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System LAPACK/BLAS (Debian: liblapack-dev, libblas-dev, liblapacke-dev for <lapack.h>).
@@ -51,7 +52,8 @@ let package = Package(
             ]
         ),
         // The sidecar: HTTP ingest and probes (Hummingbird), the log tailer, the event journal,
-        // metrics publishing (swift-prometheus), and the services that run them (ServiceLifecycle).
+        // metrics publishing (swift-prometheus), alert delivery (async-http-client, an outbox in SQLite), and
+        // the services that run them (ServiceLifecycle).
         .target(
             name: "DriftServer",
             dependencies: [
@@ -61,6 +63,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The executable: argument parsing and file/terminal edges only.

@@ -92,6 +92,7 @@ public final class BaselineStore: Sendable {
                 """)
         }
         registerCheckpointMigrations(&m)
+        registerAlertMigrations(&m)
         return m
     }
 

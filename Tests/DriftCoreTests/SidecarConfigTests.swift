@@ -71,4 +71,28 @@ struct SidecarConfigTests {
         #expect(throws: ConfigError.self) { try c.applying(environment: ["DRIFTWATCH_LISTEN": "x"]) }
         #expect(try c.applying(environment: [:]).ingestToken == "file-token")
     }
+
+    @Test("alerting: timings, thresholds, webhooks with headers and an HMAC secret from the environment")
+    func alerting() throws {
+        let c = try decode("""
+            {"models": [{"name": "a"}],
+             "alerting": {"alertmanagers": ["http://am:9093/"], "for": "2s", "resolve_after": 2, "resend_interval": "30s",
+                          "labels": {"team": "ml"}, "thresholds": {"latency_p99": "100ms", "unseen_ratio": 0.2},
+                          "webhooks": ["http://h:8080/plain",
+                                       {"url": "https://h/x", "name": "oncall", "headers": {"Authorization": "Bearer t"},
+                                        "hmac_secret_env": "HOOK_SECRET", "repeat_interval": "1h"}]}}
+            """)
+        let a = c.alerting
+        #expect(a.forDuration == 2 && a.resolveAfter == 2 && a.resendInterval == 30 && a.labels == ["team": "ml"])
+        #expect(a.thresholds.latencyP99 == 0.1 && a.thresholds.unseenRatio == 0.2 && a.thresholds.errorRatio == 0.05)
+        #expect(a.webhooks.map(\.receiver) == ["webhook:h:8080/plain", "oncall"] && a.webhooks[1].repeatInterval == 3600)
+        #expect(AlertingConfig.alertmanagerReceiver(a.alertmanagers[0]) == "alertmanager:am:9093")
+        #expect(try c.applying(environment: ["HOOK_SECRET": "s3"]).alerting.webhooks[1].hmacSecret == "s3")
+        #expect(throws: ConfigError.self) { try c.applying(environment: [:]) }
+        #expect(error(#"{"models": [{"name": "a"}], "alerting": {"labels": {"severity": "x"}}}"#).hasPrefix("alerting.labels.severity:"))
+        #expect(error(#"{"models": [{"name": "a"}], "alerting": {"resolve_after": 0}}"#).hasPrefix("alerting.resolve_after:"))
+        #expect(error(#"{"models": [{"name": "a"}], "alerting": {"thresholds": {"unseen": 1}}}"#).hasPrefix("alerting.thresholds.unseen:"))
+        #expect(error(#"{"models": [{"name": "a"}], "alerting": {"webhooks": [{"url": "http://h/a"}, {"url": "http://h/a"}]}}"#)
+            .hasPrefix("alerting.webhooks[1]:"))
+    }
 }

@@ -171,3 +171,48 @@ struct CLITests {
         #expect(r.status == 2 && r.stderr.contains("bad.yaml"), "\(r.stderr)")
     }
 }
+
+/// `driftwatch rules`: the shipped rule files are exactly what the generator prints for the
+/// example config (so they cannot go stale); promtool checks and unit-tests them in scripts/test.sh.
+@Suite("Rules command")
+struct RulesCommandTests {
+    @Test("config/rules/ holds the current output for config/driftwatch.example.yaml")
+    func shippedFilesAreCurrent() throws {
+        for (args, file) in [([String](), "driftwatch.rules.yaml"), (["--kubernetes"], "driftwatch.prometheusrule.yaml")] {
+            let r = try CLI.run(["rules", "--config", "config/driftwatch.example.yaml"] + args)
+            #expect(r.status == 0, "\(r.stderr)")
+            let shipped = try String(contentsOf: CLI.repo.appendingPathComponent("config/rules/\(file)"), encoding: .utf8)
+            #expect(r.stdout == shipped, "regenerate config/rules/\(file) with driftwatch rules")
+        }
+    }
+
+    @Test("rules follow the configuration: thresholds, for, models, extra labels; bad configs exit 2 naming the key")
+    func followsConfig() throws {
+        let dir = try CLI.temporaryDirectory()
+        let config = dir.appendingPathComponent("c.yaml")
+        try """
+            models:
+              - {name: fraud, evaluate_every: 30s, dataset_drift_share: 0.3}
+            alerting:
+              for: 5m
+              labels: {team: risk}
+              job: sidecars
+              thresholds: {latency_p99: 200ms, unseen_ratio: 0.25}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["rules", "--config", config.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("name: driftwatch-model-fraud"))
+        #expect(r.stdout.contains("expr: driftwatch_dataset_drift_share{model=\"fraud\"} >= 0.3"))
+        #expect(r.stdout.contains("expr: driftwatch:model_latency_seconds:p99_5m{model=\"fraud\"} > 0.2"))
+        #expect(r.stdout.contains("expr: driftwatch_feature_unseen_ratio{model=\"fraud\"} > 0.25"))
+        #expect(r.stdout.contains("expr: time() - driftwatch_last_evaluation_timestamp_seconds{model=\"fraud\"} > 90"))
+        #expect(r.stdout.contains("expr: up{job=\"sidecars\"} == 0"))
+        #expect(r.stdout.contains("for: 5m") && r.stdout.contains("team: risk"))
+        let k = try CLI.run(["rules", "--config", config.path, "--kubernetes", "--namespace", "ml", "--label", "release=prom"])
+        #expect(k.status == 0 && k.stdout.contains("kind: PrometheusRule") && k.stdout.contains("namespace: ml") && k.stdout.contains("release: prom"))
+
+        try "models: [{name: a}]\nalerting: {thresholds: {latency: 1}}\n".write(to: config, atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["rules", "--config", config.path])
+        #expect(bad.status == 2 && bad.stderr.contains("alerting.thresholds.latency"))
+    }
+}

@@ -150,27 +150,6 @@ extension SourceConfig: Decodable {
     }
 }
 
-extension AlertingConfig: Decodable {
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["alertmanagers", "webhooks"])
-        let c = try decoder.container(keyedBy: AnyKey.self)
-        self.init()
-        alertmanagers = try c.value([String].self, "alertmanagers") ?? []
-        webhooks = try c.value([WebhookConfig].self, "webhooks") ?? []
-    }
-}
-
-extension WebhookConfig: Decodable {
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["url"])
-        let c = try decoder.container(keyedBy: AnyKey.self)
-        guard let u = try c.value(String.self, "url") else {
-            throw ConfigError(key: keyPathString(decoder.codingPath + [AnyKey("url")]), "required")
-        }
-        self.init(url: u)
-    }
-}
-
 extension SidecarConfig {
     /// The effective configuration as YAML-compatible JSON-like text (secrets redacted), for
     /// `check-config`.
@@ -198,8 +177,7 @@ extension SidecarConfig {
             ["kind": "tail", "path": s.path, "model": s.model, "poll_interval": ConfigValues.format(seconds: s.pollInterval),
              "start_at": s.startAt.rawValue]
         }
-        out["alerting"] = ["alertmanagers": alerting.alertmanagers.map(Self.redact),
-                           "webhooks": alerting.webhooks.map { ["url": Self.redact($0.url)] }]
+        out["alerting"] = alerting.effectiveSummary()
         return out
     }
 

@@ -70,19 +70,6 @@ public struct SourceConfig: Sendable, Equatable {
     public var id: String { "tail:\(path)" }
 }
 
-/// A webhook receiver (used by the alerting issue; validated here).
-public struct WebhookConfig: Sendable, Equatable {
-    public var url: String
-    public init(url: String) { self.url = url }
-}
-
-/// Alert delivery targets.
-public struct AlertingConfig: Sendable, Equatable {
-    public var alertmanagers: [String] = []
-    public var webhooks: [WebhookConfig] = []
-    public init() {}
-}
-
 /// The sidecar's configuration (`driftwatch serve --config FILE`). Every key but `models` has a
 /// default; `config/driftwatch.example.yaml` documents them all.
 public struct SidecarConfig: Sendable, Equatable {
@@ -117,13 +104,14 @@ public struct SidecarConfig: Sendable, Equatable {
         var c = self
         if let t = env["DRIFTWATCH_INGEST_TOKEN"], !t.isEmpty { c.ingestToken = t }
         if let a = env["DRIFTWATCH_ALERTMANAGERS"] { c.alerting.alertmanagers = Self.list(a) }
-        if let w = env["DRIFTWATCH_WEBHOOKS"] { c.alerting.webhooks = Self.list(w).map(WebhookConfig.init) }
+        if let w = env["DRIFTWATCH_WEBHOOKS"] { c.alerting.webhooks = Self.list(w).map { WebhookConfig(url: $0) } }
         if let l = env["DRIFTWATCH_LISTEN"] {
             guard let (h, p) = Self.hostPort(l) else { throw ConfigError(key: "DRIFTWATCH_LISTEN", "expected host:port, found \"\(l)\"") }
             c.listenHost = h
             c.listenPort = p
         }
         if let s = env["DRIFTWATCH_STORE"], !s.isEmpty { c.store = s }
+        try c.alerting.resolveSecrets(env)
         try c.validate()
         return c
     }
@@ -170,12 +158,7 @@ public struct SidecarConfig: Sendable, Equatable {
         if Set(sources.map(\.path)).count != sources.count { throw ConfigError(key: "sources", "a path is tailed twice") }
         guard checkpointEvery >= 0.1 else { throw ConfigError(key: "checkpoint_every", "must be at least 100ms") }
         guard maxBodyBytes >= 1024 else { throw ConfigError(key: "max_body_bytes", "must be at least 1KiB") }
-        for (i, u) in alerting.alertmanagers.enumerated() where !Self.isHTTPURL(u) {
-            throw ConfigError(key: "alerting.alertmanagers[\(i)]", "\"\(u)\" is not an http(s) URL")
-        }
-        for (i, w) in alerting.webhooks.enumerated() where !Self.isHTTPURL(w.url) {
-            throw ConfigError(key: "alerting.webhooks[\(i)].url", "\"\(w.url)\" is not an http(s) URL")
-        }
+        try alerting.validate()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError(key: "log_level", "must be one of trace, debug, info, notice, warning, error, critical")
         }

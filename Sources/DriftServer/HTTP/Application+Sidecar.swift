@@ -39,12 +39,14 @@ public func buildRouter(_ sidecar: Sidecar) -> Router<BasicRequestContext> {
 }
 
 /// Builds the Hummingbird application with the sidecar's services (evaluators, checkpointer,
-/// tailers). Shutdown order (reverse of start): HTTP server first (stops accepting, finishes
-/// in-flight requests), then tailers, evaluators, and the checkpointer last.
+/// tailers, alert dispatcher). Shutdown order (reverse of start): HTTP server first (stops
+/// accepting, finishes in-flight requests), then the dispatcher (the outbox is durable), tailers,
+/// evaluators, and the checkpointer last.
 public func buildApplication(_ sidecar: Sidecar, logger: Logger) -> some ApplicationProtocol {
     var services: [any Service] = [CheckpointService(sidecar: sidecar)]
     services.append(EvaluatorService(sidecar: sidecar))
     for source in sidecar.config.sources { services.append(TailService(sidecar: sidecar, source: source)) }
+    if sidecar.config.alerting.directDelivery { services.append(AlertDispatcher(center: sidecar.alerts)) }
     return Application(router: buildRouter(sidecar),
                        configuration: .init(address: .hostname(sidecar.config.listenHost, port: sidecar.config.listenPort),
                                             serverName: "driftwatch"),

@@ -21,7 +21,11 @@ final class SidecarMetrics: Sendable {
     static let evaluationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
     struct FeatureGauges: Sendable {
-        let psi, ksStatistic, ksPValue, chi2Statistic, chi2PValue, missingRatio: Gauge
+        let psi, ksStatistic, ksPValue, chi2Statistic, chi2PValue, missingRatio, baselineMissingRatio: Gauge
+        /// Categorical features only.
+        let unseenRatio: Gauge?
+        /// Numeric features only.
+        let outOfRangeRatio: Gauge?
         let drift: [DriftTest: Gauge]
         let status: Gauge
     }
@@ -35,7 +39,7 @@ final class SidecarMetrics: Sendable {
         let classes: Mutex<[String: Counter]>
         let maxClasses: Int
         let features: [String: FeatureGauges]
-        let datasetShare, datasetDrift, multivariate, windowSamples, windowAge, lastEvaluation, lastCheckpoint: Gauge
+        let datasetShare, datasetDrift, multivariate, multivariateDrift, windowSamples, windowAge, lastEvaluation, lastCheckpoint: Gauge
         let evaluationDuration: ValueHistogram
         let evaluations, evaluationErrors: Counter
         let windowLatency: [Gauge]
@@ -74,6 +78,11 @@ final class SidecarMetrics: Sendable {
                     chi2Statistic: r.makeGauge(descriptor: d("driftwatch_feature_chi2_statistic", "Chi-square homogeneity statistic (categorical features)."), labels: fl),
                     chi2PValue: r.makeGauge(descriptor: d("driftwatch_feature_chi2_p_value", "Chi-square p-value, before multiple-testing correction."), labels: fl),
                     missingRatio: r.makeGauge(descriptor: d("driftwatch_feature_missing_ratio", "Share of the window's events missing the feature."), labels: fl),
+                    baselineMissingRatio: r.makeGauge(descriptor: d("driftwatch_feature_baseline_missing_ratio", "Share of the baseline's rows missing the feature."), labels: fl),
+                    unseenRatio: spec.kind == .categorical
+                        ? r.makeGauge(descriptor: d("driftwatch_feature_unseen_ratio", "Share of the window's values in categories the baseline never saw."), labels: fl) : nil,
+                    outOfRangeRatio: spec.kind == .numeric
+                        ? r.makeGauge(descriptor: d("driftwatch_feature_out_of_range_ratio", "Share of the window's values outside the baseline's [min, max]."), labels: fl) : nil,
                     drift: drift,
                     status: r.makeGauge(descriptor: d("driftwatch_feature_status", "Verdict: 0 ok, 1 warning, 2 drift, -1 insufficient data."), labels: fl))
             }
@@ -81,6 +90,7 @@ final class SidecarMetrics: Sendable {
             datasetShare = r.makeGauge(descriptor: d("driftwatch_dataset_drift_share", "Share of evaluated features that drifted."), labels: m)
             datasetDrift = r.makeGauge(descriptor: d("driftwatch_dataset_drift", "1 when the dataset drifts (share of drifted features reaches the threshold)."), labels: m)
             multivariate = r.makeGauge(descriptor: d("driftwatch_multivariate_drift_value", "Mean PCA reconstruction error of the window (baseline band in /v1/drift)."), labels: m)
+            multivariateDrift = r.makeGauge(descriptor: d("driftwatch_multivariate_drift", "1 when the reconstruction error is outside the baseline's band, else 0."), labels: m)
             windowSamples = r.makeGauge(descriptor: d("driftwatch_window_samples", "Events in the current window."), labels: m)
             windowAge = r.makeGauge(descriptor: d("driftwatch_window_age_seconds", "Age of the oldest event held (sliding) or of the window (tumbling)."), labels: m)
             lastEvaluation = r.makeGauge(descriptor: d("driftwatch_last_evaluation_timestamp_seconds", "Unix time of the last completed evaluation."), labels: m)
@@ -124,7 +134,10 @@ final class SidecarMetrics: Sendable {
         }
     }
 
-    init(models: [(ModelConfig, Schema, String)]) {
+    let alerts: AlertMetrics
+
+    init(models: [(ModelConfig, Schema, String)], alertReceivers: [String]) {
+        alerts = AlertMetrics(registry: registry, models: models.map(\.0.name), receivers: alertReceivers)
         var out: [String: ModelMetrics] = [:]
         for (config, schema, version) in models {
             out[config.name] = ModelMetrics(registry: registry, model: config, schema: schema, baselineVersion: version)
@@ -164,6 +177,9 @@ final class SidecarMetrics: Sendable {
                 g.chi2Statistic.set(f.tests.chi2?.statistic ?? .nan)
                 g.chi2PValue.set(f.tests.chi2?.pValue ?? .nan)
                 g.missingRatio.set(f.quality.missingRatio)
+                g.baselineMissingRatio.set(f.quality.baselineMissingRatio)
+                g.unseenRatio?.set(f.quality.unseenRatio ?? .nan)
+                g.outOfRangeRatio?.set(f.quality.outOfRangeRatio ?? .nan)
                 for (test, gauge) in g.drift { gauge.set(f.drift(test) ? 1.0 : 0.0) }
                 let status: Double = [.ok: 0, .warning: 1, .drift: 2, .insufficientData: -1][f.status] ?? -1
                 g.status.set(to: status)
@@ -171,6 +187,7 @@ final class SidecarMetrics: Sendable {
             m.datasetShare.set(report.dataset.share)
             m.datasetDrift.set(report.dataset.drift ? 1.0 : 0.0)
             m.multivariate.set(report.multivariate.value ?? .nan)
+            m.multivariateDrift.set(report.multivariate.drift ? 1.0 : 0.0)
             m.windowSamples.set(Double(windowRows))
             m.windowAge.set(windowAge)
             for (i, g) in m.windowLatency.enumerated() { g.set(latency?[i] ?? .nan) }

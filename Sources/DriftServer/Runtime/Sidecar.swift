@@ -13,6 +13,8 @@ public final class Sidecar: Sendable {
     let byName: [String: ModelRuntime]
     let parser: EventParser
     let metrics: SidecarMetrics
+    /// Direct alerting (engines and outbox); runs even without receivers, for `driftwatch_alerts`.
+    let alerts: AlertCenter
     let logger: Logger
     /// Ingest requests being handled now (readiness: saturated above `maxInFlight`).
     let inFlight = Atomic<Int>(0)
@@ -58,7 +60,9 @@ public final class Sidecar: Sendable {
         self.runtimes = runtimes
         byName = Dictionary(uniqueKeysWithValues: runtimes.map { ($0.name, $0) })
         parser = EventParser(models: runtimes.map { ($0.name, $0.schema) })
-        metrics = SidecarMetrics(models: runtimes.map { ($0.config, $0.schema, $0.baselineVersion) })
+        let receivers = config.alerting.alertmanagers.map(AlertingConfig.alertmanagerReceiver) + config.alerting.webhooks.map(\.receiver)
+        metrics = SidecarMetrics(models: runtimes.map { ($0.config, $0.schema, $0.baselineVersion) }, alertReceivers: receivers)
+        alerts = AlertCenter(config: config, store: store, models: runtimes.map(\.config), metrics: metrics.alerts, logger: logger)
         self.logger = logger
         self.clock = clock
     }
@@ -90,6 +94,7 @@ public final class Sidecar: Sendable {
             let seconds = (ContinuousClock.now - started) / .seconds(1)
             metrics.publish(report, windowRows: window.rows, windowAge: window.age(now: now),
                             latency: window.latencyQuantiles([0.5, 0.9, 0.99]), duration: seconds, at: clock())
+            alerts.observe(report, at: clock())
         } catch {
             metrics.models[runtime.name]?.evaluationErrors.increment()
             logger.error("evaluation failed: \(error)", metadata: ["model": "\(runtime.name)"])

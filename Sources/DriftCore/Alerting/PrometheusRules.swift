@@ -1,0 +1,170 @@
+import Foundation
+
+/// A Prometheus rule file (`groups:`), encodable to YAML in the rule-file format.
+public struct RuleFile: Sendable, Equatable, Encodable {
+    public var groups: [RuleGroup]
+}
+
+public struct RuleGroup: Sendable, Equatable, Encodable {
+    public var name: String
+    public var rules: [Rule]
+}
+
+/// A recording rule (`record`) or an alerting rule (`alert`). Encodes its keys in the usual
+/// order (`alert`/`record`, `expr`, `for`, `labels`, `annotations`) and maps sorted by key, so the
+/// generated file is stable.
+public struct Rule: Sendable, Equatable, Encodable {
+    public var record: String?
+    public var alert: String?
+    public var expr: String
+    public var `for`: String?
+    public var labels: [String: String]?
+    public var annotations: [String: String]?
+
+    enum CodingKeys: String, CodingKey { case record, alert, expr, `for`, labels, annotations }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(record, forKey: .record)
+        try c.encodeIfPresent(alert, forKey: .alert)
+        try c.encode(expr, forKey: .expr)
+        try c.encodeIfPresent(self.for, forKey: .for)
+        try c.encodeIfPresent(labels.map(SortedMap.init), forKey: .labels)
+        try c.encodeIfPresent(annotations.map(SortedMap.init), forKey: .annotations)
+    }
+}
+
+/// A string map encoded with its keys in sorted order.
+struct SortedMap: Encodable {
+    let map: [String: String]
+    init(_ map: [String: String]) { self.map = map }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyKey.self)
+        for (k, v) in map.sorted(by: { $0.key < $1.key }) { try c.encode(v, forKey: AnyKey(k)) }
+    }
+}
+
+/// A `monitoring.coreos.com/v1` `PrometheusRule` object holding the same groups.
+public struct PrometheusRuleObject: Sendable, Equatable, Encodable {
+    public struct Metadata: Sendable, Equatable, Encodable {
+        public var name: String
+        public var namespace: String?
+        public var labels: [String: String]
+
+        enum CodingKeys: String, CodingKey { case name, namespace, labels }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encodeIfPresent(namespace, forKey: .namespace)
+            try c.encode(SortedMap(labels), forKey: .labels)
+        }
+    }
+    public struct Spec: Sendable, Equatable, Encodable {
+        public var groups: [RuleGroup]
+    }
+    public var apiVersion = "monitoring.coreos.com/v1"
+    public var kind = "PrometheusRule"
+    public var metadata: Metadata
+    public var spec: Spec
+}
+
+/// Derives Prometheus recording and alerting rules from a sidecar configuration, so the rules
+/// judge with the thresholds the sidecar is configured with (`driftwatch rules`).
+///
+/// Groups: `driftwatch-recording` (fleet-wide aggregates dashboards and alerts share), one
+/// `driftwatch-model-NAME` group per model (drift, data quality, golden signals, evaluation
+/// health), and `driftwatch-sidecar` (scrape target down, alert delivery). Every alert carries
+/// `severity`, `source: prometheus`, `model` (where it has one; `feature` comes from the series)
+/// and the configured extra labels; annotations `summary`, `description` and `runbook_url`.
+public enum PrometheusRules {
+    /// Pending time of the golden-signal and ingest alerts (short spikes do not page).
+    public static let signalFor = 300.0
+
+    public static func generate(_ config: SidecarConfig) -> RuleFile {
+        var groups = [recording(config.alerting)]
+        for m in config.models { groups.append(modelGroup(m, config.alerting)) }
+        groups.append(sidecarGroup(config.alerting))
+        return RuleFile(groups: groups)
+    }
+
+    public static func kubernetes(_ file: RuleFile, name: String, namespace: String?, labels: [String: String]) -> PrometheusRuleObject {
+        var l = ["app.kubernetes.io/name": "driftwatch", "app.kubernetes.io/component": "alerting-rules"]
+        l.merge(labels) { _, new in new }
+        return PrometheusRuleObject(metadata: .init(name: name, namespace: namespace, labels: l), spec: .init(groups: file.groups))
+    }
+
+    static func recording(_ a: AlertingConfig) -> RuleGroup {
+        var rules: [Rule] = []
+        for q in ["50", "90", "99"] {
+            rules.append(record("driftwatch:model_latency_seconds:p\(q)_5m",
+                                "histogram_quantile(0.\(q), sum by (model, le) (rate(driftwatch_model_latency_seconds_bucket[5m])))"))
+        }
+        rules.append(record("driftwatch:model_requests:rate5m", "sum by (model) (rate(driftwatch_model_requests_total[5m]))"))
+        rules.append(record("driftwatch:model_errors:ratio_rate5m",
+                            "sum by (model) (rate(driftwatch_model_requests_total{status=~\"\(a.thresholds.errorStatuses)\"}[5m]))"
+                                + " / sum by (model) (rate(driftwatch_model_requests_total[5m]))"))
+        rules.append(record("driftwatch:events_ingested:rate5m", "sum by (model) (rate(driftwatch_events_ingested_total[5m]))"))
+        rules.append(record("driftwatch:events_rejected:ratio_rate5m",
+                            "sum by (model) (rate(driftwatch_events_rejected_total[5m])) / (sum by (model) (rate(driftwatch_events_ingested_total[5m]))"
+                                + " + sum by (model) (rate(driftwatch_events_rejected_total[5m])))"))
+        rules.append(record("driftwatch:feature_psi:max", "max by (model, feature) (driftwatch_feature_psi)"))
+        return RuleGroup(name: "driftwatch-recording", rules: rules)
+    }
+
+    static func modelGroup(_ m: ModelConfig, _ a: AlertingConfig) -> RuleGroup {
+        let s = "{model=\"\(m.name)\"}"
+        let t = a.thresholds
+        let drift = a.forDuration
+        let rules = [
+            alert(AlertCatalog.featureDrift, "driftwatch_feature_psi\(s) and driftwatch_feature_status\(s) == 2", drift, m, a),
+            alert(AlertCatalog.datasetDrift, "driftwatch_dataset_drift_share\(s) >= \(num(m.evaluation.datasetDriftShare))", drift, m, a),
+            alert(AlertCatalog.multivariateDrift, "driftwatch_multivariate_drift_value\(s) and driftwatch_multivariate_drift\(s) == 1", drift, m, a),
+            alert(AlertCatalog.missingRatioHigh,
+                  "driftwatch_feature_missing_ratio\(s) - driftwatch_feature_baseline_missing_ratio\(s) > \(num(t.missingRatioIncrease))", drift, m, a),
+            alert(AlertCatalog.unseenCategories, "driftwatch_feature_unseen_ratio\(s) > \(num(t.unseenRatio))", drift, m, a),
+            alert(AlertCatalog.outOfRange, "driftwatch_feature_out_of_range_ratio\(s) > \(num(t.outOfRangeRatio))", drift, m, a),
+            alert(AlertCatalog.latencyHigh, "driftwatch:model_latency_seconds:p99_5m\(s) > \(num(t.latencyP99))", signalFor, m, a),
+            alert(AlertCatalog.errorRateHigh, "driftwatch:model_errors:ratio_rate5m\(s) > \(num(t.errorRatio))", signalFor, m, a),
+            alert(AlertCatalog.noTraffic,
+                  "driftwatch:events_ingested:rate5m\(s) == 0 and on (model) sum by (model) (increase(driftwatch_events_ingested_total\(s)[6h])) > 0",
+                  t.noTrafficFor, m, a),
+            alert(AlertCatalog.evaluationStale,
+                  "time() - driftwatch_last_evaluation_timestamp_seconds\(s) > \(num(Double(t.staleEvaluations) * m.evaluateEvery))", drift, m, a),
+            alert(AlertCatalog.baselineMissing, "absent(driftwatch_baseline_info{job=\"\(a.job)\",model=\"\(m.name)\"})", signalFor, m, a),
+            alert(AlertCatalog.eventsRejected, "driftwatch:events_rejected:ratio_rate5m\(s) > \(num(t.rejectedRatio))", signalFor, m, a),
+        ]
+        return RuleGroup(name: "driftwatch-model-\(m.name)", rules: rules)
+    }
+
+    static func sidecarGroup(_ a: AlertingConfig) -> RuleGroup {
+        let j = "job=\"\(a.job)\""
+        return RuleGroup(name: "driftwatch-sidecar", rules: [
+            alert(AlertCatalog.sidecarDown, "up{\(j)} == 0", 60, nil, a),
+            alert(AlertCatalog.deliveryStuck, "driftwatch_alert_outbox_oldest_age_seconds{\(j)} > 300", 60, nil, a),
+            alert(AlertCatalog.notificationsDropped,
+                  "sum by (job, instance, receiver) (increase(driftwatch_notifications_total{\(j),outcome=~\"rejected|expired\"}[1h])) > 0", 0, nil, a),
+        ])
+    }
+
+    static func record(_ name: String, _ expr: String) -> Rule {
+        Rule(record: name, alert: nil, expr: expr, for: nil, labels: nil, annotations: nil)
+    }
+
+    static func alert(_ d: AlertDefinition, _ expr: String, _ pending: Double, _ m: ModelConfig?, _ a: AlertingConfig) -> Rule {
+        var labels = a.labels
+        labels["severity"] = d.severity.rawValue
+        labels["source"] = "prometheus"
+        if let m { labels["model"] = m.name }
+        return Rule(record: nil, alert: d.name, expr: expr, for: pending > 0 ? ConfigValues.format(seconds: pending) : nil,
+                    labels: labels,
+                    annotations: ["summary": d.summary, "description": d.description, "runbook_url": a.runbook(for: d.name)])
+    }
+
+    /// A threshold as PromQL reads it (no exponent for the usual ranges, no trailing zeros).
+    static func num(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e15 { return String(Int(v)) }
+        return String(v)
+    }
+}

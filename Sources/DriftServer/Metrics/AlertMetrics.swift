@@ -1,0 +1,76 @@
+import DriftCore
+import Prometheus
+import Synchronization
+
+/// Alerting metrics, registered up front (labels from the configuration and the alert catalog,
+/// never from input): `driftwatch_alerts{model,alertname,state}`,
+/// `driftwatch_notifications_total{receiver,outcome}`, `driftwatch_alert_outbox_notifications`
+/// and `driftwatch_alert_outbox_oldest_age_seconds` {receiver}.
+final class AlertMetrics: Sendable {
+    /// What happened to one delivery attempt or notification.
+    enum Outcome: String, CaseIterable {
+        /// The receiver answered 2xx.
+        case delivered
+        /// The attempt failed (connection, timeout, 5xx, 408, 429): it will be retried.
+        case failed
+        /// The receiver refused it for good (other 4xx): dropped.
+        case rejected
+        /// Older than `give_up_after`: dropped.
+        case expired
+    }
+
+    private let alerts: [String: [String: [AlertState: Gauge]]]
+    private let notifications: [String: [Outcome: Counter]]
+    private let depth: [String: Gauge]
+    private let oldest: [String: Gauge]
+
+    init(registry r: PrometheusCollectorRegistry, models: [String], receivers: [String]) {
+        var alerts: [String: [String: [AlertState: Gauge]]] = [:]
+        for m in models {
+            for def in AlertCatalog.direct {
+                for s in [AlertState.pending, .firing] {
+                    alerts[m, default: [:]][def.name, default: [:]][s] = r.makeGauge(
+                        descriptor: d("driftwatch_alerts", "Alerts the sidecar itself holds, by state (direct delivery)."),
+                        labels: [("model", m), ("alertname", def.name), ("state", s.rawValue)])
+                }
+            }
+        }
+        self.alerts = alerts
+        var n: [String: [Outcome: Counter]] = [:], depth: [String: Gauge] = [:], oldest: [String: Gauge] = [:]
+        for rcv in receivers {
+            for o in Outcome.allCases {
+                n[rcv, default: [:]][o] = r.makeCounter(
+                    descriptor: d("driftwatch_notifications_total", "Alert notification attempts and their outcome, by receiver."),
+                    labels: [("receiver", rcv), ("outcome", o.rawValue)])
+            }
+            depth[rcv] = r.makeGauge(descriptor: d("driftwatch_alert_outbox_notifications", "Notifications waiting in the outbox."),
+                                     labels: [("receiver", rcv)])
+            oldest[rcv] = r.makeGauge(descriptor: d("driftwatch_alert_outbox_oldest_age_seconds",
+                                                    "Age of the oldest notification waiting in the outbox (0 when empty)."),
+                                      labels: [("receiver", rcv)])
+        }
+        notifications = n
+        self.depth = depth
+        self.oldest = oldest
+    }
+
+    func setCounts(model: String, _ counts: [String: [AlertState: Int]]) {
+        guard let byName = alerts[model] else { return }
+        for (name, gauges) in byName {
+            for (state, g) in gauges { g.set(Double(counts[name]?[state] ?? 0)) }
+        }
+    }
+
+    func count(_ receiver: String, _ outcome: Outcome) {
+        notifications[receiver]?[outcome]?.increment()
+    }
+
+    func setOutbox(_ receiver: String, count: Int, oldestAge: Double) {
+        depth[receiver]?.set(Double(count))
+        oldest[receiver]?.set(oldestAge)
+    }
+}
+
+private func d(_ name: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+}
