@@ -73,6 +73,12 @@ for line in sys.stdin:
     if not line.startswith("#") and line.split(" ")[0].startswith(want): total += float(line.rsplit(" ", 1)[1])
 print(int(total))' "$1"
 }
+outbox_rows() {  # outbox_rows BEFORE: notifications for Alertmanager queued before unix time BEFORE
+  python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=10)
+print(c.execute("SELECT count(*) FROM alert_outbox WHERE receiver LIKE ? AND created_at < ?", ("alertmanager:%", float(sys.argv[2]))).fetchone()[0])' \
+    "$work/s.sqlite" "$1"
+}
 simulate() { "$bin" simulate --target "http://127.0.0.1:$sport" --rate 400 --batch 40 "$@" >/dev/null; }
 
 "$bin" baseline build --db "$work/s.sqlite" --model iris --data baselines/examples/iris_train.csv >/dev/null
@@ -89,7 +95,7 @@ alerting:
     - {url: http://127.0.0.1:$wport/direct, name: direct-hook, hmac_secret_env: E2E_WEBHOOK_SECRET}
   for: 2s
   resolve_after: 2
-  resend_interval: 5s
+  resend_interval: 30s
   timeout: 2s
   max_backoff: 4s
 YAML
@@ -132,7 +138,7 @@ start_sidecar
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" --web.listen-address="127.0.0.1:$pport" \
   --log.level=warn 2>"$work/prometheus.log" & pid[prometheus]=$!
 ready "http://127.0.0.1:$pport/-/ready" || fail "prometheus not ready"
-ready "http://127.0.0.1:$wport/" 2>/dev/null || true
+ready "http://127.0.0.1:$wport/" || fail "webhook receiver not ready"
 echo "== sidecar :$sport, Prometheus :$pport, Alertmanager :$aport, webhook receiver :$wport"
 
 echo "== 1. normal data"
@@ -184,17 +190,17 @@ down=$(date +%s)
 simulate --drift-after 0s --duration 6s
 wait_seen 20 /direct sidecar firing "$down" || fail "the direct webhook was held up by the dead Alertmanager"
 echo "ok: direct webhook notified $(( $(date +%s) - down ))s after the drift began, Alertmanager still down"
-for _ in $(seq 1 20); do [ "$(metric 'driftwatch_alert_outbox_notifications{receiver="alertmanager')" -gt 0 ] && break; sleep 0.5; done
-queued=$(metric 'driftwatch_alert_outbox_notifications{receiver="alertmanager')
-failed=$(metric 'driftwatch_notifications_total{receiver="alertmanager:127.0.0.1:'"$aport"'",outcome="failed"')
-[ "$queued" -gt 0 ] && [ "$failed" -gt 0 ] || fail "expected queued notifications and failed attempts (queued $queued, failed $failed)"
-echo "ok: $queued notifications queued for Alertmanager after $failed failed attempts"
+amr="alertmanager:127.0.0.1:$aport"
+for _ in $(seq 1 20); do [ "$(metric "driftwatch_notifications_total{receiver=\"$amr\",outcome=\"failed\"")" -gt 0 ] && break; sleep 0.5; done
+failed=$(metric "driftwatch_notifications_total{receiver=\"$amr\",outcome=\"failed\"")
 stop sidecar
 restarted=$(date +%s)
+queued=$(outbox_rows "$restarted")
+[ "$queued" -gt 0 ] && [ "$failed" -gt 0 ] || fail "expected queued notifications and failed attempts (queued $queued, failed $failed)"
+echo "ok: sidecar stopped with $queued notifications queued for Alertmanager after $failed failed attempts"
 start_sidecar
-after=$(metric 'driftwatch_alert_outbox_notifications{receiver="alertmanager')
-[ "$after" -ge "$queued" ] || fail "queued notifications lost in the restart ($queued before, $after after)"
-echo "ok: sidecar restarted; $after notifications still queued"
+[ "$(outbox_rows "$restarted")" -eq "$queued" ] || fail "queued notifications changed across the restart"
+echo "ok: sidecar restarted; the same $queued notifications are still queued"
 sleep $(( 60 - ($(date +%s) - down) > 0 ? 60 - ($(date +%s) - down) : 0 ))
 start_am
 back=$(date +%s)
@@ -206,11 +212,13 @@ a = json.loads(sys.argv[1])["alert"]
 # RFC 3339, possibly with nanoseconds: whole seconds are enough here
 starts = datetime.datetime.strptime(a["startsAt"][:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc).timestamp()
 assert starts < float(sys.argv[2]), "startsAt %s is not before the restart" % a["startsAt"]
-print("ok: delivered with startsAt %s, before the sidecar restart (state kept)" % a["startsAt"])
+print("ok: delivered with startsAt %s, before the sidecar restart (alert state kept)" % a["startsAt"])
 PY
-for _ in $(seq 1 40); do [ "$(metric 'driftwatch_alert_outbox_notifications{receiver="alertmanager')" -eq 0 ] && break; sleep 0.5; done
-left=$(metric 'driftwatch_alert_outbox_notifications{receiver="alertmanager')
-delivered=$(metric 'driftwatch_notifications_total{receiver="alertmanager:127.0.0.1:'"$aport"'",outcome="delivered"')
-[ "$left" -eq 0 ] || fail "$left notifications still queued"
-echo "ok: outbox drained: $delivered delivered after the restart, 0 queued"
+for _ in $(seq 1 60); do [ "$(outbox_rows "$restarted")" -eq 0 ] && break; sleep 0.5; done
+left=$(outbox_rows "$restarted")
+delivered=$(metric "driftwatch_notifications_total{receiver=\"$amr\",outcome=\"delivered\"")
+dropped=$(metric "driftwatch_notifications_total{receiver=\"$amr\",outcome=\"superseded\"")
+[ "$left" -eq 0 ] && [ "$delivered" -ge "$queued" ] && [ "$dropped" -eq 0 ] \
+  || fail "pre-restart notifications: $left left, $delivered delivered, $dropped superseded (queued $queued)"
+echo "ok: all $queued pre-restart notifications delivered in order ($delivered deliveries since the restart, none dropped)"
 echo "alerting end-to-end: ok"

@@ -4,7 +4,7 @@
 Listens on 127.0.0.1:PORT and appends one JSON line per POST to OUT:
 {"path": ..., "at": unix time, "signature_ok": true|false|null, "body": <the parsed JSON>}.
 With --secret, checks X-Driftwatch-Signature (sha256=HMAC-SHA256 of the body, hex).
-Answers 200 to every POST. Stops on SIGTERM.
+Answers 200 to every POST (and to GET, as a readiness probe). Stops on SIGTERM.
 """
 import argparse
 import hashlib
@@ -36,6 +36,11 @@ class Handler(BaseHTTPRequestHandler):
             body = {"unparsable": raw[:200].decode("utf-8", "replace")}
         with open(args.out, "a") as f:
             f.write(json.dumps({"path": self.path, "at": time.time(), "signature_ok": ok, "body": body}) + "\n")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self):  # readiness probe
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()

@@ -105,6 +105,20 @@ struct AlertEngineTests {
         #expect(e.counts()["DriftwatchFeatureDrift"] == nil)
     }
 
+    @Test("an alert inconclusive for resolve_inconclusive_after (900s) in a row resolves")
+    func inconclusiveTimeout() {
+        var e = AlertEngine(settings: Self.settings(for: 0, resolveAfter: 2))
+        _ = e.observe(Self.firing(Self.drift), at: 0)
+        let unsure = AlertObservation(conditions: [], inconclusive: [AlertFingerprint.of(Self.drift)])
+        _ = e.observe(unsure, at: 100)  // inconclusive since 100
+        _ = e.observe(Self.firing(Self.drift), at: 200)  // judged again: the clock restarts
+        var resolvedAt: Double?
+        for t in stride(from: 300.0, through: 1500, by: 100) {
+            for a in Self.sent(e.observe(unsure, at: t)) where a.state == .resolved { resolvedAt = resolvedAt ?? t }
+        }
+        #expect(resolvedAt == 1200)
+    }
+
     @Test("alerts are deduplicated by label set; label order does not matter")
     func dedup() {
         var e = AlertEngine(settings: Self.settings(for: 0))

@@ -89,21 +89,27 @@ public enum AlertAction: Sendable, Equatable {
 /// `for`, then firing; re-send firing alerts every `resend_interval` with a validity of
 /// 4 × max(evaluation interval, resend interval); keep re-sending resolved alerts for 15 minutes)
 /// and adds resolve hysteresis: a firing alert resolves only after `resolve_after` clean
-/// evaluations in a row. Alerts are deduplicated by label set (its fingerprint).
+/// evaluations in a row. An evaluation that cannot judge a condition (too little data) neither
+/// fires nor counts as clean; after `resolve_inconclusive_after` of only such evaluations the
+/// alert resolves. Alerts are deduplicated by label set (its fingerprint).
 public struct AlertEngine: Sendable, Equatable {
     public struct Settings: Sendable, Equatable {
         public var forDuration: Double
         public var resolveAfter: Int
         public var resendInterval: Double
         public var resolvedRetention: Double
+        /// A firing alert whose condition stays inconclusive (too little data) this long resolves.
+        public var inconclusiveResolveAfter: Double
         public var evaluationInterval: Double
         /// Webhook receivers and their repeat intervals.
         public var webhooks: [String: Double]
         public var sendsToAlertmanagers: Bool
 
         public init(forDuration: Double, resolveAfter: Int, resendInterval: Double, resolvedRetention: Double,
-                    evaluationInterval: Double, webhooks: [String: Double], sendsToAlertmanagers: Bool) {
+                    inconclusiveResolveAfter: Double = 900, evaluationInterval: Double, webhooks: [String: Double],
+                    sendsToAlertmanagers: Bool) {
             self.forDuration = forDuration
+            self.inconclusiveResolveAfter = inconclusiveResolveAfter
             self.resolveAfter = resolveAfter
             self.resendInterval = resendInterval
             self.resolvedRetention = resolvedRetention
@@ -115,7 +121,7 @@ public struct AlertEngine: Sendable, Equatable {
         public init(_ alerting: AlertingConfig, evaluationInterval: Double) {
             self.init(forDuration: alerting.forDuration, resolveAfter: alerting.resolveAfter,
                       resendInterval: alerting.resendInterval, resolvedRetention: alerting.resolvedRetention,
-                      evaluationInterval: evaluationInterval,
+                      inconclusiveResolveAfter: alerting.inconclusiveResolveAfter, evaluationInterval: evaluationInterval,
                       webhooks: Dictionary(alerting.webhooks.map { ($0.receiver, $0.repeatInterval) }, uniquingKeysWith: { a, _ in a }),
                       sendsToAlertmanagers: !alerting.alertmanagers.isEmpty)
         }
@@ -133,6 +139,8 @@ public struct AlertEngine: Sendable, Equatable {
         public var lastSentAt: Double?
         /// Clean evaluations in a row while firing.
         public var clean: Int
+        /// Since when the condition has been inconclusive in a row (nil: it was judged last time).
+        public var inconclusiveSince: Double?
     }
 
     /// The persistent part (saved to SQLite so a restart neither re-waits `for` nor forgets).
@@ -163,6 +171,7 @@ public struct AlertEngine: Sendable, Equatable {
                 a.value = c.value
                 a.annotations = c.annotations
                 a.clean = 0
+                a.inconclusiveSince = nil
                 if a.state == .pending && now - a.activeAt >= settings.forDuration {
                     a.state = .firing
                     a.firedAt = now
@@ -185,7 +194,20 @@ public struct AlertEngine: Sendable, Equatable {
                 state.alerts[fp] = nil
                 actions.append(.transition(fingerprint: fp, alertname: name, from: .pending, to: nil))
             case .firing:
-                guard !observation.inconclusive.contains(fp) else { continue }
+                if observation.inconclusive.contains(fp) {
+                    // No evidence either way: hold, but not forever (traffic may have stopped;
+                    // DriftwatchNoTraffic covers that).
+                    let since = a.inconclusiveSince ?? now
+                    a.inconclusiveSince = since
+                    if now - since >= settings.inconclusiveResolveAfter {
+                        a.state = .resolved
+                        a.resolvedAt = now
+                        actions.append(.transition(fingerprint: fp, alertname: name, from: .firing, to: .resolved))
+                    }
+                    state.alerts[fp] = a
+                    continue
+                }
+                a.inconclusiveSince = nil
                 a.clean += 1
                 if a.clean >= settings.resolveAfter {
                     a.state = .resolved

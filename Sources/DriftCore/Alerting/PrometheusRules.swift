@@ -103,7 +103,7 @@ public enum PrometheusRules {
         }
         rules.append(record("driftwatch:model_requests:rate5m", "sum by (model) (rate(driftwatch_model_requests_total[5m]))"))
         rules.append(record("driftwatch:model_errors:ratio_rate5m",
-                            "sum by (model) (rate(driftwatch_model_requests_total{status=~\"\(a.thresholds.errorStatuses)\"}[5m]))"
+                            "sum by (model) (rate(driftwatch_model_requests_total{status=~\(quoted(a.thresholds.errorStatuses))}[5m]))"
                                 + " / sum by (model) (rate(driftwatch_model_requests_total[5m]))"))
         rules.append(record("driftwatch:events_ingested:rate5m", "sum by (model) (rate(driftwatch_events_ingested_total[5m]))"))
         rules.append(record("driftwatch:events_rejected:ratio_rate5m",
@@ -115,16 +115,19 @@ public enum PrometheusRules {
 
     static func modelGroup(_ m: ModelConfig, _ a: AlertingConfig) -> RuleGroup {
         let s = "{model=\"\(m.name)\"}"
+        // Features configured out of the verdict raise nothing (as on the sidecar's own path).
+        let ignored = m.evaluation.features.filter { $0.value.ignore == true }.keys.sorted()
+        let f = ignored.isEmpty ? s : "{model=\"\(m.name)\",feature!~\(quoted(ignored.map(regexLiteral).joined(separator: "|")))}"
         let t = a.thresholds
         let drift = a.forDuration
         let rules = [
-            alert(AlertCatalog.featureDrift, "driftwatch_feature_psi\(s) and driftwatch_feature_status\(s) == 2", drift, m, a),
+            alert(AlertCatalog.featureDrift, "driftwatch_feature_psi\(f) and driftwatch_feature_status\(f) == 2", drift, m, a),
             alert(AlertCatalog.datasetDrift, "driftwatch_dataset_drift_share\(s) >= \(num(m.evaluation.datasetDriftShare))", drift, m, a),
             alert(AlertCatalog.multivariateDrift, "driftwatch_multivariate_drift_value\(s) and driftwatch_multivariate_drift\(s) == 1", drift, m, a),
             alert(AlertCatalog.missingRatioHigh,
-                  "driftwatch_feature_missing_ratio\(s) - driftwatch_feature_baseline_missing_ratio\(s) > \(num(t.missingRatioIncrease))", drift, m, a),
-            alert(AlertCatalog.unseenCategories, "driftwatch_feature_unseen_ratio\(s) > \(num(t.unseenRatio))", drift, m, a),
-            alert(AlertCatalog.outOfRange, "driftwatch_feature_out_of_range_ratio\(s) > \(num(t.outOfRangeRatio))", drift, m, a),
+                  "driftwatch_feature_missing_ratio\(f) - driftwatch_feature_baseline_missing_ratio\(f) > \(num(t.missingRatioIncrease))", drift, m, a),
+            alert(AlertCatalog.unseenCategories, "driftwatch_feature_unseen_ratio\(f) > \(num(t.unseenRatio))", drift, m, a),
+            alert(AlertCatalog.outOfRange, "driftwatch_feature_out_of_range_ratio\(f) > \(num(t.outOfRangeRatio))", drift, m, a),
             alert(AlertCatalog.latencyHigh, "driftwatch:model_latency_seconds:p99_5m\(s) > \(num(t.latencyP99))", signalFor, m, a),
             alert(AlertCatalog.errorRateHigh, "driftwatch:model_errors:ratio_rate5m\(s) > \(num(t.errorRatio))", signalFor, m, a),
             alert(AlertCatalog.noTraffic,
@@ -160,6 +163,21 @@ public enum PrometheusRules {
         return Rule(record: nil, alert: d.name, expr: expr, for: pending > 0 ? ConfigValues.format(seconds: pending) : nil,
                     labels: labels,
                     annotations: ["summary": d.summary, "description": d.description, "runbook_url": a.runbook(for: d.name)])
+    }
+
+    /// A PromQL double-quoted string literal.
+    static func quoted(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// A regex matching exactly `s` (RE2 metacharacters escaped).
+    static func regexLiteral(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            if "\\.+*?()|[]{}^$".contains(ch) { out.append("\\") }
+            out.append(ch)
+        }
+        return out
     }
 
     /// A threshold as PromQL reads it (no exponent for the usual ranges, no trailing zeros).

@@ -42,7 +42,7 @@ public struct AlertThresholds: Sendable, Equatable {
     public var outOfRangeRatio = 0.05
     /// No evaluation for this many `evaluate_every` periods fires `DriftwatchEvaluationStale`.
     public var staleEvaluations = 3
-    /// Traffic at zero for this long (after traffic in the hour before) fires `DriftwatchNoTraffic`.
+    /// Traffic at zero for this long (after traffic in the 6 hours before) fires `DriftwatchNoTraffic`.
     public var noTrafficFor = 600.0
 
     public init() {}
@@ -62,6 +62,8 @@ public struct AlertingConfig: Sendable, Equatable {
     public var resendInterval = 60.0
     /// Resolved alerts are re-sent to Alertmanager for this long (as Prometheus does: 15m).
     public var resolvedRetention = 900.0
+    /// A firing alert whose condition cannot be judged (too little data) for this long resolves.
+    public var inconclusiveResolveAfter = 900.0
     /// A notification that could not be delivered for this long is dropped (counted as `expired`).
     public var giveUpAfter = 3600.0
     /// Longest wait between delivery attempts (exponential backoff from 1s, with jitter).
@@ -114,6 +116,16 @@ public struct AlertingConfig: Sendable, Equatable {
             }
             guard w.repeatInterval >= 1 else { throw ConfigError(key: "alerting.webhooks[\(i)].repeat_interval", "must be at least 1s") }
         }
+        let week = 7 * 86400.0
+        for (key, v) in [("for", forDuration), ("resend_interval", resendInterval), ("give_up_after", giveUpAfter),
+                         ("max_backoff", maxBackoff), ("resolve_inconclusive_after", inconclusiveResolveAfter),
+                         ("thresholds.no_traffic_for", thresholds.noTrafficFor), ("thresholds.latency_p99", thresholds.latencyP99)]
+        where v > week {
+            throw ConfigError(key: "alerting.\(key)", "must be at most 7d")
+        }
+        for (i, w) in webhooks.enumerated() where w.repeatInterval > week {
+            throw ConfigError(key: "alerting.webhooks[\(i)].repeat_interval", "must be at most 7d")
+        }
         guard resolveAfter >= 1 && resolveAfter <= 1000 else { throw ConfigError(key: "alerting.resolve_after", "must be in 1…1000") }
         guard resendInterval >= 1 else { throw ConfigError(key: "alerting.resend_interval", "must be at least 1s") }
         guard timeout >= 0.1 && timeout <= 300 else { throw ConfigError(key: "alerting.timeout", "must be in 100ms…5m") }
@@ -135,9 +147,12 @@ public struct AlertingConfig: Sendable, Equatable {
             throw ConfigError(key: "alerting.thresholds.\(key)", "must be a positive number")
         }
         guard t.staleEvaluations >= 1 else { throw ConfigError(key: "alerting.thresholds.stale_evaluations", "must be at least 1") }
-        guard (try? NSRegularExpression(pattern: t.errorStatuses)) != nil, !t.errorStatuses.contains("\"") else {
-            throw ConfigError(key: "alerting.thresholds.error_statuses", "not a valid regular expression")
+        // Prometheus uses RE2: no lookaround, no backreferences.
+        let re2Unsupported = ["(?=", "(?!", "(?<=", "(?<!", "\\1", "\\2"]
+        guard (try? NSRegularExpression(pattern: t.errorStatuses)) != nil, !re2Unsupported.contains(where: t.errorStatuses.contains) else {
+            throw ConfigError(key: "alerting.thresholds.error_statuses", "not a valid RE2 regular expression")
         }
+        guard t.staleEvaluations <= 1000 else { throw ConfigError(key: "alerting.thresholds.stale_evaluations", "must be at most 1000") }
     }
 
     /// Resolves `hmac_secret_env` from the environment.
@@ -164,6 +179,7 @@ public struct AlertingConfig: Sendable, Equatable {
             "resend_interval": ConfigValues.format(seconds: resendInterval),
             "give_up_after": ConfigValues.format(seconds: giveUpAfter), "timeout": ConfigValues.format(seconds: timeout),
             "max_backoff": ConfigValues.format(seconds: maxBackoff),
+            "resolve_inconclusive_after": ConfigValues.format(seconds: inconclusiveResolveAfter),
             "external_url": externalURL ?? "(http://listen)", "runbook_url": runbookURL, "labels": labels, "job": job,
             "thresholds": ["latency_p99": ConfigValues.format(seconds: t.latencyP99), "error_ratio": t.errorRatio,
                            "error_statuses": t.errorStatuses, "rejected_ratio": t.rejectedRatio,
@@ -177,7 +193,7 @@ public struct AlertingConfig: Sendable, Equatable {
 extension AlertingConfig: Decodable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(["alertmanagers", "webhooks", "for", "resolve_after", "resend_interval", "give_up_after",
-                                       "max_backoff", "timeout", "external_url", "runbook_url", "labels", "job", "thresholds"])
+                                       "max_backoff", "timeout", "resolve_inconclusive_after", "external_url", "runbook_url", "labels", "job", "thresholds"])
         let c = try decoder.container(keyedBy: AnyKey.self)
         self.init()
         alertmanagers = try c.value([String].self, "alertmanagers") ?? []
@@ -188,6 +204,7 @@ extension AlertingConfig: Decodable {
         giveUpAfter = try c.duration("give_up_after") ?? giveUpAfter
         timeout = try c.duration("timeout") ?? timeout
         maxBackoff = try c.duration("max_backoff") ?? maxBackoff
+        inconclusiveResolveAfter = try c.duration("resolve_inconclusive_after") ?? inconclusiveResolveAfter
         externalURL = try c.value(String.self, "external_url")
         runbookURL = try c.value(String.self, "runbook_url") ?? runbookURL
         labels = try c.value([String: String].self, "labels") ?? [:]

@@ -55,6 +55,7 @@ public enum ConfigValues {
     /// The canonical text of a duration in seconds (`"10m"`, `"1m30s"`, `"250ms"`).
     public static func format(seconds: Double) -> String {
         if seconds == 0 { return "0s" }
+        guard seconds.isFinite && seconds < 1e15 else { return "\(seconds)s" }
         if seconds < 1 || seconds != seconds.rounded() {
             let ms = seconds * 1000
             return ms == ms.rounded() ? "\(Int(ms))ms" : "\(seconds)s"

@@ -15,6 +15,9 @@ final class AlertCenter: Sendable {
     let logger: Logger
     /// `externalURL` of webhook payloads; `generatorURL` is it + `/v1/drift/MODEL`.
     let externalURL: String
+    /// Per model: how long a message to Alertmanager stays valid (its firing alerts' `endsAt` is
+    /// creation + 4 × max(evaluate_every, resend_interval)).
+    let alertmanagerValidity: [String: Double]
     /// One engine per model (one lock: an observation is cheap next to an evaluation).
     private let engines: Mutex<[String: AlertEngine]>
 
@@ -41,6 +44,8 @@ final class AlertCenter: Sendable {
             engines[m.name] = engine
         }
         self.engines = Mutex(engines)
+        alertmanagerValidity = Dictionary(models.map { ($0.name, 4 * max($0.evaluateEvery, config.alerting.resendInterval)) },
+                                          uniquingKeysWith: { a, _ in a })
     }
 
     /// Every receiver the sidecar delivers to, with its POST URL.

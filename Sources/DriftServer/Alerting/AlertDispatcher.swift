@@ -12,7 +12,10 @@ import ServiceLifecycle
 /// others. Each worker sends its receiver's oldest notification when due (order kept per
 /// receiver); 2xx removes it, 4xx other than 408/429 drops it as `rejected`, anything else
 /// (refused connection, timeout, 5xx) retries with exponential backoff from 1s up to
-/// `max_backoff`, with jitter; past `give_up_after` it is dropped as `expired`.
+/// `max_backoff`, with jitter; past `give_up_after` it is dropped as `expired`. A message to
+/// Alertmanager older than its alerts' validity is dropped as `superseded`: the engine re-sends
+/// firing and resolved alerts every `resend_interval`, and a late stale message would make
+/// Alertmanager resolve an alert that still fires (Prometheus never retries old batches either).
 ///
 /// async-http-client keeps retrying a refused connection until the request's deadline, so every
 /// request gets the deadline `timeout`, and the connect timeout is bounded by it too.
@@ -57,10 +60,22 @@ struct AlertDispatcher: Service {
                 do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) } } catch { return }
                 continue
             }
-            if now - head.createdAt > config.giveUpAfter {
-                try? store.deleteNotification(id: head.id)
-                metrics.count(receiver, .expired)
-                center.logger.error("notification \(head.id) for \(receiver) expired after \(head.attempts) attempts (last error: \(head.lastError ?? "none"))")
+            let age = now - head.createdAt
+            let stale = webhook == nil && age > center.alertmanagerValidity[head.model, default: 4 * config.resendInterval]
+            if age > config.giveUpAfter || stale {
+                do {
+                    try store.deleteNotification(id: head.id)
+                } catch {
+                    center.logger.error("outbox update failed: \(error)", metadata: ["receiver": "\(receiver)"])
+                    do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) } } catch { return }
+                    continue
+                }
+                if age > config.giveUpAfter {
+                    metrics.count(receiver, .expired)
+                    center.logger.error("notification \(head.id) for \(receiver) expired after \(head.attempts) attempts (last error: \(head.lastError ?? "none"))")
+                } else {
+                    metrics.count(receiver, .superseded)
+                }
                 continue
             }
             let result = await send(head, url: url, webhook: webhook, client: client, timeout: timeout)

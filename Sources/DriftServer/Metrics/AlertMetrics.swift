@@ -17,6 +17,9 @@ final class AlertMetrics: Sendable {
         case rejected
         /// Older than `give_up_after`: dropped.
         case expired
+        /// An Alertmanager message whose alerts' `endsAt` has passed: newer re-sends replace it
+        /// (delivering it late would resolve firing alerts in Alertmanager): dropped.
+        case superseded
     }
 
     private let alerts: [String: [String: [AlertState: Gauge]]]
