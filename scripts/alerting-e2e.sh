@@ -56,7 +56,7 @@ for line in lines:
     for a in m["body"].get("alerts", []):
         l = a["labels"]
         if l.get("alertname") == "DriftwatchFeatureDrift" and a["status"] == status and (source == "any" or l.get("source") == source):
-            print(json.dumps({"signature_ok": m["signature_ok"], "alert": a}))
+            print(json.dumps({"signature_ok": m["signature_ok"], "headers": m.get("headers", {}), "alert": a}))
             sys.exit(0)
 sys.exit(1)
 PY
@@ -92,7 +92,7 @@ models:
 alerting:
   alertmanagers: [http://127.0.0.1:$aport]
   webhooks:
-    - {url: http://127.0.0.1:$wport/direct, name: direct-hook, hmac_secret_env: E2E_WEBHOOK_SECRET}
+    - {url: http://127.0.0.1:$wport/direct, name: direct-hook, hmac_secret_env: E2E_WEBHOOK_SECRET, headers: {X-Team: ml}}
   for: 2s
   resolve_after: 2
   resend_interval: 30s
@@ -159,6 +159,7 @@ python3 - "$direct" "$work/received.jsonl" <<'PY' || fail "fingerprint or signat
 import json, sys
 d = json.loads(sys.argv[1])
 assert d["signature_ok"] is True, "HMAC signature did not verify"
+assert d["headers"].get("X-Team") == "ml", "custom header missing: %r" % d["headers"]
 # the same feature's alert on both paths: Alertmanager's fingerprint must equal the sidecar's
 feature = d["alert"]["labels"]["feature"]
 rows = [json.loads(l) for l in open(sys.argv[2])]
@@ -166,7 +167,7 @@ am = [x for m in rows if m["path"] == "/am" for x in m["body"]["alerts"]
       if x["labels"].get("source") == "sidecar" and x["labels"].get("feature") == feature]
 assert am, "no Alertmanager notification for " + feature
 assert am[0]["fingerprint"] == d["alert"]["fingerprint"], (am[0]["fingerprint"], d["alert"]["fingerprint"])
-print("ok: signature verified; fingerprint of %s: sidecar %s = Alertmanager %s" % (feature, d["alert"]["fingerprint"], am[0]["fingerprint"]))
+print("ok: signature verified, custom header present; fingerprint of %s: sidecar %s = Alertmanager %s" % (feature, d["alert"]["fingerprint"], am[0]["fingerprint"]))
 PY
 echo "ok: DriftwatchFeatureDrift firing via Prometheus->Alertmanager, sidecar->Alertmanager and sidecar->webhook ($(( $(date +%s) - t1 ))s)"
 

@@ -2,7 +2,8 @@
 """A small webhook receiver for the alerting end-to-end test.
 
 Listens on 127.0.0.1:PORT and appends one JSON line per POST to OUT:
-{"path": ..., "at": unix time, "signature_ok": true|false|null, "body": <the parsed JSON>}.
+{"path": ..., "at": unix time, "signature_ok": true|false|null, "headers": {X-* headers},
+"body": <the parsed JSON>}.
 With --secret, checks X-Driftwatch-Signature (sha256=HMAC-SHA256 of the body, hex).
 Answers 200 to every POST (and to GET, as a readiness probe). Stops on SIGTERM.
 """
@@ -35,7 +36,8 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = {"unparsable": raw[:200].decode("utf-8", "replace")}
         with open(args.out, "a") as f:
-            f.write(json.dumps({"path": self.path, "at": time.time(), "signature_ok": ok, "body": body}) + "\n")
+            extra = {k: v for k, v in self.headers.items() if k.lower().startswith("x-") and k.lower() != "x-driftwatch-signature"}
+            f.write(json.dumps({"path": self.path, "at": time.time(), "signature_ok": ok, "headers": extra, "body": body}) + "\n")
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
