@@ -77,6 +77,7 @@ public struct EventParser: Sendable {
     /// Longest category label accepted.
     public var maxLabelBytes = 1024
     private let lookup: [[String: Int]]
+    private let featureNames: [[String]]
     private let predictionIndex: [Int?]
     private let scoreIndex: [Int?]
     private let modelIndex: [String: Int]
@@ -84,6 +85,7 @@ public struct EventParser: Sendable {
     public init(models: [(name: String, schema: Schema)]) {
         self.models = models
         defaultModel = models.count == 1 ? 0 : nil
+        featureNames = models.map { m in m.schema.features.map(\.name) }
         lookup = models.map { m in Dictionary(uniqueKeysWithValues: m.schema.features.enumerated().map { ($1.name, $0) }) }
         predictionIndex = models.map { $0.schema.index(of: "prediction") }
         scoreIndex = models.map { $0.schema.index(of: "score") }
@@ -213,8 +215,17 @@ public struct EventParser: Sendable {
             return
         }
         let schema = models[model].schema
-        scratch.numbers = Array(repeating: .nan, count: schema.numericCount)
-        scratch.categories = Array(repeating: nil, count: schema.categoricalCount)
+        // Reused between records (no allocation per record).
+        if scratch.numbers.count == schema.numericCount {
+            for k in scratch.numbers.indices { scratch.numbers[k] = .nan }
+        } else {
+            scratch.numbers = Array(repeating: .nan, count: schema.numericCount)
+        }
+        if scratch.categories.count == schema.categoricalCount {
+            for k in scratch.categories.indices { scratch.categories[k] = nil }
+        } else {
+            scratch.categories = Array(repeating: nil, count: schema.categoricalCount)
+        }
         var r = JSONScanner(s.bytes, from: featuresAt, to: end)
         guard r.peek() == UInt8(ascii: "{") else {
             let type = try r.typeName()
@@ -223,8 +234,13 @@ public struct EventParser: Sendable {
         }
         var failure: (String, String)?
         var unknown = 0
+        let names = featureNames[model]
+        var expected = 0
         try r.object(depth: 1) { r, key in
-            guard failure == nil, let i = lookup[model][key] else {
+            // Producers usually write features in one order: try the schema's next name before
+            // hashing the key.
+            let hinted: Int? = expected < names.count && names[expected] == key ? expected : lookup[model][key]
+            guard failure == nil, let i = hinted else {
                 if failure == nil {
                     unknown += 1
                     if out.unknownFeatureNames[model].count < 20 { out.unknownFeatureNames[model].insert(String(key.prefix(64))) }
@@ -232,6 +248,7 @@ public struct EventParser: Sendable {
                 try r.skip(depth: 2)
                 return
             }
+            expected = i + 1
             if let problem = try value(&r, feature: i, schema: schema, scratch: &scratch) {
                 failure = ("features.\(key)", problem)
             }
