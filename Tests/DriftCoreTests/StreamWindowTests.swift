@@ -86,6 +86,43 @@ struct StreamWindowTests {
         #expect(abs(q[0] - 3.1995) < 1e-12)
     }
 
+    @Test("a window over several storage chunks (5000 > 2 x 2048 rows) wraps exactly; a copy is unaffected by later inserts")
+    func chunkedRing() throws {
+        var config = WindowConfig()
+        config.maxRecords = 5000
+        config.maxAge = nil
+        var window = StreamWindow(baseline: Self.baseline, config: config, start: 0)
+        let all = Self.events(0..<13_000)
+        var start = 0
+        var frozen: StreamWindow?
+        var frozenWant: DriftReport?
+        for size in [1, 2047, 2049, 3000, 903, 4000, 1000] {
+            var b = EventBatch(schema: Self.schema)
+            for e in start..<(start + size) {
+                b.append(numbers: [all.number(e, 0)], categories: [all.category(e, 0)], latency: all.latencies[e], status: nil, prediction: nil)
+            }
+            window.insert(b, at: Double(start))
+            start += size
+            if start == 8000 {  // what the evaluator would hold while ingest goes on
+                frozen = window
+                frozenWant = try Self.evaluate(Self.reference(all, rows: 3000..<8000))
+            }
+        }
+        #expect(start == 13_000 && window.rows == 5000 && window.count == 5000)
+        let got = try Self.evaluate(window.snapshot())
+        let want = try Self.evaluate(Self.reference(all, rows: 8000..<13_000))
+        #expect(got.features == want.features && got.multivariate == want.multivariate)
+        // Events 8000…12999, latency i/1000: median (10499 + 10500) / 2 / 1000.
+        #expect(abs(window.latencyQuantiles([0.5])![0] - 10.4995) < 1e-12)
+        let copy = try #require(frozen)
+        let frozenGot = try Self.evaluate(copy.snapshot())
+        #expect(frozenGot.features == frozenWant?.features)
+        // The checkpoint of the chunked ring restores the same window.
+        let restored = try StreamWindow(restoring: window.checkpoint(), baseline: Self.baseline, config: config)
+        #expect(try Self.evaluate(restored.snapshot()).features == got.features)
+        #expect(restored.checkpoint() == window.checkpoint())
+    }
+
     @Test("sliding by age drops events older than max_age, counts follow")
     func slidingAge() throws {
         var config = WindowConfig()

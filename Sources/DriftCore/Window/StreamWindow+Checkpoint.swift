@@ -16,12 +16,11 @@ extension StreamWindow {
         w.u64(generator.state)
         var t = [Double](), l = [Double](), n = [Double](), c = [Int32]()
         t.reserveCapacity(count); l.reserveCapacity(count); n.reserveCapacity(count * nw); c.reserveCapacity(count * cw)
-        for i in 0..<count {
-            let s = (head + i) % capacity
-            t.append(times[s])
-            l.append(latencies[s])
-            n.append(contentsOf: numbers[(s * nw)..<((s + 1) * nw)])
-            c.append(contentsOf: codes[(s * cw)..<((s + 1) * cw)])
+        for r in ringRanges {
+            times.copyRows(r, into: &t)
+            latencies.copyRows(r, into: &l)
+            numbers.copyRows(r, into: &n)
+            codes.copyRows(r, into: &c)
         }
         w.f64s(t); w.f64s(l); w.f64s(n); w.i32s(c)
         w.ints(numericPresent); w.ints(numericMissing); w.ints(outOfRange); w.ints(categoricalMissing); w.ints(untracked)
@@ -60,7 +59,8 @@ extension StreamWindow {
             guard t.count <= cap, l.count == t.count, n.count == t.count * nw, c.count == t.count * cw, rows >= t.count else {
                 throw BinaryFormatError(offset: r.offset, "inconsistent ring")
             }
-            times = t; latencies = l; numbers = n; codes = c
+            times = RowStore(width: 1, flat: t); latencies = RowStore(width: 1, flat: l)
+            numbers = RowStore(width: nw, flat: n); codes = RowStore(width: cw, flat: c)
             head = 0
             count = t.count
             numericPresent = try r.ints(); numericMissing = try r.ints(); outOfRange = try r.ints()
@@ -75,7 +75,7 @@ extension StreamWindow {
                 labelIndex[k] = Dictionary(labels[k].enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
             }
             for i in 0..<count {
-                for k in 0..<cw where codes[i * cw + k] >= Int32(labels[k].count) || codes[i * cw + k] < -2 {
+                for k in 0..<cw where codes[i, k] >= Int32(labels[k].count) || codes[i, k] < -2 {
                     throw BinaryFormatError(offset: r.offset, "label code out of range")
                 }
             }

@@ -21,13 +21,13 @@ public struct StreamWindow: Sendable {
     var nw: Int { schema.numericCount }
     var cw: Int { schema.categoricalCount }
 
-    // The ring (chronological from `head`).
+    // The ring (chronological from `head`), in chunked stores (see `RowStore`).
     var head = 0
     public internal(set) var count = 0
-    var times: [Double] = []
-    var numbers: [Double] = []
-    var codes: [Int32] = []
-    var latencies: [Double] = []
+    var times = RowStore<Double>(width: 1)
+    var numbers: RowStore<Double>
+    var codes: RowStore<Int32>
+    var latencies = RowStore<Double>(width: 1)
 
     /// Events in the window (tumbling: every event since `start`, sampled or not).
     public internal(set) var rows = 0
@@ -67,12 +67,8 @@ public struct StreamWindow: Sendable {
         labels = Array(repeating: [], count: cw)
         labelIndex = Array(repeating: [:], count: cw)
         labelCounts = Array(repeating: [], count: cw)
-        // Pages never written are never resident: reserving the bound costs nothing until used,
-        // and avoids doubling copies (and twice the memory) while the window fills.
-        times.reserveCapacity(capacity)
-        latencies.reserveCapacity(capacity)
-        numbers.reserveCapacity(capacity * nw)
-        codes.reserveCapacity(capacity * cw)
+        numbers = RowStore(width: nw)
+        codes = RowStore(width: cw)
     }
 
     /// Adds every event of `batch`, received at `time` (seconds).
@@ -96,7 +92,7 @@ public struct StreamWindow: Sendable {
             }
             let slot: Int
             if count < capacity {
-                slot = times.count < capacity ? -1 : (head + count) % capacity
+                slot = times.rows < capacity ? -1 : (head + count) % capacity
                 count += 1
             } else if config.mode == .sliding {
                 evictOldest()
@@ -108,16 +104,17 @@ public struct StreamWindow: Sendable {
                 guard j < capacity else { continue }
                 slot = (head + j) % capacity
             }
+            let rc = rowCodes, latency = batch.latencies[e]
             if slot < 0 {
-                times.append(time)
-                latencies.append(batch.latencies[e])
-                for k in 0..<nw { numbers.append(batch.number(e, k)) }
-                codes.append(contentsOf: rowCodes)
+                times.appendRow { _ in time }
+                latencies.appendRow { _ in latency }
+                numbers.appendRow { k in batch.number(e, k) }
+                codes.appendRow { k in rc[k] }
             } else {
-                times[slot] = time
-                latencies[slot] = batch.latencies[e]
-                for k in 0..<nw { numbers[slot * nw + k] = batch.number(e, k) }
-                for k in 0..<cw { codes[slot * cw + k] = rowCodes[k] }
+                times.setRow(slot) { _ in time }
+                latencies.setRow(slot) { _ in latency }
+                numbers.setRow(slot) { k in batch.number(e, k) }
+                codes.setRow(slot) { k in rc[k] }
             }
         }
     }
@@ -136,14 +133,14 @@ public struct StreamWindow: Sendable {
     private mutating func evictOldest() {
         let s = head
         for k in 0..<nw {
-            let v = numbers[s * nw + k]
+            let v = numbers[s, k]
             if v.isNaN { numericMissing[k] -= 1 } else {
                 numericPresent[k] -= 1
                 if v < ranges[k].0 || v > ranges[k].1 { outOfRange[k] -= 1 }
             }
         }
         for k in 0..<cw {
-            let c = codes[s * cw + k]
+            let c = codes[s, k]
             if c >= 0 { labelCounts[k][Int(c)] -= 1 } else if c == -1 { categoricalMissing[k] -= 1 } else { untracked[k] -= 1 }
         }
         head = (head + 1) % capacity
@@ -156,7 +153,7 @@ public struct StreamWindow: Sendable {
     public mutating func expire(now: Double) -> Int {
         guard config.mode == .sliding, let maxAge = config.maxAge else { return 0 }
         var dropped = 0
-        while count > 0 && times[head] < now - maxAge {
+        while count > 0 && times[head, 0] < now - maxAge {
             evictOldest()
             dropped += 1
         }
@@ -176,10 +173,10 @@ public struct StreamWindow: Sendable {
         count = 0
         rows = 0
         start = now
-        times.removeAll(keepingCapacity: true)
-        latencies.removeAll(keepingCapacity: true)
-        numbers.removeAll(keepingCapacity: true)
-        codes.removeAll(keepingCapacity: true)
+        times.removeAll()
+        latencies.removeAll()
+        numbers.removeAll()
+        codes.removeAll()
         for k in 0..<nw { numericPresent[k] = 0; numericMissing[k] = 0; outOfRange[k] = 0 }
         for k in 0..<cw {
             categoricalMissing[k] = 0
@@ -192,7 +189,14 @@ public struct StreamWindow: Sendable {
     /// empty and sliding.
     public func age(now: Double) -> Double {
         if config.mode == .tumbling { return max(0, now - start) }
-        return count == 0 ? 0 : max(0, now - times[head])
+        return count == 0 ? 0 : max(0, now - times[head, 0])
+    }
+
+    /// The ring's slots in chronological order, as at most two ranges (contiguous while the ring
+    /// fills: new events are appended).
+    var ringRanges: [Range<Int>] {
+        if head + count <= times.rows || times.rows < capacity { return [head..<(head + count)] }
+        return [head..<capacity, 0..<((head + count) % capacity)]
     }
 
     /// Whether every event of the window is held (no reservoir sampling happened).
@@ -200,7 +204,10 @@ public struct StreamWindow: Sendable {
 
     /// Quantiles of the logged latencies held (seconds), or nil when none were logged.
     public func latencyQuantiles(_ qs: [Double]) -> [Double]? {
-        var v = latencies.filter { !$0.isNaN }
+        var v: [Double] = []
+        v.reserveCapacity(count)
+        for r in ringRanges { latencies.copyRows(r, into: &v) }
+        v.removeAll { $0.isNaN }
         guard !v.isEmpty else { return nil }
         v.sort()
         // Type 7 (linear interpolation), as numpy's default.
@@ -215,12 +222,7 @@ public struct StreamWindow: Sendable {
     public func snapshot() -> CurrentWindow {
         var flat = [Double]()
         flat.reserveCapacity(count * nw)
-        if head + count <= capacity || times.count < capacity {
-            flat.append(contentsOf: numbers[(head * nw)..<((head + count) * nw)])
-        } else {
-            flat.append(contentsOf: numbers[(head * nw)...])
-            flat.append(contentsOf: numbers[..<(((head + count) % capacity) * nw)])
-        }
+        for r in ringRanges { numbers.copyRows(r, into: &flat) }
         var counts: [[String: Int]] = []
         for k in 0..<cw {
             var d: [String: Int] = [:]
