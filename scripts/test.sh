@@ -2,7 +2,8 @@
 # All tests: the swift-testing suites (unit, routes, durability, the SIGKILL and SIGTERM process
 # tests), promtool on the shipped rules and their unit tests, the Prometheus integration (promtool
 # on a live scrape, real Prometheus querying a drift gauge) and the alerting end-to-end test (real
-# Prometheus and Alertmanager, direct delivery, an Alertmanager outage). Reuses one debug build.
+# Prometheus and Alertmanager, direct delivery, an Alertmanager outage), and the Kubernetes
+# manifests against their schemas. Reuses one debug build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests 2>&1 | tail -1
@@ -10,5 +11,6 @@ swift test --skip-build
 echo "== promtool: the shipped rules (config/rules/) and their unit tests"
 promtool check rules config/rules/driftwatch.rules.yaml
 promtool test rules config/rules/driftwatch.rules.test.yaml
+scripts/k8s-validate.sh
 scripts/prometheus-integration.sh
 scripts/alerting-e2e.sh
