@@ -9,7 +9,7 @@
 #    `driftwatch rules --kubernetes` prints for driftwatch.yaml; the config with `check-config`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v kubernetes-validate >/dev/null; then
+if ! python3 -c "import kubernetes_validate" 2>/dev/null; then
   python3 -m pip install -q kubernetes-validate 2>/dev/null || python3 -m pip install -q --break-system-packages kubernetes-validate
 fi
 swift build --product driftwatch 2>&1 | tail -1
@@ -19,7 +19,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 echo "== schemas (kubernetes-validate --strict, Kubernetes 1.37)"
-kubernetes-validate --strict --no-warn "$dir/baseline-pvc.yaml" "$dir/baseline-job.yaml" "$dir/deployment.yaml" "$dir/service.yaml"
+python3 -m kubernetes_validate --strict --no-warn "$dir/baseline-pvc.yaml" "$dir/baseline-job.yaml" "$dir/deployment.yaml" "$dir/service.yaml"
 
 echo "== config and rules"
 "$bin" check-config --no-store "$dir/driftwatch.yaml" | head -1

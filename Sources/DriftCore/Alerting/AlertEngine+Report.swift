@@ -45,9 +45,8 @@ extension AlertObservation {
             let q = f.quality
             check(AlertCatalog.featureDrift, feature: f.name, when: judged ? f.status == .drift : nil,
                   value: f.tests.psi?.value ?? f.tests.ks?.statistic ?? .nan)
-            let present = report.rows > 0 ? Optional(true) : nil
             let increase = q.missingRatio - q.baselineMissingRatio
-            check(AlertCatalog.missingRatioHigh, feature: f.name, when: present.map { _ in increase > t.missingRatioIncrease }, value: increase)
+            check(AlertCatalog.missingRatioHigh, feature: f.name, when: report.rows > 0 ? increase > t.missingRatioIncrease : nil, value: increase)
             if let u = q.unseenRatio {
                 check(AlertCatalog.unseenCategories, feature: f.name, when: f.count > 0 ? u > t.unseenRatio : nil, value: u)
             }

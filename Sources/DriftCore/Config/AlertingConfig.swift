@@ -94,6 +94,9 @@ public struct AlertingConfig: Sendable, Equatable {
         return host + port + path
     }
 
+    /// Every receiver's label: Alertmanagers, then webhooks.
+    public var receiverNames: [String] { alertmanagers.map(Self.alertmanagerReceiver) + webhooks.map(\.receiver) }
+
     /// The Alertmanager receiver label for a base URL.
     public static func alertmanagerReceiver(_ url: String) -> String { "alertmanager:" + endpoint(url) }
 

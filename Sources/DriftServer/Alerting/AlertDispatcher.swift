@@ -31,7 +31,7 @@ struct AlertDispatcher: Service {
                                 configuration: .init(timeout: .init(connect: timeout, read: timeout)))
         let receivers = center.receivers
         do {
-            let dropped = try center.store.dropNotifications(keeping: Set(receivers.map(\.name)))
+            let dropped = try center.store.dropNotifications(keeping: Set(config.receiverNames))
             for (r, n) in dropped { center.logger.warning("dropped \(n) queued notifications of \(r), no longer configured") }
         } catch {
             center.logger.error("outbox: \(error)")
@@ -57,7 +57,7 @@ struct AlertDispatcher: Service {
                 center.logger.error("outbox unreadable: \(error)", metadata: ["receiver": "\(receiver)"])
             }
             guard let head = item, head.nextAttemptAt <= now else {
-                do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) } } catch { return }
+                guard await idle() else { return }
                 continue
             }
             let age = now - head.createdAt
@@ -67,7 +67,7 @@ struct AlertDispatcher: Service {
                     try store.deleteNotification(id: head.id)
                 } catch {
                     center.logger.error("outbox update failed: \(error)", metadata: ["receiver": "\(receiver)"])
-                    do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) } } catch { return }
+                    guard await idle() else { return }
                     continue
                 }
                 if age > config.giveUpAfter {
@@ -99,9 +99,15 @@ struct AlertDispatcher: Service {
                 }
             } catch {
                 center.logger.error("outbox update failed: \(error)", metadata: ["receiver": "\(receiver)"])
-                do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) } } catch { return }
+                guard await idle() else { return }
             }
         }
+    }
+
+    /// Waits one poll period; false when the sidecar is shutting down.
+    private func idle() async -> Bool {
+        do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: poll) } } catch { return false }
+        return true
     }
 
     enum Result { case delivered, rejected(String), failed(String) }

@@ -73,7 +73,3 @@ final class AlertMetrics: Sendable {
         oldest[receiver]?.set(oldestAge)
     }
 }
-
-private func d(_ name: String, _ help: String) -> MetricNameDescriptor {
-    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
-}

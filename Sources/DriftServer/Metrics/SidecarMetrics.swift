@@ -204,7 +204,7 @@ final class SidecarMetrics: Sendable {
 }
 
 /// A descriptor with HELP text (`MetricNameDescriptor` is not Sendable: made where used).
-private func d(_ name: String, _ help: String) -> MetricNameDescriptor {
+func d(_ name: String, _ help: String) -> MetricNameDescriptor {
     MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
 }
 

@@ -60,8 +60,8 @@ public final class Sidecar: Sendable {
         self.runtimes = runtimes
         byName = Dictionary(uniqueKeysWithValues: runtimes.map { ($0.name, $0) })
         parser = EventParser(models: runtimes.map { ($0.name, $0.schema) })
-        let receivers = config.alerting.alertmanagers.map(AlertingConfig.alertmanagerReceiver) + config.alerting.webhooks.map(\.receiver)
-        metrics = SidecarMetrics(models: runtimes.map { ($0.config, $0.schema, $0.baselineVersion) }, alertReceivers: receivers)
+        metrics = SidecarMetrics(models: runtimes.map { ($0.config, $0.schema, $0.baselineVersion) },
+                                 alertReceivers: config.alerting.receiverNames)
         alerts = AlertCenter(config: config, store: store, models: runtimes.map(\.config), metrics: metrics.alerts, logger: logger)
         self.logger = logger
         self.clock = clock

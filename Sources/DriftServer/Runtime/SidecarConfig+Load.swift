@@ -15,32 +15,35 @@ extension SidecarConfig {
             try config.validate()
             guard let environment else { return config }
             return try config.applying(environment: environment)
-        } catch let e as ConfigError {
-            throw ConfigError(key: "", "\(path): \(e)")
-        } catch let e as SchemaError {
-            throw ConfigError(key: "", "\(path): \(e.message)")
-        } catch let DecodingError.typeMismatch(type, c) {
-            throw ConfigError(key: "", "\(path): \(keyPath(c.codingPath)): expected \(typeName(type)) (\(c.debugDescription))")
-        } catch let DecodingError.dataCorrupted(c) {
-            // Yams wraps errors thrown by our decoders (unknown key, bad duration) in this case.
-            if let e = c.underlyingError as? ConfigError { throw ConfigError(key: "", "\(path): \(e)") }
-            if let e = c.underlyingError as? SchemaError { throw ConfigError(key: "", "\(path): \(e.message)") }
-            if let e = c.underlyingError as? YamlError { throw ConfigError(key: "", "\(path): not valid YAML: \(e)") }
-            throw ConfigError(key: "", "\(path): \(keyPath(c.codingPath)): \(c.debugDescription)")
-        } catch let DecodingError.valueNotFound(type, c) {
-            throw ConfigError(key: "", "\(path): \(keyPath(c.codingPath)): expected \(typeName(type)), found null")
-        } catch let DecodingError.keyNotFound(k, c) {
-            throw ConfigError(key: "", "\(path): \(keyPath(c.codingPath + [k])): required")
-        } catch let e as YamlError {
-            throw ConfigError(key: "", "\(path): not valid YAML: \(e)")
         } catch {
-            throw ConfigError(key: "", "\(path): \(error)")
+            throw ConfigError(key: "", "\(path): \(describe(error))")
         }
     }
 
     /// The effective configuration as YAML (secrets redacted).
     public func effectiveYAML() -> String {
         (try? Yams.dump(object: effectiveSummary(), sortKeys: true)) ?? "\(effectiveSummary())"
+    }
+}
+
+/// A decoding or validation error as users should read it. Yams wraps errors thrown by our own
+/// decoders (unknown key, bad duration) in `dataCorrupted("The given data was not valid YAML.")`:
+/// the underlying error is the one that names the key.
+private func describe(_ error: any Error) -> String {
+    switch error {
+    case let e as ConfigError: return "\(e)"
+    case let e as SchemaError: return e.message
+    case let e as YamlError: return "not valid YAML: \(e)"
+    case let DecodingError.dataCorrupted(c):
+        if let underlying = c.underlyingError { return describe(underlying) }
+        return "\(keyPath(c.codingPath)): \(c.debugDescription)"
+    case let DecodingError.typeMismatch(type, c):
+        return "\(keyPath(c.codingPath)): expected \(typeName(type)) (\(c.debugDescription))"
+    case let DecodingError.valueNotFound(type, c):
+        return "\(keyPath(c.codingPath)): expected \(typeName(type)), found null"
+    case let DecodingError.keyNotFound(k, c):
+        return "\(keyPath(c.codingPath + [k])): required"
+    default: return "\(error)"
     }
 }
 
