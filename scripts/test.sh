@@ -14,3 +14,4 @@ promtool test rules config/rules/driftwatch.rules.test.yaml
 scripts/k8s-validate.sh
 scripts/prometheus-integration.sh
 scripts/alerting-e2e.sh
+scripts/report-browser-test.sh

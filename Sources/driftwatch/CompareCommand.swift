@@ -18,7 +18,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Baseline version, or latest.") var version = "latest"
     @Option(help: "Current data: .csv or .jsonl/.ndjson; - for stdin.") var data: String
     @Option(name: .customLong("input-format"), help: "csv or jsonl (default: from the file name).") var inputFormat: String?
-    @Option(help: "json or text (default: text on a terminal, json otherwise).") var format: String?
+    @Option(help: "json, text or html (a self-contained page; default: text on a terminal, json otherwise).") var format: String?
     @Option(help: "Write the report here instead of stdout.") var output: String?
     @Flag(name: .customLong("fail-on-drift"), help: "Exit 1 when the dataset drifts.") var failOnDrift = false
     @Option(help: "Evaluation settings YAML (tests, thresholds, per-feature overrides).") var settings: String?
@@ -33,7 +33,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let format = self.format ?? (isatty(1) == 1 && output == nil ? "text" : "json")
-        guard format == "json" || format == "text" else { throw CLIError("--format must be json or text") }
+        guard ["json", "text", "html"].contains(format) else { throw CLIError("--format must be json, text or html") }
         guard maxRows >= 1 else { throw CLIError("--max-rows must be ≥ 1") }
         var evaluation = try settings.map(loadSettings) ?? EvaluationSettings()
         if let thresholdSource {
@@ -63,7 +63,11 @@ struct CompareCommand: ParsableCommand {
         if !reader.unknownColumns.isEmpty {
             report.notes.append("columns not in the baseline schema (ignored): \(reader.unknownColumns.joined(separator: ", "))")
         }
-        let text = format == "json" ? try jsonString(report) + "\n" : renderText(report)
+        let text = switch format {
+        case "json": try jsonString(report) + "\n"
+        case "html": HTMLReport.render(report, source: input.displayName)
+        default: renderText(report)
+        }
         try writeOutput(text, to: output)
         if failOnDrift && report.dataset.drift { throw ExitCode(1) }
     }

@@ -101,15 +101,20 @@ struct RouterTests {
                     .replacingOccurrences(of: "_count", with: "")
             })
             for family in families { #expect(text.contains("# HELP \(family) "), "no HELP for \(family)") }
-            for name in ["driftwatch_feature_psi", "driftwatch_feature_ks_statistic", "driftwatch_feature_ks_p_value",
-                         "driftwatch_feature_chi2_statistic", "driftwatch_feature_chi2_p_value", "driftwatch_feature_drift",
-                         "driftwatch_feature_missing_ratio", "driftwatch_dataset_drift_share", "driftwatch_multivariate_drift_value",
-                         "driftwatch_window_samples", "driftwatch_events_ingested_total", "driftwatch_events_rejected_total",
-                         "driftwatch_last_evaluation_timestamp_seconds", "driftwatch_model_latency_seconds",
-                         "driftwatch_model_requests_total", "driftwatch_model_predictions_total", "driftwatch_baseline_info",
-                         "driftwatch_evaluation_duration_seconds", "driftwatch_window_age_seconds"] {
-                #expect(families.contains(name), "missing \(name)")
+            // Exactly the catalog's families (the README's metric reference), with its HELP and
+            // TYPE; only the per-receiver ones are absent, as this sidecar has no receivers.
+            let receiverFamilies: Set = ["driftwatch_notifications_total", "driftwatch_alert_outbox_notifications",
+                                         "driftwatch_alert_outbox_oldest_age_seconds"]
+            #expect(families == Set(MetricCatalog.all.map(\.name)).subtracting(receiverFamilies))
+            for m in MetricCatalog.all where families.contains(m.name) {
+                #expect(text.contains("# HELP \(m.name) \(m.help)\n"), "HELP of \(m.name)")
+                #expect(text.contains("# TYPE \(m.name) \(m.kind.rawValue)\n"), "TYPE of \(m.name)")
             }
+            // Thresholds for the dashboard's lines: the defaults (PSI 0.1, KS D 0.1, α 0.05).
+            #expect(text.contains("driftwatch_feature_psi_threshold{model=\"m\",feature=\"x\"} 0.1\n"))
+            #expect(text.contains("driftwatch_feature_ks_statistic_threshold{model=\"m\",feature=\"x\"} 0.1\n"))
+            #expect(text.contains("driftwatch_feature_significance_level{model=\"m\",feature=\"x\"} 0.05\n"))
+            #expect(text.contains("driftwatch_window_capacity_samples{model=\"m\"} 10000"))
             // x shifted by 3 on U(0, 10): drifts; y does not.
             #expect(text.contains("driftwatch_feature_drift{model=\"m\",feature=\"x\",test=\"ks\"} 1.0"))
             #expect(text.contains("driftwatch_feature_drift{model=\"m\",feature=\"y\",test=\"ks\"} 0.0"))

@@ -230,3 +230,83 @@ struct RulesCommandTests {
         #expect(bad.status == 2 && bad.stderr.contains("alerting.thresholds.latency"))
     }
 }
+
+/// The README sections that are generated or executable: the metric reference is
+/// `driftwatch metrics`' output, and the Python logging example writes records `compare` accepts.
+@Suite("README")
+struct ReadmeTests {
+    static func readme() throws -> String {
+        try String(contentsOf: CLI.repo.appendingPathComponent("README.md"), encoding: .utf8)
+    }
+
+    @Test("the metric reference is the current output of driftwatch metrics")
+    func metricReference() throws {
+        let text = try Self.readme()
+        let begin = try #require(text.range(of: "<!-- metrics:begin -->\n")), end = try #require(text.range(of: "<!-- metrics:end -->"))
+        let r = try CLI.run(["metrics"])
+        #expect(r.status == 0)
+        #expect(String(text[begin.upperBound..<end.lowerBound]) == r.stdout, "regenerate the README's metric reference with driftwatch metrics")
+        let names = try CLI.run(["metrics", "--format", "names"]).stdout.split(separator: "\n")
+        #expect(names.count == Set(names).count && names.allSatisfy { $0.hasPrefix("driftwatch_") })
+    }
+
+    @Test("the Python logging example writes records that compare reads")
+    func pythonLogging() throws {
+        let text = try Self.readme()
+        let marker = try #require(text.range(of: "<!-- example:python-logging -->\n```python\n"))
+        let close = try #require(text.range(of: "```", range: marker.upperBound..<text.endIndex))
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("predictions.jsonl").path
+        let snippet = String(text[marker.upperBound..<close.lowerBound]).replacingOccurrences(of: "/var/log/model/predictions.jsonl", with: log)
+        // Drive it with the example's rows, as a model server would after each prediction.
+        let driver = snippet + """
+            import csv
+            for row in csv.DictReader(open("\(CLI.repo.path)/\(CLITests.production)")):
+                started = time.perf_counter()
+                features = {k: (None if v == "" else v if k == "region" else float(v)) for k, v in row.items() if k not in ("prediction", "score")}
+                log_prediction(features, row["prediction"], float(row["score"]), started)
+            """
+        let script = dir.appendingPathComponent("driver.py")
+        try driver.write(to: script, atomically: true, encoding: .utf8)
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", script.path]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        #expect(first["status"] as? String == "ok" && (first["latency_ms"] as? Double ?? -1) >= 0 && first["features"] is [String: Any])
+
+        let db = dir.appendingPathComponent("b.sqlite").path
+        #expect(try CLI.run(["baseline", "build", "--db", db, "--model", "iris", "--data", CLITests.train]).status == 0)
+        let r = try CLI.run(["compare", "--db", db, "--model", "iris", "--data", log, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(report["rows"] as? Int == lines.count)
+        #expect((report["invalid_examples"] as? [Any])?.isEmpty == true)
+        #expect((report["notes"] as? [String] ?? []).isEmpty, "\(report["notes"] ?? "")")
+    }
+}
+
+@Suite("compare --format html")
+struct CompareHTMLTests {
+    @Test("writes one self-contained page; an unknown format exits 2")
+    func html() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("b.sqlite").path, out = dir.appendingPathComponent("r.html").path
+        #expect(try CLI.run(["baseline", "build", "--db", db, "--model", "iris", "--data", CLITests.train]).status == 0)
+        let r = try CLI.run(["compare", "--db", db, "--model", "iris", "--data", CLITests.production, "--format", "html", "--output", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let page = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(page.hasPrefix("<!doctype html>") && page.hasSuffix("</html>\n"))
+        #expect(page.contains("Drift report: <span class=\"name\">iris</span>") && page.contains(CLITests.production))
+        // One section and one chart per feature of the Iris schema (7 columns).
+        #expect(page.components(separatedBy: "<details class=\"feature\"").count - 1 == 7)
+        #expect(page.components(separatedBy: "<svg ").count - 1 == 7)
+        let bad = try CLI.run(["compare", "--db", db, "--model", "iris", "--data", CLITests.production, "--format", "pdf"])
+        #expect(bad.status == 2 && bad.stderr.contains("json, text or html"))
+    }
+}

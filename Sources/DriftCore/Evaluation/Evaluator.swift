@@ -177,6 +177,8 @@ public struct Evaluator: Sendable {
         let t = plan.thresholds
         let counts = bins.histogram(sorted: current)
         let fractions = counts.map { Double($0) / Double(current.count) }
+        let lo = Swift.min(profile.minimum ?? current[0], current[0]), hi = Swift.max(profile.maximum ?? current[current.count - 1], current[current.count - 1])
+        report.histogram = FeatureHistogram(edges: bins.edges, range: [lo, hi], baseline: profile.binFractions, current: fractions)
         if tests.contains(.psi) {
             report.tests.psi = distance(.psi, try PopulationStabilityIndex.value(
                 referenceFractions: profile.binFractions, currentFractions: fractions), t, bands: profile.bands)
@@ -249,6 +251,8 @@ public struct Evaluator: Sendable {
         let tests = Set(plan.tests)
         let t = plan.thresholds
         let r = reference.map(Double.init), c = counts.map(Double.init)
+        let rTotal = r.reduce(0, +), cTotal = c.reduce(0, +)
+        report.histogram = FeatureHistogram(categories: profile.categories, baseline: r.map { $0 / rTotal }, current: c.map { $0 / cTotal })
         if tests.contains(.psi) {
             report.tests.psi = distance(.psi, try PopulationStabilityIndex.value(referenceCounts: reference, currentCounts: counts),
                                         t, bands: profile.bands)

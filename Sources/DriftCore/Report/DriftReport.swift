@@ -127,6 +127,31 @@ public struct FeatureReport: Sendable, Equatable, Codable {
     public var tests: FeatureTests
     /// Why some statistics are missing (no reference values, no current values, ...).
     public var note: String?
+    /// The baseline's and the window's shares on the baseline's bins (what PSI compares), for plots.
+    public var histogram: FeatureHistogram?
+}
+
+/// A feature's binned distributions: the baseline's shares and the window's on the same bins.
+public struct FeatureHistogram: Sendable, Equatable, Codable {
+    /// Numeric: the interior edges; bins are right-closed as PSI's: bin 0 is (−∞, `edges[0]`],
+    /// bin i is (`edges[i-1]`, `edges[i]`], the last is above the last edge.
+    public var edges: [Double]?
+    /// Numeric: the smallest and largest value seen in the baseline or the window (where the
+    /// open outer bins end when drawn).
+    public var range: [Double]?
+    /// Categorical: the baseline's categories; one more bin follows them: every other value
+    /// (the baseline's untracked tail and the window's unseen categories).
+    public var categories: [String]?
+    public var baseline: [Double]
+    public var current: [Double]
+
+    public init(edges: [Double]? = nil, range: [Double]? = nil, categories: [String]? = nil, baseline: [Double], current: [Double]) {
+        self.edges = edges
+        self.range = range
+        self.categories = categories
+        self.baseline = baseline
+        self.current = current
+    }
 }
 
 /// The multivariate (PCA reconstruction) result.

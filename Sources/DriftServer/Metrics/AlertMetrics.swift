@@ -33,7 +33,7 @@ final class AlertMetrics: Sendable {
             for def in AlertCatalog.direct {
                 for s in [AlertState.pending, .firing] {
                     alerts[m, default: [:]][def.name, default: [:]][s] = r.makeGauge(
-                        descriptor: d("driftwatch_alerts", "Alerts the sidecar itself holds, by state (direct delivery)."),
+                        descriptor: MetricCatalog.alerts.descriptor,
                         labels: [("model", m), ("alertname", def.name), ("state", s.rawValue)])
                 }
             }
@@ -43,13 +43,12 @@ final class AlertMetrics: Sendable {
         for rcv in receivers {
             for o in Outcome.allCases {
                 n[rcv, default: [:]][o] = r.makeCounter(
-                    descriptor: d("driftwatch_notifications_total", "Alert notification attempts and their outcome, by receiver."),
+                    descriptor: MetricCatalog.notifications.descriptor,
                     labels: [("receiver", rcv), ("outcome", o.rawValue)])
             }
-            depth[rcv] = r.makeGauge(descriptor: d("driftwatch_alert_outbox_notifications", "Notifications waiting in the outbox."),
+            depth[rcv] = r.makeGauge(descriptor: MetricCatalog.outboxDepth.descriptor,
                                      labels: [("receiver", rcv)])
-            oldest[rcv] = r.makeGauge(descriptor: d("driftwatch_alert_outbox_oldest_age_seconds",
-                                                    "Age of the oldest notification waiting in the outbox (0 when empty)."),
+            oldest[rcv] = r.makeGauge(descriptor: MetricCatalog.outboxAge.descriptor,
                                       labels: [("receiver", rcv)])
         }
         notifications = n

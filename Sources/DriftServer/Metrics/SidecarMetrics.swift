@@ -3,6 +3,8 @@ import Foundation
 import Prometheus
 import Synchronization
 
+private typealias C = MetricCatalog
+
 /// Every metric the sidecar publishes (DESIGN.md "Metrics contract" plus operational ones),
 /// registered up front from the configuration and the baselines' schemas, so label values never
 /// come from requests: feature names and tests from the schema, reasons from a closed enum,
@@ -21,7 +23,9 @@ final class SidecarMetrics: Sendable {
     static let evaluationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
     struct FeatureGauges: Sendable {
-        let psi, ksStatistic, ksPValue, chi2Statistic, chi2PValue, missingRatio, baselineMissingRatio: Gauge
+        let psi, ksStatistic, ksPValue, chi2Statistic, chi2PValue: Gauge
+        let psiThreshold, ksStatisticThreshold, ksPAdjusted, chi2PAdjusted, significance: Gauge
+        let missingRatio, baselineMissingRatio: Gauge
         /// Categorical features only.
         let unseenRatio: Gauge?
         /// Numeric features only.
@@ -39,7 +43,8 @@ final class SidecarMetrics: Sendable {
         let classes: Mutex<[String: Counter]>
         let maxClasses: Int
         let features: [String: FeatureGauges]
-        let datasetShare, datasetDrift, multivariate, multivariateDrift, windowSamples, windowAge, lastEvaluation, lastCheckpoint: Gauge
+        let datasetShare, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift: Gauge
+        let windowSamples, windowAge, lastEvaluation, lastCheckpoint: Gauge
         let evaluationDuration: ValueHistogram
         let evaluations, evaluationErrors: Counter
         let windowLatency: [Gauge]
@@ -50,14 +55,13 @@ final class SidecarMetrics: Sendable {
             name = model.name
             registry = r
             let m = [("model", model.name)]
-            ingested = r.makeCounter(descriptor: d("driftwatch_events_ingested_total", "Events accepted (acknowledged) for the model."), labels: m)
+            ingested = r.makeCounter(descriptor: C.ingested.descriptor, labels: m)
             rejected = Dictionary(uniqueKeysWithValues: RejectReason.allCases.map { reason in
-                (reason, r.makeCounter(descriptor: d("driftwatch_events_rejected_total", "Events or requests refused, by reason."),
+                (reason, r.makeCounter(descriptor: C.rejected.descriptor,
                                        labels: m + [("reason", reason.rawValue)]))
             })
-            unknownFeatures = r.makeCounter(descriptor: d("driftwatch_unknown_features_total",
-                                                          "Feature values whose key is not in the baseline schema (ignored)."), labels: m)
-            latency = r.makeValueHistogram(descriptor: d("driftwatch_model_latency_seconds", "Model-server latency logged with each event."),
+            unknownFeatures = r.makeCounter(descriptor: C.unknownFeatures.descriptor, labels: m)
+            latency = r.makeValueHistogram(descriptor: C.latency.descriptor,
                                            labels: m, buckets: SidecarMetrics.latencyBuckets)
             statuses = Mutex([:])
             classes = Mutex([:])
@@ -68,43 +72,51 @@ final class SidecarMetrics: Sendable {
                 let plan = model.evaluation.plan(for: spec)
                 var drift: [DriftTest: Gauge] = [:]
                 for t in plan.tests {
-                    drift[t] = r.makeGauge(descriptor: d("driftwatch_feature_drift", "1 when the test flags the feature as drifted, else 0."),
+                    drift[t] = r.makeGauge(descriptor: C.featureDrift.descriptor,
                                            labels: fl + [("test", t.rawValue)])
                 }
                 features[spec.name] = FeatureGauges(
-                    psi: r.makeGauge(descriptor: d("driftwatch_feature_psi", "Population stability index of the feature against its baseline."), labels: fl),
-                    ksStatistic: r.makeGauge(descriptor: d("driftwatch_feature_ks_statistic", "Two-sample Kolmogorov-Smirnov statistic D (numeric features)."), labels: fl),
-                    ksPValue: r.makeGauge(descriptor: d("driftwatch_feature_ks_p_value", "Kolmogorov-Smirnov p-value, before multiple-testing correction."), labels: fl),
-                    chi2Statistic: r.makeGauge(descriptor: d("driftwatch_feature_chi2_statistic", "Chi-square homogeneity statistic (categorical features)."), labels: fl),
-                    chi2PValue: r.makeGauge(descriptor: d("driftwatch_feature_chi2_p_value", "Chi-square p-value, before multiple-testing correction."), labels: fl),
-                    missingRatio: r.makeGauge(descriptor: d("driftwatch_feature_missing_ratio", "Share of the window's events missing the feature."), labels: fl),
-                    baselineMissingRatio: r.makeGauge(descriptor: d("driftwatch_feature_baseline_missing_ratio", "Share of the baseline's rows missing the feature."), labels: fl),
+                    psi: r.makeGauge(descriptor: C.psi.descriptor, labels: fl),
+                    ksStatistic: r.makeGauge(descriptor: C.ksStatistic.descriptor, labels: fl),
+                    ksPValue: r.makeGauge(descriptor: C.ksPValue.descriptor, labels: fl),
+                    chi2Statistic: r.makeGauge(descriptor: C.chi2Statistic.descriptor, labels: fl),
+                    chi2PValue: r.makeGauge(descriptor: C.chi2PValue.descriptor, labels: fl),
+                    psiThreshold: r.makeGauge(descriptor: C.psiThreshold.descriptor, labels: fl),
+                    ksStatisticThreshold: r.makeGauge(descriptor: C.ksStatisticThreshold.descriptor, labels: fl),
+                    ksPAdjusted: r.makeGauge(descriptor: C.ksPAdjusted.descriptor, labels: fl),
+                    chi2PAdjusted: r.makeGauge(descriptor: C.chi2PAdjusted.descriptor, labels: fl),
+                    significance: r.makeGauge(descriptor: C.significance.descriptor, labels: fl),
+                    missingRatio: r.makeGauge(descriptor: C.missing.descriptor, labels: fl),
+                    baselineMissingRatio: r.makeGauge(descriptor: C.baselineMissing.descriptor, labels: fl),
                     unseenRatio: spec.kind == .categorical
-                        ? r.makeGauge(descriptor: d("driftwatch_feature_unseen_ratio", "Share of the window's values in categories the baseline never saw."), labels: fl) : nil,
+                        ? r.makeGauge(descriptor: C.unseen.descriptor, labels: fl) : nil,
                     outOfRangeRatio: spec.kind == .numeric
-                        ? r.makeGauge(descriptor: d("driftwatch_feature_out_of_range_ratio", "Share of the window's values outside the baseline's [min, max]."), labels: fl) : nil,
+                        ? r.makeGauge(descriptor: C.outOfRange.descriptor, labels: fl) : nil,
                     drift: drift,
-                    status: r.makeGauge(descriptor: d("driftwatch_feature_status", "Verdict: 0 ok, 1 warning, 2 drift, -1 insufficient data."), labels: fl))
+                    status: r.makeGauge(descriptor: C.status.descriptor, labels: fl))
             }
             self.features = features
-            datasetShare = r.makeGauge(descriptor: d("driftwatch_dataset_drift_share", "Share of evaluated features that drifted."), labels: m)
-            datasetDrift = r.makeGauge(descriptor: d("driftwatch_dataset_drift", "1 when the dataset drifts (share of drifted features reaches the threshold)."), labels: m)
-            multivariate = r.makeGauge(descriptor: d("driftwatch_multivariate_drift_value", "Mean PCA reconstruction error of the window (baseline band in /v1/drift)."), labels: m)
-            multivariateDrift = r.makeGauge(descriptor: d("driftwatch_multivariate_drift", "1 when the reconstruction error is outside the baseline's band, else 0."), labels: m)
-            windowSamples = r.makeGauge(descriptor: d("driftwatch_window_samples", "Events in the current window."), labels: m)
-            windowAge = r.makeGauge(descriptor: d("driftwatch_window_age_seconds", "Age of the oldest event held (sliding) or of the window (tumbling)."), labels: m)
-            lastEvaluation = r.makeGauge(descriptor: d("driftwatch_last_evaluation_timestamp_seconds", "Unix time of the last completed evaluation."), labels: m)
-            lastCheckpoint = r.makeGauge(descriptor: d("driftwatch_last_checkpoint_timestamp_seconds", "Unix time of the last window checkpoint to SQLite."), labels: m)
-            evaluationDuration = r.makeValueHistogram(descriptor: d("driftwatch_evaluation_duration_seconds", "Time one evaluation of the window took."),
+            datasetShare = r.makeGauge(descriptor: C.datasetShare.descriptor, labels: m)
+            datasetDrift = r.makeGauge(descriptor: C.datasetDrift.descriptor, labels: m)
+            multivariate = r.makeGauge(descriptor: C.multivariate.descriptor, labels: m)
+            multivariateLower = r.makeGauge(descriptor: C.multivariateLower.descriptor, labels: m)
+            multivariateUpper = r.makeGauge(descriptor: C.multivariateUpper.descriptor, labels: m)
+            multivariateDrift = r.makeGauge(descriptor: C.multivariateDrift.descriptor, labels: m)
+            windowSamples = r.makeGauge(descriptor: C.windowSamples.descriptor, labels: m)
+            windowAge = r.makeGauge(descriptor: C.windowAge.descriptor, labels: m)
+            r.makeGauge(descriptor: C.windowCapacity.descriptor, labels: m).set(Double(model.window.maxRecords))
+            lastEvaluation = r.makeGauge(descriptor: C.lastEvaluation.descriptor, labels: m)
+            lastCheckpoint = r.makeGauge(descriptor: C.lastCheckpoint.descriptor, labels: m)
+            evaluationDuration = r.makeValueHistogram(descriptor: C.evaluationDuration.descriptor,
                                                       labels: m, buckets: SidecarMetrics.evaluationBuckets)
-            evaluations = r.makeCounter(descriptor: d("driftwatch_evaluations_total", "Evaluations completed."), labels: m)
-            evaluationErrors = r.makeCounter(descriptor: d("driftwatch_evaluation_errors_total", "Evaluations that failed."), labels: m)
+            evaluations = r.makeCounter(descriptor: C.evaluations.descriptor, labels: m)
+            evaluationErrors = r.makeCounter(descriptor: C.evaluationErrors.descriptor, labels: m)
             // Not a summary: promtool reserves the label name "quantile" for summaries.
             windowLatency = ["50", "90", "99"].map { p in
-                r.makeGauge(descriptor: d("driftwatch_window_latency_seconds", "Percentiles (P50, P90, P99) of the logged model latency over the window's events."),
+                r.makeGauge(descriptor: C.windowLatency.descriptor,
                             labels: m + [("percentile", p)])
             }
-            r.makeGauge(descriptor: d("driftwatch_baseline_info", "The baseline version the model is judged against (value 1)."),
+            r.makeGauge(descriptor: C.baselineInfo.descriptor,
                         labels: m + [("version", baselineVersion)]).set(1.0)
         }
 
@@ -114,7 +126,7 @@ final class SidecarMetrics: Sendable {
                 if let c = s[label] { return c }
                 let key = s.count < SidecarMetrics.maxStatuses || label == "__other__" ? label : "__other__"
                 if let c = s[key] { return c }
-                let c = registry.makeCounter(descriptor: d("driftwatch_model_requests_total", "Logged model requests by logged status (capped; the rest are __other__)."),
+                let c = registry.makeCounter(descriptor: C.requests.descriptor,
                                              labels: [("model", name), ("status", key)])
                 s[key] = c
                 return c
@@ -126,7 +138,7 @@ final class SidecarMetrics: Sendable {
                 if let c = s[label] { return c }
                 let key = s.count < maxClasses ? label : "__other__"
                 if let c = s[key] { return c }
-                let c = registry.makeCounter(descriptor: d("driftwatch_model_predictions_total", "Logged predictions by class (capped; the rest are __other__)."),
+                let c = registry.makeCounter(descriptor: C.predictions.descriptor,
                                              labels: [("model", name), ("class", key)])
                 s[key] = c
                 return c
@@ -176,6 +188,11 @@ final class SidecarMetrics: Sendable {
                 g.ksPValue.set(f.tests.ks?.pValue ?? .nan)
                 g.chi2Statistic.set(f.tests.chi2?.statistic ?? .nan)
                 g.chi2PValue.set(f.tests.chi2?.pValue ?? .nan)
+                g.psiThreshold.set(f.tests.psi?.threshold ?? .nan)
+                g.ksStatisticThreshold.set(f.tests.ks?.statisticThreshold ?? .nan)
+                g.ksPAdjusted.set(f.tests.ks?.pAdjusted ?? .nan)
+                g.chi2PAdjusted.set(f.tests.chi2?.pAdjusted ?? .nan)
+                g.significance.set(f.tests.ks?.threshold ?? f.tests.chi2?.threshold ?? .nan)
                 g.missingRatio.set(f.quality.missingRatio)
                 g.baselineMissingRatio.set(f.quality.baselineMissingRatio)
                 g.unseenRatio?.set(f.quality.unseenRatio ?? .nan)
@@ -187,6 +204,8 @@ final class SidecarMetrics: Sendable {
             m.datasetShare.set(report.dataset.share)
             m.datasetDrift.set(report.dataset.drift ? 1.0 : 0.0)
             m.multivariate.set(report.multivariate.value ?? .nan)
+            m.multivariateLower.set(report.multivariate.lower ?? .nan)
+            m.multivariateUpper.set(report.multivariate.upper ?? .nan)
             m.multivariateDrift.set(report.multivariate.drift ? 1.0 : 0.0)
             m.windowSamples.set(Double(windowRows))
             m.windowAge.set(windowAge)
@@ -201,11 +220,6 @@ final class SidecarMetrics: Sendable {
     func render() -> [UInt8] {
         publication.withLock { _ in registry.emitToBuffer() }
     }
-}
-
-/// A descriptor with HELP text (`MetricNameDescriptor` is not Sendable: made where used).
-func d(_ name: String, _ help: String) -> MetricNameDescriptor {
-    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
 }
 
 extension FeatureReport {

@@ -1,0 +1,140 @@
+import DriftCore
+import Prometheus
+
+/// One metric family the sidecar publishes: its name, type, labels and HELP text.
+///
+/// `MetricCatalog` is the single list: the registry's descriptors are made from it, and the
+/// README's metric reference is printed from it (`driftwatch metrics`), so the two cannot drift.
+public struct MetricFamily: Sendable, Equatable {
+    public enum Kind: String, Sendable { case counter, gauge, histogram }
+
+    public let name: String
+    public let kind: Kind
+    public let labels: [String]
+    public let help: String
+    /// The section of the reference it belongs to.
+    public let group: String
+
+    /// A descriptor with HELP text (`MetricNameDescriptor` is not Sendable: made where used).
+    var descriptor: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}
+
+public enum MetricCatalog {
+    private static let feature = ["model", "feature"]
+    private static let model = ["model"]
+    private static func f(_ name: String, _ kind: MetricFamily.Kind, _ labels: [String], _ group: String, _ help: String) -> MetricFamily {
+        MetricFamily(name: name, kind: kind, labels: labels, help: help, group: group)
+    }
+
+    // Drift, per feature (labels from the baseline schema).
+    static let psi = f("driftwatch_feature_psi", .gauge, feature, drift, "Population stability index of the feature against its baseline.")
+    static let psiThreshold = f("driftwatch_feature_psi_threshold", .gauge, feature, drift,
+                                "PSI at or over which the feature counts as drifted (fixed, or the baseline's chunk band).")
+    static let ksStatistic = f("driftwatch_feature_ks_statistic", .gauge, feature, drift, "Two-sample Kolmogorov-Smirnov statistic D (numeric features).")
+    static let ksStatisticThreshold = f("driftwatch_feature_ks_statistic_threshold", .gauge, feature, drift,
+                                        "Effect floor on the KS statistic D: drift needs D at or over it and a significant p-value.")
+    static let ksPValue = f("driftwatch_feature_ks_p_value", .gauge, feature, drift, "Kolmogorov-Smirnov p-value, before multiple-testing correction.")
+    static let ksPAdjusted = f("driftwatch_feature_ks_p_value_adjusted", .gauge, feature, drift,
+                               "Kolmogorov-Smirnov p-value after the multiple-testing correction across features.")
+    static let chi2Statistic = f("driftwatch_feature_chi2_statistic", .gauge, feature, drift, "Chi-square homogeneity statistic (categorical features).")
+    static let chi2PValue = f("driftwatch_feature_chi2_p_value", .gauge, feature, drift, "Chi-square p-value, before multiple-testing correction.")
+    static let chi2PAdjusted = f("driftwatch_feature_chi2_p_value_adjusted", .gauge, feature, drift,
+                                 "Chi-square p-value after the multiple-testing correction across features.")
+    static let significance = f("driftwatch_feature_significance_level", .gauge, feature, drift,
+                                "Level the adjusted p-values are compared with (significant below it).")
+    static let featureDrift = f("driftwatch_feature_drift", .gauge, feature + ["test"], drift, "1 when the test flags the feature as drifted, else 0.")
+    static let status = f("driftwatch_feature_status", .gauge, feature, drift, "Verdict: 0 ok, 1 warning, 2 drift, -1 insufficient data.")
+    // Data quality, per feature.
+    static let missing = f("driftwatch_feature_missing_ratio", .gauge, feature, quality, "Share of the window's events missing the feature.")
+    static let baselineMissing = f("driftwatch_feature_baseline_missing_ratio", .gauge, feature, quality, "Share of the baseline's rows missing the feature.")
+    static let unseen = f("driftwatch_feature_unseen_ratio", .gauge, feature, quality,
+                          "Share of the window's values in categories the baseline never saw (categorical features).")
+    static let outOfRange = f("driftwatch_feature_out_of_range_ratio", .gauge, feature, quality,
+                              "Share of the window's values outside the baseline's [min, max] (numeric features).")
+    static let unknownFeatures = f("driftwatch_unknown_features_total", .counter, model, quality,
+                                   "Feature values whose key is not in the baseline schema (ignored).")
+    // Drift, per model.
+    static let datasetShare = f("driftwatch_dataset_drift_share", .gauge, model, dataset, "Share of evaluated features that drifted.")
+    static let datasetDrift = f("driftwatch_dataset_drift", .gauge, model, dataset, "1 when the dataset drifts (share of drifted features reaches the threshold).")
+    static let multivariate = f("driftwatch_multivariate_drift_value", .gauge, model, dataset,
+                                "Mean PCA reconstruction error of the window's rows.")
+    static let multivariateLower = f("driftwatch_multivariate_drift_lower_bound", .gauge, model, dataset,
+                                     "Lower end of the band of the baseline's own chunks for the reconstruction error.")
+    static let multivariateUpper = f("driftwatch_multivariate_drift_upper_bound", .gauge, model, dataset,
+                                     "Upper end of the band of the baseline's own chunks for the reconstruction error.")
+    static let multivariateDrift = f("driftwatch_multivariate_drift", .gauge, model, dataset, "1 when the reconstruction error is outside the baseline's band, else 0.")
+    static let baselineInfo = f("driftwatch_baseline_info", .gauge, model + ["version"], dataset, "The baseline version the model is judged against (value 1).")
+    // Window and evaluation.
+    static let windowSamples = f("driftwatch_window_samples", .gauge, model, window, "Events in the current window.")
+    static let windowCapacity = f("driftwatch_window_capacity_samples", .gauge, model, window, "Events the window holds at most (max_records).")
+    static let windowAge = f("driftwatch_window_age_seconds", .gauge, model, window, "Age of the oldest event held (sliding) or of the window (tumbling).")
+    static let lastEvaluation = f("driftwatch_last_evaluation_timestamp_seconds", .gauge, model, window, "Unix time of the last completed evaluation.")
+    static let lastCheckpoint = f("driftwatch_last_checkpoint_timestamp_seconds", .gauge, model, window, "Unix time of the last window checkpoint to SQLite.")
+    static let evaluationDuration = f("driftwatch_evaluation_duration_seconds", .histogram, model, window, "Time one evaluation of the window took.")
+    static let evaluations = f("driftwatch_evaluations_total", .counter, model, window, "Evaluations completed.")
+    static let evaluationErrors = f("driftwatch_evaluation_errors_total", .counter, model, window, "Evaluations that failed.")
+    // Golden signals, from the logged records.
+    static let latency = f("driftwatch_model_latency_seconds", .histogram, model, golden, "Model-server latency logged with each event.")
+    static let windowLatency = f("driftwatch_window_latency_seconds", .gauge, model + ["percentile"], golden,
+                                 "Percentiles (P50, P90, P99) of the logged model latency over the window's events.")
+    static let requests = f("driftwatch_model_requests_total", .counter, model + ["status"], golden,
+                            "Logged model requests by logged status (capped; the rest are __other__).")
+    static let predictions = f("driftwatch_model_predictions_total", .counter, model + ["class"], golden,
+                               "Logged predictions by class (capped; the rest are __other__).")
+    // Ingest.
+    static let ingested = f("driftwatch_events_ingested_total", .counter, model, ingest, "Events accepted (acknowledged) for the model.")
+    static let rejected = f("driftwatch_events_rejected_total", .counter, model + ["reason"], ingest, "Events or requests refused, by reason.")
+    // Alerting (direct delivery).
+    static let alerts = f("driftwatch_alerts", .gauge, model + ["alertname", "state"], alerting, "Alerts the sidecar itself holds, by state (direct delivery).")
+    static let notifications = f("driftwatch_notifications_total", .counter, ["receiver", "outcome"], alerting,
+                                 "Alert notification attempts and their outcome, by receiver.")
+    static let outboxDepth = f("driftwatch_alert_outbox_notifications", .gauge, ["receiver"], alerting, "Notifications waiting in the outbox.")
+    static let outboxAge = f("driftwatch_alert_outbox_oldest_age_seconds", .gauge, ["receiver"], alerting,
+                             "Age of the oldest notification waiting in the outbox (0 when empty).")
+
+    private static let drift = "Drift per feature"
+    private static let quality = "Data quality"
+    private static let dataset = "Drift per model"
+    private static let window = "Window and evaluation"
+    private static let golden = "Golden signals (from the logged records)"
+    private static let ingest = "Ingest"
+    private static let alerting = "Alerting (direct delivery)"
+
+    /// Every family, in reference order.
+    public static let all: [MetricFamily] = [
+        psi, psiThreshold, ksStatistic, ksStatisticThreshold, ksPValue, ksPAdjusted, chi2Statistic, chi2PValue, chi2PAdjusted,
+        significance, featureDrift, status,
+        missing, baselineMissing, unseen, outOfRange, unknownFeatures,
+        datasetShare, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift, baselineInfo,
+        windowSamples, windowCapacity, windowAge, lastEvaluation, lastCheckpoint, evaluationDuration, evaluations, evaluationErrors,
+        latency, windowLatency, requests, predictions,
+        ingested, rejected,
+        alerts, notifications, outboxDepth, outboxAge,
+    ]
+
+    /// Label values that are closed sets, for the reference.
+    static let labelNotes: [String: String] = [
+        "test": DriftTest.allCases.map(\.rawValue).joined(separator: ", "),
+        "reason": RejectReason.allCases.map(\.rawValue).joined(separator: ", "),
+        "state": "pending, firing",
+        "outcome": AlertMetrics.Outcome.allCases.map(\.rawValue).joined(separator: ", "),
+        "percentile": "50, 90, 99",
+    ]
+
+    /// The metric reference in Markdown (the README's "Metric reference" section).
+    public static func markdown() -> String {
+        var out = ""
+        var group = ""
+        for m in all {
+            if m.group != group {
+                group = m.group
+                out += (out.isEmpty ? "" : "\n") + "**\(group)**\n\n| metric | type | labels | meaning |\n| --- | --- | --- | --- |\n"
+            }
+            let labels = m.labels.map { l in labelNotes[l].map { "`\(l)` (\($0))" } ?? "`\(l)`" }.joined(separator: ", ")
+            out += "| `\(m.name)` | \(m.kind.rawValue) | \(labels) | \(m.help.replacingOccurrences(of: "|", with: "\\|")) |\n"
+        }
+        return out
+    }
+}
