@@ -196,7 +196,7 @@ public enum HTMLReport {
         for t in niceTicks(lo, hi, count: 5) {
             s += "<text class=\"tick\" x=\"\(f1(X(t)))\" y=\"\(f1(top + ph + 14))\" text-anchor=\"middle\">\(esc(num(t, digits: 3)))</text>"
         }
-        s += "<text class=\"tick\" x=\"\(f1(left - 4))\" y=\"\(f1(top + 8))\" text-anchor=\"end\">density</text>"
+        s += "<text class=\"tick\" x=\"\(f1(left + 4))\" y=\"\(f1(top + 8))\">density</text>"
         s += legend(y: height - 6)
         s += "</svg>"
         if !clipped.isEmpty { s += "<p class=\"small\">Drawn shortened: \(clipped.joined(separator: "; ")).</p>" }
