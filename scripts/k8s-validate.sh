@@ -102,4 +102,28 @@ print(f"ok: wiring, security settings and resources of {len(pod['spec']['contain
       f"ServiceMonitor and PrometheusRule ({sum(len(g['rules']) for g in groups)} rules) have what prometheus-operator requires")
 PY
 promtool check rules "$work/groups.yaml"
+
+echo "== config/grafana (dashboard ConfigMap kustomization, Grafana provisioning)"
+python3 - <<'PY'
+import json, os, yaml
+d = "config/grafana"
+k = yaml.safe_load(open(f"{d}/kustomization.yaml"))
+g = k["configMapGenerator"][0]
+problems = [f"kustomization: {f} missing" for f in g["files"] if not os.path.exists(os.path.join(d, f))]
+if g.get("options", {}).get("labels", {}).get("grafana_dashboard") != "1":
+    problems.append("the dashboard ConfigMap needs the label grafana_dashboard: \"1\" (kube-prometheus-stack's sidecar)")
+dash = json.load(open(f"{d}/driftwatch-dashboard.json"))
+if len(json.dumps(dash)) > 1_000_000:
+    problems.append("dashboard too large for a ConfigMap (1 MiB)")
+prov = yaml.safe_load(open(f"{d}/provisioning/dashboards/driftwatch.yaml"))
+p0 = prov["providers"][0]
+if prov.get("apiVersion") != 1 or p0.get("type") != "file" or not p0.get("options", {}).get("path"):
+    problems.append("provisioning/dashboards: needs apiVersion 1 and a file provider with options.path")
+ds = yaml.safe_load(open(f"{d}/provisioning/datasources/prometheus.yaml"))
+if ds["datasources"][0].get("type") != "prometheus":
+    problems.append("provisioning/datasources: the example data source must be of type prometheus")
+if problems:
+    raise SystemExit("FAIL:\n  " + "\n  ".join(problems))
+print(f"ok: ConfigMap {g['name']} from {', '.join(g['files'])} (uid {dash['uid']}), provisioning files")
+PY
 echo "kubernetes manifests: ok"

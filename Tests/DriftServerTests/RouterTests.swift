@@ -115,6 +115,12 @@ struct RouterTests {
             #expect(text.contains("driftwatch_feature_ks_statistic_threshold{model=\"m\",feature=\"x\"} 0.1\n"))
             #expect(text.contains("driftwatch_feature_significance_level{model=\"m\",feature=\"x\"} 0.05\n"))
             #expect(text.contains("driftwatch_window_capacity_samples{model=\"m\"} 10000"))
+            #expect(text.contains("driftwatch_dataset_drift_share_threshold{model=\"m\"} 0.5\n"))
+            // Series only where the test applies: KS for numeric, chi-square for categorical.
+            #expect(text.contains("driftwatch_feature_chi2_p_value_adjusted{model=\"m\",feature=\"c\"}"))
+            #expect(!text.contains("driftwatch_feature_chi2_statistic{model=\"m\",feature=\"x\"}"))
+            #expect(!text.contains("driftwatch_feature_ks_statistic{model=\"m\",feature=\"c\"}"))
+            #expect(!text.contains("driftwatch_feature_ks_p_value_adjusted{model=\"m\",feature=\"c\"}"))
             // x shifted by 3 on U(0, 10): drifts; y does not.
             #expect(text.contains("driftwatch_feature_drift{model=\"m\",feature=\"x\",test=\"ks\"} 1.0"))
             #expect(text.contains("driftwatch_feature_drift{model=\"m\",feature=\"y\",test=\"ks\"} 0.0"))

@@ -32,13 +32,15 @@ public enum MetricCatalog {
     static let psi = f("driftwatch_feature_psi", .gauge, feature, drift, "Population stability index of the feature against its baseline.")
     static let psiThreshold = f("driftwatch_feature_psi_threshold", .gauge, feature, drift,
                                 "PSI at or over which the feature counts as drifted (fixed, or the baseline's chunk band).")
-    static let ksStatistic = f("driftwatch_feature_ks_statistic", .gauge, feature, drift, "Two-sample Kolmogorov-Smirnov statistic D (numeric features).")
+    static let ksStatistic = f("driftwatch_feature_ks_statistic", .gauge, feature, drift,
+                               "Two-sample Kolmogorov-Smirnov statistic D (numeric features; the driftwatch_feature_ks_* series exist where KS runs).")
     static let ksStatisticThreshold = f("driftwatch_feature_ks_statistic_threshold", .gauge, feature, drift,
                                         "Effect floor on the KS statistic D: drift needs D at or over it and a significant p-value.")
     static let ksPValue = f("driftwatch_feature_ks_p_value", .gauge, feature, drift, "Kolmogorov-Smirnov p-value, before multiple-testing correction.")
     static let ksPAdjusted = f("driftwatch_feature_ks_p_value_adjusted", .gauge, feature, drift,
                                "Kolmogorov-Smirnov p-value after the multiple-testing correction across features.")
-    static let chi2Statistic = f("driftwatch_feature_chi2_statistic", .gauge, feature, drift, "Chi-square homogeneity statistic (categorical features).")
+    static let chi2Statistic = f("driftwatch_feature_chi2_statistic", .gauge, feature, drift,
+                                 "Chi-square homogeneity statistic (categorical features; the driftwatch_feature_chi2_* series exist where it runs).")
     static let chi2PValue = f("driftwatch_feature_chi2_p_value", .gauge, feature, drift, "Chi-square p-value, before multiple-testing correction.")
     static let chi2PAdjusted = f("driftwatch_feature_chi2_p_value_adjusted", .gauge, feature, drift,
                                  "Chi-square p-value after the multiple-testing correction across features.")
@@ -57,6 +59,8 @@ public enum MetricCatalog {
                                    "Feature values whose key is not in the baseline schema (ignored).")
     // Drift, per model.
     static let datasetShare = f("driftwatch_dataset_drift_share", .gauge, model, dataset, "Share of evaluated features that drifted.")
+    static let datasetShareThreshold = f("driftwatch_dataset_drift_share_threshold", .gauge, model, dataset,
+                                         "Share of drifted features at which the dataset drifts.")
     static let datasetDrift = f("driftwatch_dataset_drift", .gauge, model, dataset, "1 when the dataset drifts (share of drifted features reaches the threshold).")
     static let multivariate = f("driftwatch_multivariate_drift_value", .gauge, model, dataset,
                                 "Mean PCA reconstruction error of the window's rows.")
@@ -107,7 +111,7 @@ public enum MetricCatalog {
         psi, psiThreshold, ksStatistic, ksStatisticThreshold, ksPValue, ksPAdjusted, chi2Statistic, chi2PValue, chi2PAdjusted,
         significance, featureDrift, status,
         missing, baselineMissing, unseen, outOfRange, unknownFeatures,
-        datasetShare, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift, baselineInfo,
+        datasetShare, datasetShareThreshold, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift, baselineInfo,
         windowSamples, windowCapacity, windowAge, lastEvaluation, lastCheckpoint, evaluationDuration, evaluations, evaluationErrors,
         latency, windowLatency, requests, predictions,
         ingested, rejected,

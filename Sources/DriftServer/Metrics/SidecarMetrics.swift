@@ -23,8 +23,13 @@ final class SidecarMetrics: Sendable {
     static let evaluationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
     struct FeatureGauges: Sendable {
-        let psi, ksStatistic, ksPValue, chi2Statistic, chi2PValue: Gauge
-        let psiThreshold, ksStatisticThreshold, ksPAdjusted, chi2PAdjusted, significance: Gauge
+        let psi, psiThreshold: Gauge
+        /// Numeric features whose plan runs KS only (no NaN series for tests that cannot apply).
+        let ks: (statistic: Gauge, pValue: Gauge, pAdjusted: Gauge, threshold: Gauge)?
+        /// Categorical features whose plan runs chi-square only.
+        let chi2: (statistic: Gauge, pValue: Gauge, pAdjusted: Gauge)?
+        /// Features with a p-value test.
+        let significance: Gauge?
         let missingRatio, baselineMissingRatio: Gauge
         /// Categorical features only.
         let unseenRatio: Gauge?
@@ -43,7 +48,7 @@ final class SidecarMetrics: Sendable {
         let classes: Mutex<[String: Counter]>
         let maxClasses: Int
         let features: [String: FeatureGauges]
-        let datasetShare, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift: Gauge
+        let datasetShare, datasetShareThreshold, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift: Gauge
         let windowSamples, windowAge, lastEvaluation, lastCheckpoint: Gauge
         let evaluationDuration: ValueHistogram
         let evaluations, evaluationErrors: Counter
@@ -77,15 +82,16 @@ final class SidecarMetrics: Sendable {
                 }
                 features[spec.name] = FeatureGauges(
                     psi: r.makeGauge(descriptor: C.psi.descriptor, labels: fl),
-                    ksStatistic: r.makeGauge(descriptor: C.ksStatistic.descriptor, labels: fl),
-                    ksPValue: r.makeGauge(descriptor: C.ksPValue.descriptor, labels: fl),
-                    chi2Statistic: r.makeGauge(descriptor: C.chi2Statistic.descriptor, labels: fl),
-                    chi2PValue: r.makeGauge(descriptor: C.chi2PValue.descriptor, labels: fl),
                     psiThreshold: r.makeGauge(descriptor: C.psiThreshold.descriptor, labels: fl),
-                    ksStatisticThreshold: r.makeGauge(descriptor: C.ksStatisticThreshold.descriptor, labels: fl),
-                    ksPAdjusted: r.makeGauge(descriptor: C.ksPAdjusted.descriptor, labels: fl),
-                    chi2PAdjusted: r.makeGauge(descriptor: C.chi2PAdjusted.descriptor, labels: fl),
-                    significance: r.makeGauge(descriptor: C.significance.descriptor, labels: fl),
+                    ks: spec.kind == .numeric && plan.tests.contains(.ks)
+                        ? (r.makeGauge(descriptor: C.ksStatistic.descriptor, labels: fl), r.makeGauge(descriptor: C.ksPValue.descriptor, labels: fl),
+                           r.makeGauge(descriptor: C.ksPAdjusted.descriptor, labels: fl),
+                           r.makeGauge(descriptor: C.ksStatisticThreshold.descriptor, labels: fl)) : nil,
+                    chi2: spec.kind == .categorical && plan.tests.contains(.chi2)
+                        ? (r.makeGauge(descriptor: C.chi2Statistic.descriptor, labels: fl), r.makeGauge(descriptor: C.chi2PValue.descriptor, labels: fl),
+                           r.makeGauge(descriptor: C.chi2PAdjusted.descriptor, labels: fl)) : nil,
+                    significance: plan.tests.contains(.ks) || plan.tests.contains(.chi2)
+                        ? r.makeGauge(descriptor: C.significance.descriptor, labels: fl) : nil,
                     missingRatio: r.makeGauge(descriptor: C.missing.descriptor, labels: fl),
                     baselineMissingRatio: r.makeGauge(descriptor: C.baselineMissing.descriptor, labels: fl),
                     unseenRatio: spec.kind == .categorical
@@ -97,6 +103,7 @@ final class SidecarMetrics: Sendable {
             }
             self.features = features
             datasetShare = r.makeGauge(descriptor: C.datasetShare.descriptor, labels: m)
+            datasetShareThreshold = r.makeGauge(descriptor: C.datasetShareThreshold.descriptor, labels: m)
             datasetDrift = r.makeGauge(descriptor: C.datasetDrift.descriptor, labels: m)
             multivariate = r.makeGauge(descriptor: C.multivariate.descriptor, labels: m)
             multivariateLower = r.makeGauge(descriptor: C.multivariateLower.descriptor, labels: m)
@@ -184,15 +191,19 @@ final class SidecarMetrics: Sendable {
             for f in report.features {
                 guard let g = m.features[f.name] else { continue }
                 g.psi.set(f.tests.psi?.value ?? .nan)
-                g.ksStatistic.set(f.tests.ks?.statistic ?? .nan)
-                g.ksPValue.set(f.tests.ks?.pValue ?? .nan)
-                g.chi2Statistic.set(f.tests.chi2?.statistic ?? .nan)
-                g.chi2PValue.set(f.tests.chi2?.pValue ?? .nan)
+                if let ks = g.ks {
+                    ks.statistic.set(f.tests.ks?.statistic ?? .nan)
+                    ks.pValue.set(f.tests.ks?.pValue ?? .nan)
+                    ks.pAdjusted.set(f.tests.ks?.pAdjusted ?? .nan)
+                    ks.threshold.set(f.tests.ks?.statisticThreshold ?? .nan)
+                }
+                if let chi2 = g.chi2 {
+                    chi2.statistic.set(f.tests.chi2?.statistic ?? .nan)
+                    chi2.pValue.set(f.tests.chi2?.pValue ?? .nan)
+                    chi2.pAdjusted.set(f.tests.chi2?.pAdjusted ?? .nan)
+                }
                 g.psiThreshold.set(f.tests.psi?.threshold ?? .nan)
-                g.ksStatisticThreshold.set(f.tests.ks?.statisticThreshold ?? .nan)
-                g.ksPAdjusted.set(f.tests.ks?.pAdjusted ?? .nan)
-                g.chi2PAdjusted.set(f.tests.chi2?.pAdjusted ?? .nan)
-                g.significance.set(f.tests.ks?.threshold ?? f.tests.chi2?.threshold ?? .nan)
+                g.significance?.set(f.tests.ks?.threshold ?? f.tests.chi2?.threshold ?? .nan)
                 g.missingRatio.set(f.quality.missingRatio)
                 g.baselineMissingRatio.set(f.quality.baselineMissingRatio)
                 g.unseenRatio?.set(f.quality.unseenRatio ?? .nan)
@@ -202,6 +213,7 @@ final class SidecarMetrics: Sendable {
                 g.status.set(to: status)
             }
             m.datasetShare.set(report.dataset.share)
+            m.datasetShareThreshold.set(report.dataset.threshold)
             m.datasetDrift.set(report.dataset.drift ? 1.0 : 0.0)
             m.multivariate.set(report.multivariate.value ?? .nan)
             m.multivariateLower.set(report.multivariate.lower ?? .nan)
