@@ -11,6 +11,8 @@ swift test --skip-build
 echo "== promtool: the shipped rules (config/rules/) and their unit tests"
 promtool check rules config/rules/driftwatch.rules.yaml
 promtool test rules config/rules/driftwatch.rules.test.yaml
+echo "== amtool: the example Alertmanager routing (config/alertmanager/)"
+amtool check-config config/alertmanager/alertmanager.example.yaml
 scripts/k8s-validate.sh
 scripts/prometheus-integration.sh
 scripts/alerting-e2e.sh
