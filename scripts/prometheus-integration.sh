@@ -32,7 +32,9 @@ YAML
 "$bin" serve --config "$work/c.yaml" 2>"$work/serve.log" & pids+=($!)
 python3 scripts/cadvisor_standin.py --port "$cport" --namespace ml --pod iris-0 & pids+=($!)
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 || { echo "FAIL: the sidecar did not come up"; tail -5 "$work/serve.log"; exit 1; }
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$cport/metrics" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fs "http://127.0.0.1:$cport/metrics" >/dev/null 2>&1 || { echo "FAIL: the cAdvisor stand-in did not come up"; exit 1; }
 # Prometheus scrapes while the traffic flows (rates and latency quantiles need samples from then).
 # The sidecar target gets the namespace/pod labels a ServiceMonitor would add; the stand-in keeps
 # its own, as the kubelet job does (honor_labels).
@@ -49,6 +51,7 @@ YAML
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
   --web.listen-address="127.0.0.1:$pport" --log.level=warn 2>"$work/prometheus.log" & pids+=($!)
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$pport/-/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -fs "http://127.0.0.1:$pport/-/ready" >/dev/null 2>&1 || { echo "FAIL: Prometheus did not come up"; tail -5 "$work/prometheus.log"; exit 1; }
 "$bin" simulate --target "http://127.0.0.1:$port" --rate 2000 --drift-after 3s --duration 8s >/dev/null
 sleep 1.5
 echo "== promtool check metrics (live scrape)"
@@ -70,7 +73,7 @@ echo "Prometheus reads driftwatch_feature_psi{feature=\"petal_length\"} = $value
 python3 -c "import sys; v=float('$value'); sys.exit(0 if v > 0.1 else 1)" || { echo "FAIL: petal_length PSI $value should show the planted drift (> 0.1)"; exit 1; }
 [ "$drift" = "1" ] || { echo "FAIL: petal_length should be flagged by KS"; exit 1; }
 echo "== Grafana dashboard: structure, promtool, every query against Prometheus"
-python3 scripts/grafana_dashboard.py --out "$work/dashboard.json" 2>/dev/null
+python3 scripts/grafana_dashboard.py --out "$work/dashboard.json" >/dev/null
 cmp -s "$work/dashboard.json" config/grafana/driftwatch-dashboard.json \
   || { echo "FAIL: config/grafana/driftwatch-dashboard.json is stale; run python3 scripts/grafana_dashboard.py"; exit 1; }
 python3 scripts/dashboard_check.py --dashboard config/grafana/driftwatch-dashboard.json \

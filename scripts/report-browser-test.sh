@@ -15,8 +15,13 @@ out="${REPORT_ARTIFACTS:-.build/artifacts}"
 mkdir -p "$out"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-chrome() { timeout 120 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
-  --disable-extensions --host-resolver-rules="MAP * ~NOTFOUND" --enable-logging=stderr --v=0 "$@"; }
+# Its own profile directory (no clash with another Chromium); host names never resolve. A failed
+# or timed-out run fails the test with Chromium's last words.
+chrome() {
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run --user-data-dir="$work/profile" \
+    --disable-extensions --host-resolver-rules="MAP * ~NOTFOUND" --enable-logging=stderr --v=0 "$@" 2> "$work/chrome.err" \
+    || { echo "FAIL: chromium $* exited $?"; tail -5 "$work/chrome.err"; exit 1; }
+}
 
 echo "== reports"
 "$bin" baseline build --db "$work/s.sqlite" --model core --data Tests/DriftCoreTests/Fixtures/core_reference.csv >/dev/null
@@ -104,8 +109,8 @@ PY
 echo "== Chromium $("$browser" --version 2>/dev/null | awk '{print $2}')"
 for name in core iris wide; do
   # The report itself: any console message (error, warning, log) fails the test.
-  chrome --window-size=1280,900 --dump-dom "file://$work/$name.html" > "$work/$name.dom" 2> "$work/$name.err"
-  if grep -q "CONSOLE" "$work/$name.err"; then echo "FAIL: $name: console messages:"; grep "CONSOLE" "$work/$name.err"; exit 1; fi
+  chrome --window-size=1280,900 --dump-dom "file://$work/$name.html" > "$work/$name.dom"
+  if grep -q "CONSOLE" "$work/chrome.err"; then echo "FAIL: $name: console messages:"; grep "CONSOLE" "$work/chrome.err"; exit 1; fi
   grep -q '<section class="verdict' "$work/$name.dom" || { echo "FAIL: $name: the browser did not render the summary"; exit 1; }
   # A wrapper page holds the report in an iframe of the given width (headless Chromium's window
   # is never narrower than 500 px) and measures the layout and the load time.
@@ -113,11 +118,12 @@ for name in core iris wide; do
     cat > "$work/${name}_probe.html" <<HTML
 <!doctype html><html><body style="margin:0"><iframe id="f" src="$name.html" style="width:${width}px;height:900px;border:0"></iframe>
 <script>document.getElementById("f").addEventListener("load",()=>{const w=document.getElementById("f").contentWindow,d=w.document,n=w.performance.getEntriesByType("navigation")[0];
+d.querySelectorAll("details").forEach(e=>{e.open=true;e.style.contentVisibility="visible"});
 console.log("probe",JSON.stringify({width:d.documentElement.clientWidth,scroll:d.documentElement.scrollWidth,load:Math.round(n.loadEventStart),svgs:d.querySelectorAll("svg").length}))})</script></body></html>
 HTML
-    chrome --allow-file-access-from-files --window-size=$((width + 40)),900 --dump-dom "file://$work/${name}_probe.html" >/dev/null 2> "$work/probe.err"
-    probe="$(grep -o 'probe {[^}]*}' "$work/probe.err" | sed 's/^probe //' | tail -1)"
-    [ -n "$probe" ] || { echo "FAIL: $name at $width px: no probe result"; cat "$work/probe.err" | tail -5; exit 1; }
+    chrome --allow-file-access-from-files --window-size=$((width + 40)),900 --dump-dom "file://$work/${name}_probe.html" >/dev/null
+    probe="$(grep -o 'probe {[^}]*}' "$work/chrome.err" | sed 's/^probe //' | tail -1)"
+    [ -n "$probe" ] || { echo "FAIL: $name at $width px: no probe result"; tail -5 "$work/chrome.err"; exit 1; }
     python3 - "$name" "$width" "$probe" <<'PY'
 import json, sys
 name, width, p = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
@@ -127,9 +133,9 @@ if p["scroll"] > p["width"]:
 PY
   done
 done
-chrome --window-size=1280,2400 --screenshot="$out/report-1280.png" "file://$work/core.html" 2>/dev/null
+chrome --window-size=1280,2400 --screenshot="$out/report-1280.png" "file://$work/core.html"
 sed 's/height:900px/height:2400px/' "$work/core_probe.html" > "$work/phone.html"
-chrome --allow-file-access-from-files --window-size=390,2400 --screenshot="$out/report-390.png" "file://$work/phone.html" 2>/dev/null
+chrome --allow-file-access-from-files --window-size=390,2400 --screenshot="$out/report-390.png" "file://$work/phone.html"
 cp "$work/core.html" "$out/report-core.html"
 for f in report-1280.png report-390.png; do
   [ "$(stat -c %s "$out/$f")" -gt 20000 ] || { echo "FAIL: $out/$f looks empty"; exit 1; }

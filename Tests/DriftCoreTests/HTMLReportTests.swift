@@ -78,10 +78,27 @@ struct HTMLReportTests {
         #expect(HTMLReport.severityOrder(fs).last?.name == "i")
     }
 
+    @Test("a bin of zero width (the minimum is the first edge) is still drawn; ticks keep their digits")
+    func zeroWidthBinAndTicks() {
+        // Counts: 20% zeros, edges [0, 1], values in [0, 2]: bin 0 is (−∞, 0], width 0. Drawn 3% of
+        // the span (0.06) wide, from −0.06; its density 0.2 / 0.06 = 3.33 is the maximum.
+        let svg = HTMLReport.numericChart(FeatureHistogram(edges: [0, 1], range: [0, 2], baseline: [0.2, 0.3, 0.5],
+                                                           current: [0.2, 0.3, 0.5]), name: "n")
+        // X(0) = 46 + 0.06 / 2.06 × 504 = 60.68 → "60.7"; the first bar reaches the top (12).
+        #expect(svg.contains("<path class=\"base\" d=\"M46.0,186.0V12.0H60.7"))
+        #expect(HTMLReport.tickLabel(2020, step: 1) == "2020")
+        #expect(HTMLReport.tickLabel(100_100, step: 50) == "100100")
+        #expect(HTMLReport.tickLabel(0.25, step: 0.25) == "0.25")
+        #expect(HTMLReport.tickLabel(1.5, step: 0.5) == "1.5")
+        #expect(HTMLReport.tickLabel(0.002, step: 0.001) == "0.002")
+        #expect(HTMLReport.tickLabel(0.075, step: 0.025) == "0.075")
+    }
+
     @Test("anchors are unique and safe for any feature name")
     func anchors() {
         #expect(HTMLReport.anchor("petal_length") == "f-petal_length")
-        #expect(HTMLReport.anchor("a b\"c") == "f-a.20b.22c")
+        #expect(HTMLReport.anchor("a b\"c") == "f-a.20.b.22.c")
+        #expect(HTMLReport.anchor("\u{100}A") != HTMLReport.anchor("\u{100A}"))
         #expect(HTMLReport.anchor("a.b") != HTMLReport.anchor("a_b"))
     }
 }

@@ -264,7 +264,7 @@ struct ReadmeTests {
             import csv
             for row in csv.DictReader(open("\(CLI.repo.path)/\(CLITests.production)")):
                 started = time.perf_counter()
-                features = {k: (None if v == "" else v if k == "region" else float(v)) for k, v in row.items() if k not in ("prediction", "score")}
+                features = {k: (v or None if k == "region" else float(v or "nan")) for k, v in row.items() if k not in ("prediction", "score")}
                 log_prediction(features, row["prediction"], float(row["score"]), started)
             """
         let script = dir.appendingPathComponent("driver.py")
@@ -287,6 +287,10 @@ struct ReadmeTests {
         #expect(report["rows"] as? Int == lines.count)
         #expect((report["invalid_examples"] as? [Any])?.isEmpty == true)
         #expect((report["notes"] as? [String] ?? []).isEmpty, "\(report["notes"] ?? "")")
+        // The production file's empty numeric cells went through the snippet as NaN: missing.
+        let features = report["features"] as? [[String: Any]] ?? []
+        let missing = features.map { (($0["quality"] as? [String: Any])?["missing_ratio"] as? Double) ?? 0 }.reduce(0, +)
+        #expect(missing > 0)
     }
 }
 

@@ -100,7 +100,7 @@ public enum HTMLReport {
         if let hist = f.histogram {
             h += f.kind == .numeric ? numericChart(hist, name: f.name) : categoricalChart(hist, name: f.name)
         } else {
-            h += "<p class=\"small\">No distribution to draw\(f.note.map { ": " + esc($0) } ?? "").</p>"
+            h += "<p class=\"small\">No distribution to draw.</p>"
         }
         h += "</figure>\n<div>\n" + statsTable(f) + qualityList(f)
         if let note = f.note { h += "<p class=\"note\">\(esc(note))</p>\n" }
@@ -174,6 +174,15 @@ public enum HTMLReport {
             if first - xs[0] > cap { clipped.append("the lowest bin runs down to \(num(xs[0]))"); xs[0] = first - cap }
             if xs[xs.count - 1] - last > cap { clipped.append("the highest bin runs up to \(num(xs[xs.count - 1]))"); xs[xs.count - 1] = last + cap }
         }
+        // The lowest bin is (−∞, edges[0]]: when the smallest value is the first edge (counts, flags,
+        // zero-heavy amounts) it has no width, and so would its share on the plot. Such an outer
+        // bin is drawn 3% of the span wide; the highest bin likewise.
+        let span = xs.last! - xs.first!
+        if span > 0 {
+            let minimum = span * 0.03, n = xs.count
+            if xs[1] - xs[0] < minimum && (hist.baseline[0] > 0 || hist.current[0] > 0) { xs[0] = xs[1] - minimum }
+            if xs[n - 1] - xs[n - 2] < minimum && (hist.baseline[n - 2] > 0 || hist.current[n - 2] > 0) { xs[n - 1] = xs[n - 2] + minimum }
+        }
         let lo = xs.first!, hi = xs.last!
         guard hi > lo else { return "<p class=\"small\">Constant value \(num(lo)) in the baseline and the window.</p>" }
         func density(_ shares: [Double]) -> [Double] {
@@ -193,8 +202,9 @@ public enum HTMLReport {
             path += "V\(f1(Y(0)))Z"
             s += "<path class=\"\(cls)\" d=\"\(path)\"/>"
         }
-        for t in niceTicks(lo, hi, count: 5) {
-            s += "<text class=\"tick\" x=\"\(f1(X(t)))\" y=\"\(f1(top + ph + 14))\" text-anchor=\"middle\">\(esc(num(t, digits: 3)))</text>"
+        let ticks = niceTicks(lo, hi, count: 5)
+        for t in ticks {
+            s += "<text class=\"tick\" x=\"\(f1(X(t)))\" y=\"\(f1(top + ph + 14))\" text-anchor=\"middle\">\(esc(tickLabel(t, step: ticks.count > 1 ? ticks[1] - ticks[0] : hi - lo)))</text>"
         }
         s += "<text class=\"tick\" x=\"\(f1(left + 4))\" y=\"\(f1(top + 8))\">density</text>"
         s += legend(y: height - 6)
@@ -259,6 +269,14 @@ public enum HTMLReport {
 
     // MARK: - Formatting
 
+    /// A tick value with as many decimals as the step needs (2019, 2020, … not 2.02e+03 twice).
+    static func tickLabel(_ t: Double, step: Double) -> String {
+        let magnitude = max(abs(t), abs(step))
+        guard step > 0, magnitude < 1e7, step >= 1e-6 else { return num(t, digits: 3) }
+        let decimals = max(0, Int((-log10(step)).rounded(.up)) + (abs(step * pow(10, (-log10(step)).rounded(.up)) - 2.5) < 1e-9 ? 1 : 0))
+        return String(format: "%.\(min(decimals, 6))f", t)
+    }
+
     static func badge(_ f: FeatureReport) -> String {
         if f.ignored == true { return "<span class=\"badge ignored\">ignored</span>" }
         let word = f.status == .insufficientData ? "insufficient data" : f.status.rawValue
@@ -267,11 +285,11 @@ public enum HTMLReport {
 
     static func anchor(_ name: String) -> String {
         "f-" + name.unicodeScalars.map { s in
-            (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "-" || s == "_") && s.isASCII ? String(s) : String(format: ".%X", s.value)
+            (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "-" || s == "_") && s.isASCII ? String(s) : String(format: ".%X.", s.value)
         }.joined()
     }
 
-    static func truncate(_ s: String) -> String { s.count > 24 ? String(s.prefix(22)) + "…" : s }
+    static func truncate(_ s: String) -> String { s.count > 18 ? String(s.prefix(17)) + "…" : s }
 
     static func esc(_ s: String) -> String {
         var out = ""
@@ -324,7 +342,7 @@ public enum HTMLReport {
     details.feature summary{cursor:pointer;padding:4px 0}.fname{font-weight:600}
     .cols{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:16px;align-items:start}figure{margin:0}svg{width:100%;height:auto;display:block}
     table.stats td,table.stats th{font-size:.9em;white-space:normal}.hit{color:var(--drift);font-weight:600}.pass{color:var(--ok)}
-    ul.quality{padding-left:18px;font-size:.9em}
+    ul.quality{padding-left:18px;font-size:.9em}code,.note,li{overflow-wrap:anywhere}
     path.base,rect.base{fill:var(--base);fill-opacity:.45;stroke:var(--base)}path.cur,rect.cur{fill:var(--cur);fill-opacity:.35;stroke:var(--cur);stroke-width:1.5}
     .axis{stroke:var(--muted);stroke-width:1}.tick,.cat{font-size:12px;fill:var(--muted)}.cat{fill:var(--fg)}
     footer{margin-top:2em;border-top:1px solid var(--line);padding-top:8px}

@@ -23,7 +23,8 @@ final class SidecarMetrics: Sendable {
     static let evaluationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
     struct FeatureGauges: Sendable {
-        let psi, psiThreshold: Gauge
+        /// Features whose plan runs PSI.
+        let psi: (value: Gauge, threshold: Gauge)?
         /// Numeric features whose plan runs KS only (no NaN series for tests that cannot apply).
         let ks: (statistic: Gauge, pValue: Gauge, pAdjusted: Gauge, threshold: Gauge)?
         /// Categorical features whose plan runs chi-square only.
@@ -81,8 +82,8 @@ final class SidecarMetrics: Sendable {
                                            labels: fl + [("test", t.rawValue)])
                 }
                 features[spec.name] = FeatureGauges(
-                    psi: r.makeGauge(descriptor: C.psi.descriptor, labels: fl),
-                    psiThreshold: r.makeGauge(descriptor: C.psiThreshold.descriptor, labels: fl),
+                    psi: plan.tests.contains(.psi)
+                        ? (r.makeGauge(descriptor: C.psi.descriptor, labels: fl), r.makeGauge(descriptor: C.psiThreshold.descriptor, labels: fl)) : nil,
                     ks: spec.kind == .numeric && plan.tests.contains(.ks)
                         ? (r.makeGauge(descriptor: C.ksStatistic.descriptor, labels: fl), r.makeGauge(descriptor: C.ksPValue.descriptor, labels: fl),
                            r.makeGauge(descriptor: C.ksPAdjusted.descriptor, labels: fl),
@@ -190,7 +191,7 @@ final class SidecarMetrics: Sendable {
         publication.withLock { _ in
             for f in report.features {
                 guard let g = m.features[f.name] else { continue }
-                g.psi.set(f.tests.psi?.value ?? .nan)
+                g.psi?.value.set(f.tests.psi?.value ?? .nan)
                 if let ks = g.ks {
                     ks.statistic.set(f.tests.ks?.statistic ?? .nan)
                     ks.pValue.set(f.tests.ks?.pValue ?? .nan)
@@ -202,7 +203,7 @@ final class SidecarMetrics: Sendable {
                     chi2.pValue.set(f.tests.chi2?.pValue ?? .nan)
                     chi2.pAdjusted.set(f.tests.chi2?.pAdjusted ?? .nan)
                 }
-                g.psiThreshold.set(f.tests.psi?.threshold ?? .nan)
+                g.psi?.threshold.set(f.tests.psi?.threshold ?? .nan)
                 g.significance?.set(f.tests.ks?.threshold ?? f.tests.chi2?.threshold ?? .nan)
                 g.missingRatio.set(f.quality.missingRatio)
                 g.baselineMissingRatio.set(f.quality.baselineMissingRatio)
