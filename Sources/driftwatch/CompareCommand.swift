@@ -96,34 +96,27 @@ func renderText(_ r: DriftReport) -> String {
     out += r.exact ? "\n\n" : " (tests on a uniform sample of \(r.sampledRows))\n\n"
     var rows = [["FEATURE", "KIND", "COUNT", "STATUS", "PSI", "KS D / TVD", "P (ADJ)", "MISSING", "OUT/UNSEEN"]]
     let order = r.features.enumerated().sorted { a, b in
-        let rank: (FeatureStatus) -> Int = { [.drift: 0, .warning: 1, .ok: 2, .insufficientData: 3][$0]! }
-        return rank(a.element.status) != rank(b.element.status) ? rank(a.element.status) < rank(b.element.status) : a.offset < b.offset
+        let ra = a.element.status.severityRank, rb = b.element.status.severityRank
+        return ra != rb ? ra < rb : a.offset < b.offset
     }.map(\.element)
     for f in order {
-        let effect = f.tests.ks?.statistic ?? f.tests.tvd?.value
-        let p = f.tests.ks?.pAdjusted ?? f.tests.chi2?.pAdjusted
-        let oddity = f.kind == .numeric ? f.quality.outOfRangeRatio : f.quality.unseenRatio
         rows.append([f.name, f.kind.rawValue, "\(f.count)", f.status.rawValue + (f.ignored == true ? " (ignored)" : ""),
-                     number(f.tests.psi?.value, digits: 3), number(effect, digits: 3), number(p, digits: 2),
-                     percent(f.quality.missingRatio), percent(oddity)])
+                     ReportFormat.number(f.tests.psi?.value, digits: 3), ReportFormat.number(f.effectSize, digits: 3),
+                     ReportFormat.number(f.adjustedPValue, digits: 2),
+                     ReportFormat.percent(f.quality.missingRatio), ReportFormat.percent(f.outsideBaselineRatio)])
     }
     out += table(rows)
     let m = r.multivariate
     if m.available, let v = m.value, let lo = m.lower, let hi = m.upper {
-        out += "\nmultivariate (PCA reconstruction): \(number(v)) in [\(number(lo)), \(number(hi))]: \(m.status?.rawValue ?? "-")\n"
+        out += "\nmultivariate (PCA reconstruction): \(ReportFormat.number(v)) in [\(ReportFormat.number(lo)), \(ReportFormat.number(hi))]: \(m.status?.rawValue ?? "-")\n"
     } else {
         out += "\nmultivariate: \(m.reason ?? "not available")\n"
     }
     let d = r.dataset
-    out += "dataset: \(d.driftedFeatures) of \(d.evaluatedFeatures) features drifted (share \(number(d.share, digits: 3)), threshold \(number(d.threshold, digits: 3))): \(d.drift ? "DRIFT" : d.status.rawValue)\n"
+    out += "dataset: \(d.driftedFeatures) of \(d.evaluatedFeatures) features drifted (share \(ReportFormat.number(d.share, digits: 3)), threshold \(ReportFormat.number(d.threshold, digits: 3))): \(d.drift ? "DRIFT" : d.status.rawValue)\n"
     let s = r.settings
     out += "thresholds: significance \(s.thresholds.significance) after \(s.correction.rawValue); psi \(s.thresholds.psi), ks D \(s.thresholds.ksStatistic), tvd \(s.thresholds.tvd) (\(s.thresholdSource.rawValue)); min samples \(s.minSamples)\n"
     for e in r.invalidExamples.prefix(3) { out += "invalid: line \(e.line), field \"\(e.feature)\": \(e.reason)\n" }
     for n in r.notes { out += "note: \(n)\n" }
     return out
-}
-
-func percent(_ v: Double?) -> String {
-    guard let v else { return "-" }
-    return v == 0 ? "0%" : String(format: v < 0.001 ? "%.3f%%" : "%.1f%%", v * 100)
 }

@@ -36,12 +36,6 @@ func table(_ rows: [[String]]) -> String {
     }.joined(separator: "\n") + "\n"
 }
 
-func number(_ v: Double?, digits: Int = 4) -> String {
-    guard let v else { return "-" }
-    if v != 0 && (abs(v) < 1e-3 || abs(v) >= 1e6) { return String(format: "%.\(max(digits - 1, 1))e", v) }
-    return String(format: "%.\(digits)g", v)
-}
-
 struct BaselineSummary: Encodable {
     let baseline: BaselineRecord
     let features: [FeatureProfileSummary]
@@ -91,12 +85,12 @@ func printBaseline(record: BaselineRecord, profile: BaselineProfile, format: Str
     print("checksum \(record.checksum), \(byteSize(record.sizeBytes))\n")
     var rows = [["FEATURE", "KIND", "ROLE", "COUNT", "MISSING", "INVALID", "MIN", "MEAN", "MAX", "BINS/CATEGORIES"]]
     for f in features {
-        rows.append([f.name, f.kind, f.role, "\(f.count)", "\(f.missing)", "\(f.invalid)", number(f.minimum),
-                     number(f.mean), number(f.maximum), f.bins.map { "\($0) bins" } ?? f.categories.map { "\($0) categories" } ?? "-"])
+        rows.append([f.name, f.kind, f.role, "\(f.count)", "\(f.missing)", "\(f.invalid)", ReportFormat.number(f.minimum),
+                     ReportFormat.number(f.mean), ReportFormat.number(f.maximum), f.bins.map { "\($0) bins" } ?? f.categories.map { "\($0) categories" } ?? "-"])
     }
     print(table(rows), terminator: "")
     if let mv {
-        print("\nmultivariate: PCA reconstruction over \(mv.features) features, \(mv.components) components, bounds [\(number(mv.lower)), \(number(mv.upper))]")
+        print("\nmultivariate: PCA reconstruction over \(mv.features) features, \(mv.components) components, bounds [\(ReportFormat.number(mv.lower)), \(ReportFormat.number(mv.upper))]")
     }
     for note in profile.notes { print("note: \(note)") }
 }

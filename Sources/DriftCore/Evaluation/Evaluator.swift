@@ -251,8 +251,9 @@ public struct Evaluator: Sendable {
         let tests = Set(plan.tests)
         let t = plan.thresholds
         let r = reference.map(Double.init), c = counts.map(Double.init)
-        let rTotal = r.reduce(0, +), cTotal = c.reduce(0, +)
-        report.histogram = FeatureHistogram(categories: profile.categories, baseline: r.map { $0 / rTotal }, current: c.map { $0 / cTotal })
+        let rTotal = Double(reference.reduce(0, +))
+        report.histogram = FeatureHistogram(categories: profile.categories, baseline: r.map { $0 / rTotal },
+                                            current: c.map { $0 / Double(count) })
         if tests.contains(.psi) {
             report.tests.psi = distance(.psi, try PopulationStabilityIndex.value(referenceCounts: reference, currentCounts: counts),
                                         t, bands: profile.bands)

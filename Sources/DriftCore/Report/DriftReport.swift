@@ -131,6 +131,27 @@ public struct FeatureReport: Sendable, Equatable, Codable {
     public var histogram: FeatureHistogram?
 }
 
+extension FeatureStatus {
+    /// Report order: drift 0, warning 1, ok 2, insufficient data 3.
+    public var severityRank: Int {
+        switch self {
+        case .drift: 0
+        case .warning: 1
+        case .ok: 2
+        case .insufficientData: 3
+        }
+    }
+}
+
+extension FeatureReport {
+    /// The effect size the reports show beside PSI: KS D (numeric) or total variation (categorical).
+    public var effectSize: Double? { tests.ks?.statistic ?? tests.tvd?.value }
+    /// The corrected p-value of the feature's distribution test (KS or chi-square).
+    public var adjustedPValue: Double? { tests.ks?.pAdjusted ?? tests.chi2?.pAdjusted }
+    /// Share of the window outside what the baseline saw: out of range (numeric) or unseen (categorical).
+    public var outsideBaselineRatio: Double? { kind == .numeric ? quality.outOfRangeRatio : quality.unseenRatio }
+}
+
 /// A feature's binned distributions: the baseline's shares and the window's on the same bins.
 public struct FeatureHistogram: Sendable, Equatable, Codable {
     /// Numeric: the interior edges; bins are right-closed as PSI's: bin 0 is (−∞, `edges[0]`],

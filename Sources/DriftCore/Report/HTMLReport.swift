@@ -30,9 +30,9 @@ public enum HTMLReport {
     /// Drifted first, then warnings, ok, insufficient data; within a status, by PSI (or the
     /// strongest effect available), largest first; ties keep the schema order.
     public static func severityOrder(_ features: [FeatureReport]) -> [FeatureReport] {
-        let rank: [FeatureStatus: Int] = [.drift: 0, .warning: 1, .ok: 2, .insufficientData: 3]
-        return features.enumerated().sorted { a, b in
-            let ra = a.element.ignored == true ? 4 : rank[a.element.status]!, rb = b.element.ignored == true ? 4 : rank[b.element.status]!
+        features.enumerated().sorted { a, b in
+            let ra = a.element.ignored == true ? 4 : a.element.status.severityRank
+            let rb = b.element.ignored == true ? 4 : b.element.status.severityRank
             if ra != rb { return ra < rb }
             let ea = effect(a.element), eb = effect(b.element)
             if ea != eb { return ea > eb }
@@ -41,7 +41,7 @@ public enum HTMLReport {
     }
 
     static func effect(_ f: FeatureReport) -> Double {
-        let v = f.tests.psi?.value ?? f.tests.ks?.statistic ?? f.tests.tvd?.value ?? -1
+        let v = f.tests.psi?.value ?? f.effectSize ?? -1
         return v.isNaN ? -1 : v
     }
 
@@ -79,12 +79,9 @@ public enum HTMLReport {
         }
         h += "<div class=\"scroll\"><table class=\"summary\">\n<thead><tr><th>Feature</th><th>Kind</th><th>Status</th><th>PSI</th><th>KS D / TVD</th><th>p (adj.)</th><th>Missing</th><th>Out of range / unseen</th></tr></thead>\n<tbody>\n"
         for f in order {
-            let e = f.tests.ks?.statistic ?? f.tests.tvd?.value
-            let p = f.tests.ks?.pAdjusted ?? f.tests.chi2?.pAdjusted
-            let odd = f.kind == .numeric ? f.quality.outOfRangeRatio : f.quality.unseenRatio
             h += "<tr><td><a href=\"#\(anchor(f.name))\">\(esc(f.name))</a></td><td>\(f.kind.rawValue)</td><td>\(badge(f))</td>"
-            h += "<td class=\"n\">\(num(f.tests.psi?.value))</td><td class=\"n\">\(num(e))</td><td class=\"n\">\(num(p))</td>"
-            h += "<td class=\"n\">\(pct(f.quality.missingRatio))</td><td class=\"n\">\(pct(odd))</td></tr>\n"
+            h += "<td class=\"n\">\(num(f.tests.psi?.value))</td><td class=\"n\">\(num(f.effectSize))</td><td class=\"n\">\(num(f.adjustedPValue))</td>"
+            h += "<td class=\"n\">\(pct(f.quality.missingRatio))</td><td class=\"n\">\(pct(f.outsideBaselineRatio))</td></tr>\n"
         }
         h += "</tbody>\n</table></div>\n"
         return h
@@ -307,16 +304,13 @@ public enum HTMLReport {
         return out
     }
 
+    /// `ReportFormat`'s, with NaN shown as missing.
     static func num(_ v: Double?, digits: Int = 4) -> String {
-        guard let v else { return "–" }
-        if v.isNaN { return "–" }
-        if v != 0 && (abs(v) < 1e-3 || abs(v) >= 1e6) { return String(format: "%.\(max(digits - 2, 1))e", v) }
-        return String(format: "%.\(digits)g", v)
+        ReportFormat.number(v.flatMap { $0.isNaN ? nil : $0 }, digits: digits, missing: "–")
     }
 
     static func pct(_ v: Double?) -> String {
-        guard let v, !v.isNaN else { return "–" }
-        return v == 0 ? "0%" : String(format: v < 0.001 ? "%.3f%%" : "%.1f%%", v * 100)
+        ReportFormat.percent(v.flatMap { $0.isNaN ? nil : $0 }, missing: "–")
     }
 
     static func f1(_ v: Double) -> String { String(format: "%.1f", v) }
