@@ -14,8 +14,8 @@ that every expression returns data from a live Prometheus.
    label) the selector), with variables substituted, is written as a recording rule and checked
    with `promtool check rules`.
 3. With --prometheus: each substituted expression is run as an instant query and must return at
-   least one series; retried until --timeout (rates need two scrapes). Exit 1 if any fails.
-   Expressions that may stay empty are listed in ALLOW_EMPTY with the reason.
+   least one series; retried until --timeout (rates need two scrapes). Exit 1 if any fails:
+   no expression is exempt.
 
 Standard library plus PyYAML (python3-yaml). Exit 0 only when every check passed.
 """
@@ -42,9 +42,6 @@ BUILTINS = {"__rate_interval": "1m", "__interval": "1m", "__range": "1h", "__int
 # driftwatch metrics without a model label (per receiver); their panels narrow by model through a join.
 NO_MODEL_LABEL = {"driftwatch_alert_outbox_notifications", "driftwatch_alert_outbox_oldest_age_seconds",
                   "driftwatch_notifications_total"}
-# (panel title, refId) -> why that expression may legitimately return no series in a test. Keep empty
-# unless there is a reason; every entry is printed.
-ALLOW_EMPTY = {}
 
 VAR_RE = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)(?::[^\]]*)?\]\]")
 SELECTOR_RE = re.compile(r"\b(driftwatch_[a-zA-Z0-9_]+|ALERTS)\b(\{[^}]*\})?")
@@ -275,10 +272,6 @@ def query(base, expr, timeout=10):
     return [{"value": res["result"]}], None
 
 
-def err_is_query_error(what):
-    return what != "no data" and not what.startswith("all ")
-
-
 def live(base, items, timeout):
     """items: [(title, ref, expr)]. Returns the number of failures."""
     results, pending, deadline, last_note = {}, list(range(len(items))), time.time() + timeout, 0
@@ -307,9 +300,6 @@ def live(base, items, timeout):
     for i, (title, ref, expr) in enumerate(items):
         status, what = results[i]
         where = f"{title} [{ref}]" if ref else title
-        if status == "FAIL" and (title, ref) in ALLOW_EMPTY and not err_is_query_error(what):
-            print(f"allowed  {where}: {what} ({ALLOW_EMPTY[(title, ref)]})")
-            continue
         if status == "ok":
             print(f"ok  {where}: {what}")
         else:

@@ -70,6 +70,17 @@ def by_ref(ref, props):
 DASHED = ("custom.lineStyle", {"dash": [10, 10], "fill": "dash"})
 
 
+def panel(kind, title, description, targets, defaults, options, overrides=()):
+    return {"type": kind, "title": title, "description": description, "datasource": DS, "targets": targets,
+            "fieldConfig": {"defaults": defaults, "overrides": list(overrides)}, "options": options}
+
+
+def optional(defaults, **keys):
+    """Adds the field-config keys that are not None (min, max, decimals, noValue)."""
+    defaults.update({k: v for k, v in keys.items() if v is not None})
+    return defaults
+
+
 def timeseries(title, description, targets, unit, *, overrides=(), stack=None, log=False, thresh=None,
                min_=None, max_=None, fill=10, decimals=None, legend_calcs=("lastNotNull", "max")):
     custom = {
@@ -88,125 +99,71 @@ def timeseries(title, description, targets, unit, *, overrides=(), stack=None, l
         "stacking": {"group": "A", "mode": stack or "none"},
         "thresholdsStyle": {"mode": "line+area" if thresh else "off"},
     }
-    defaults = {"color": {"mode": "palette-classic"}, "custom": custom, "unit": unit,
-                "thresholds": thresh or thresholds(("green", None))}
-    if min_ is not None:
-        defaults["min"] = min_
-    if max_ is not None:
-        defaults["max"] = max_
-    if decimals is not None:
-        defaults["decimals"] = decimals
-    return {
-        "type": "timeseries",
-        "title": title,
-        "description": description,
-        "datasource": DS,
-        "targets": targets,
-        "fieldConfig": {"defaults": defaults, "overrides": list(overrides)},
-        "options": {
-            "legend": {"calcs": list(legend_calcs), "displayMode": "table" if legend_calcs else "list",
-                       "placement": "bottom", "showLegend": True, "sortBy": "Last *", "sortDesc": True}
-            if legend_calcs else {"calcs": [], "displayMode": "list", "placement": "bottom", "showLegend": True},
-            "tooltip": {"mode": "multi", "sort": "desc"},
-        },
-    }
+    defaults = optional({"color": {"mode": "palette-classic"}, "custom": custom, "unit": unit,
+                         "thresholds": thresh or thresholds(("green", None))}, min=min_, max=max_, decimals=decimals)
+    return panel("timeseries", title, description, targets, defaults, {
+        "legend": {"calcs": list(legend_calcs), "displayMode": "table" if legend_calcs else "list",
+                   "placement": "bottom", "showLegend": True, "sortBy": "Last *", "sortDesc": True}
+        if legend_calcs else {"calcs": [], "displayMode": "list", "placement": "bottom", "showLegend": True},
+        "tooltip": {"mode": "multi", "sort": "desc"},
+    }, overrides)
 
 
 def stat(title, description, targets, unit, thresh, *, overrides=(), graph="area", text="auto", color="value",
          decimals=None, mappings=(), no_value=None):
-    defaults = {"color": {"mode": "thresholds"}, "mappings": list(mappings), "thresholds": thresh, "unit": unit}
-    if decimals is not None:
-        defaults["decimals"] = decimals
-    if no_value is not None:
-        defaults["noValue"] = no_value
-    return {
-        "type": "stat",
-        "title": title,
-        "description": description,
-        "datasource": DS,
-        "targets": targets,
-        "fieldConfig": {"defaults": defaults, "overrides": list(overrides)},
-        "options": {
-            "colorMode": color,
-            "graphMode": graph,
-            "justifyMode": "auto",
-            "orientation": "auto",
-            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
-            "showPercentChange": False,
-            "textMode": text,
-            "wideLayout": True,
-        },
-    }
+    defaults = optional({"color": {"mode": "thresholds"}, "mappings": list(mappings), "thresholds": thresh, "unit": unit},
+                        decimals=decimals, noValue=no_value)
+    return panel("stat", title, description, targets, defaults, {
+        "colorMode": color,
+        "graphMode": graph,
+        "justifyMode": "auto",
+        "orientation": "auto",
+        "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+        "showPercentChange": False,
+        "textMode": text,
+        "wideLayout": True,
+    }, overrides)
 
 
 def gauge(title, description, targets, unit, thresh, min_=0, max_=1):
-    return {
-        "type": "gauge",
-        "title": title,
-        "description": description,
-        "datasource": DS,
-        "targets": targets,
-        "fieldConfig": {"defaults": {"color": {"mode": "thresholds"}, "mappings": [], "max": max_, "min": min_,
-                                     "thresholds": thresh, "unit": unit}, "overrides": []},
-        "options": {
-            "minVizHeight": 75,
-            "minVizWidth": 75,
-            "orientation": "auto",
-            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
-            "showThresholdLabels": False,
-            "showThresholdMarkers": True,
-            "sizing": "auto",
-        },
-    }
+    return panel("gauge", title, description, targets,
+                 {"color": {"mode": "thresholds"}, "mappings": [], "max": max_, "min": min_, "thresholds": thresh, "unit": unit}, {
+                     "minVizHeight": 75,
+                     "minVizWidth": 75,
+                     "orientation": "auto",
+                     "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                     "showThresholdLabels": False,
+                     "showThresholdMarkers": True,
+                     "sizing": "auto",
+                 })
 
 
 def bargauge(title, description, targets, unit, thresh, *, min_=None, max_=None, no_value=None):
-    defaults = {"color": {"mode": "thresholds"}, "mappings": [], "thresholds": thresh, "unit": unit}
-    if min_ is not None:
-        defaults["min"] = min_
-    if max_ is not None:
-        defaults["max"] = max_
-    if no_value is not None:
-        defaults["noValue"] = no_value
-    return {
-        "type": "bargauge",
-        "title": title,
-        "description": description,
-        "datasource": DS,
-        "targets": targets,
-        "fieldConfig": {"defaults": defaults, "overrides": []},
-        "options": {
-            "displayMode": "gradient",
-            "maxVizHeight": 300,
-            "minVizHeight": 16,
-            "minVizWidth": 8,
-            "namePlacement": "auto",
-            "orientation": "horizontal",
-            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
-            "showUnfilled": True,
-            "sizing": "auto",
-            "valueMode": "color",
-        },
-    }
+    defaults = optional({"color": {"mode": "thresholds"}, "mappings": [], "thresholds": thresh, "unit": unit},
+                        min=min_, max=max_, noValue=no_value)
+    return panel("bargauge", title, description, targets, defaults, {
+        "displayMode": "gradient",
+        "maxVizHeight": 300,
+        "minVizHeight": 16,
+        "minVizWidth": 8,
+        "namePlacement": "auto",
+        "orientation": "horizontal",
+        "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+        "showUnfilled": True,
+        "sizing": "auto",
+        "valueMode": "color",
+    })
 
 
 def table(title, description, targets, transformations, overrides, unit="none"):
-    return {
-        "type": "table",
-        "title": title,
-        "description": description,
-        "datasource": DS,
-        "targets": targets,
-        "transformations": transformations,
-        "fieldConfig": {
-            "defaults": {"color": {"mode": "thresholds"}, "custom": {"align": "auto", "cellOptions": {"type": "auto"},
-                                                                      "filterable": False, "inspect": False},
-                         "mappings": [], "thresholds": thresholds(("green", None)), "unit": unit},
-            "overrides": overrides,
-        },
-        "options": {"cellHeight": "sm", "footer": {"show": False, "reducer": ["sum"], "countRows": False, "fields": ""},
-                    "showHeader": True},
-    }
+    p = panel("table", title, description, targets,
+              {"color": {"mode": "thresholds"}, "custom": {"align": "auto", "cellOptions": {"type": "auto"},
+                                                            "filterable": False, "inspect": False},
+               "mappings": [], "thresholds": thresholds(("green", None)), "unit": unit},
+              {"cellHeight": "sm", "footer": {"show": False, "reducer": ["sum"], "countRows": False, "fields": ""},
+               "showHeader": True}, overrides)
+    p["transformations"] = transformations
+    return p
 
 
 def by_name(name, props):
