@@ -93,6 +93,7 @@ public final class BaselineStore: Sendable {
         }
         registerCheckpointMigrations(&m)
         registerAlertMigrations(&m)
+        registerCheckpointPartMigrations(&m)
         return m
     }
 

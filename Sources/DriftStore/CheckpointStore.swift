@@ -43,23 +43,69 @@ extension BaselineStore {
         }
     }
 
-    static func digest(_ bytes: [UInt8]) -> String {
-        "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    /// Checkpoints are stored in parts of about 1 MiB (`window_checkpoint_part`), written as the
+    /// window streams them: one 11 MB blob meant the bytes, a `Data` copy and SQLite's own copy
+    /// of the bound blob at once. Rows of "v2" with the whole window in `window` still load.
+    static func registerCheckpointPartMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v4 checkpoint parts") { db in
+            try db.execute(sql: """
+                CREATE TABLE window_checkpoint_part (
+                    model TEXT NOT NULL,
+                    part INTEGER NOT NULL,
+                    bytes BLOB NOT NULL,
+                    PRIMARY KEY (model, part)
+                );
+                """)
+        }
+    }
+
+    static func digest(_ parts: [UInt8]...) -> String {
+        var h = SHA256()
+        for p in parts { h.update(data: p) }
+        return format(h)
+    }
+
+    static func format(_ h: SHA256) -> String {
+        "sha256:" + h.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// Replaces the model's checkpoint and the given tail positions in one transaction.
     public func saveCheckpoint(model: String, baselineVersion: String, window: [UInt8], nextSegment: Int,
                                tails: [TailPosition], at date: Date) throws {
-        let checksum = Self.digest(window)
+        try saveCheckpoint(model: model, baselineVersion: baselineVersion, nextSegment: nextSegment, tails: tails, at: date) { emit in
+            var offset = 0
+            repeat {
+                let end = min(window.count, offset + (1 << 20))
+                try emit(Array(window[offset..<end]))
+                offset = end
+            } while offset < window.count
+        }
+    }
+
+    /// Replaces the model's checkpoint and the given tail positions in one transaction. `write`
+    /// produces the window bytes by calling its argument with consecutive parts (for example
+    /// `StreamWindow.writeCheckpoint(emit:)`); each part is stored as it comes, so the whole
+    /// window is never in memory twice.
+    public func saveCheckpoint(model: String, baselineVersion: String, nextSegment: Int, tails: [TailPosition], at date: Date,
+                               write: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
         try mapErrors {
             try pool.write { db in
+                try db.execute(sql: "DELETE FROM window_checkpoint_part WHERE model = ?", arguments: [model])
+                let insert = try db.cachedStatement(sql: "INSERT INTO window_checkpoint_part (model, part, bytes) VALUES (?, ?, ?)")
+                var hash = SHA256()
+                var part = 0
+                try write { bytes in
+                    hash.update(data: bytes)
+                    try insert.execute(arguments: [model, part, Data(bytes)])
+                    part += 1
+                }
                 try db.execute(sql: """
                     INSERT INTO window_checkpoint (model, baseline_version, window, next_segment, created_at, checksum)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    VALUES (?, ?, x'', ?, ?, ?)
                     ON CONFLICT(model) DO UPDATE SET baseline_version = excluded.baseline_version,
                         window = excluded.window, next_segment = excluded.next_segment,
                         created_at = excluded.created_at, checksum = excluded.checksum
-                    """, arguments: [model, baselineVersion, Data(window), nextSegment, date.timeIntervalSince1970, checksum])
+                    """, arguments: [model, baselineVersion, nextSegment, date.timeIntervalSince1970, Self.format(hash)])
                 for t in tails {
                     try db.execute(sql: """
                         INSERT INTO tail_offset (source, device, inode, offset, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -79,8 +125,14 @@ extension BaselineStore {
                 guard let row = try Row.fetchOne(db, sql: """
                     SELECT baseline_version, window, next_segment, created_at, checksum FROM window_checkpoint WHERE model = ?
                     """, arguments: [model]) else { return nil }
-                let data: Data = row["window"]
-                let bytes = [UInt8](data)
+                let whole: Data = row["window"]
+                var bytes = [UInt8](whole)
+                if bytes.isEmpty {
+                    // Stored in parts ("v4"); a "v2" row holds the whole window.
+                    let parts = try Data.fetchCursor(db, sql: "SELECT bytes FROM window_checkpoint_part WHERE model = ? ORDER BY part",
+                                                     arguments: [model])
+                    while let part = try parts.next() { bytes.append(contentsOf: part) }
+                }
                 guard Self.digest(bytes) == row["checksum"] as String else {
                     throw StoreError.corrupt(path: path, reason: "checkpoint of model \"\(model)\" fails its checksum")
                 }
@@ -92,7 +144,12 @@ extension BaselineStore {
     }
 
     public func deleteCheckpoint(model: String) throws {
-        try mapErrors { try pool.write { db in try db.execute(sql: "DELETE FROM window_checkpoint WHERE model = ?", arguments: [model]) } }
+        try mapErrors {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM window_checkpoint WHERE model = ?", arguments: [model])
+                try db.execute(sql: "DELETE FROM window_checkpoint_part WHERE model = ?", arguments: [model])
+            }
+        }
     }
 
     /// Every stored tail position by source id.

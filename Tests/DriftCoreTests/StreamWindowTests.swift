@@ -121,6 +121,17 @@ struct StreamWindowTests {
         let restored = try StreamWindow(restoring: window.checkpoint(), baseline: Self.baseline, config: config)
         #expect(try Self.evaluate(restored.snapshot()).features == got.features)
         #expect(restored.checkpoint() == window.checkpoint())
+        // Streamed in parts of any size, the checkpoint is the same bytes, cut near the part size.
+        let whole = window.checkpoint()
+        for partSize in [1, 100, 4096, 65_536, 1 << 20] {
+            var parts: [[UInt8]] = []
+            window.writeCheckpoint(partSize: partSize) { parts.append($0) }
+            #expect(parts.flatMap { $0 } == whole)
+            #expect(parts.allSatisfy { !$0.isEmpty })
+            // A part ends at the first write that reaches the size; the longest single write here
+            // is the fixed header (~70 bytes), one value or one short label.
+            #expect(parts.dropLast().allSatisfy { $0.count >= partSize && $0.count < partSize + 128 })
+        }
     }
 
     @Test("sliding by age drops events older than max_age, counts follow")

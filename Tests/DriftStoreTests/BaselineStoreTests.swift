@@ -134,4 +134,45 @@ struct BaselineStoreTests {
             _ = try BaselineStore(path: "/nonexistent/x.sqlite", create: false)
         }
     }
+
+    @Test("checkpoints are stored in parts and load joined; a whole-blob row of the old layout still loads; a flipped byte in a part is refused")
+    func checkpointParts() throws {
+        let path = temporaryPath()
+        defer { remove(path) }
+        let store = try BaselineStore(path: path, create: true)
+        var g = SplitMix64(seed: 7)
+        let bytes = (0..<2_500_000).map { _ in UInt8(truncatingIfNeeded: g.next()) }
+        try store.saveCheckpoint(model: "m", baselineVersion: "3", window: bytes, nextSegment: 12, tails: [], at: Date(timeIntervalSince1970: 100))
+        let db = try DatabaseQueue(path: path)
+        let sizes = try db.read { db in try Int.fetchAll(db, sql: "SELECT length(bytes) FROM window_checkpoint_part WHERE model = 'm' ORDER BY part") }
+        #expect(sizes == [1 << 20, 1 << 20, 2_500_000 - (2 << 20)])
+        let cp = try #require(try store.loadCheckpoint(model: "m"))
+        #expect(cp.window == bytes && cp.nextSegment == 12 && cp.baselineVersion == "3")
+        // A smaller checkpoint replaces every part of the previous one.
+        try store.saveCheckpoint(model: "m", baselineVersion: "3", nextSegment: 13, tails: [], at: Date()) { emit in
+            try emit([1, 2]); try emit([3])
+        }
+        #expect(try store.loadCheckpoint(model: "m")?.window == [1, 2, 3])
+        #expect(try db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM window_checkpoint_part") } == 2)
+        // The layout before parts: the whole window in `window`, with its SHA-256 (sha256sum of
+        // the three bytes 01 02 03, computed outside this code).
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM window_checkpoint_part")
+            try db.execute(sql: "UPDATE window_checkpoint SET window = x'010203', checksum = ?",
+                           arguments: ["sha256:039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"])
+        }
+        #expect(try store.loadCheckpoint(model: "m")?.window == [1, 2, 3])
+        // Damage in a part fails the checksum over the joined parts.
+        try store.saveCheckpoint(model: "m", baselineVersion: "3", window: bytes, nextSegment: 14, tails: [], at: Date())
+        try db.write { db in
+            try db.execute(sql: "UPDATE window_checkpoint_part SET bytes = zeroblob(length(bytes)) WHERE part = 1")
+        }
+        #expect { _ = try store.loadCheckpoint(model: "m") } throws: { error in
+            guard case StoreError.corrupt(_, let reason) = error else { return false }
+            return reason.contains("checksum")
+        }
+        try store.deleteCheckpoint(model: "m")
+        #expect(try store.loadCheckpoint(model: "m") == nil)
+        #expect(try db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM window_checkpoint_part") } == 0)
+    }
 }

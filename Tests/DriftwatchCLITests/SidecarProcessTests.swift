@@ -20,7 +20,9 @@ struct SidecarProcessTests {
 
         init() throws {
             dir = try CLI.temporaryDirectory()
-            port = 20000 + Int.random(in: 0..<20000)
+            // Below Linux's ephemeral range (32768–60999): a port up there can be held as the
+            // source port of a client connection another test has open, and bind then fails.
+            port = 20000 + Int.random(in: 0..<12000)
             log = dir.appendingPathComponent("serve.log")
             let build = try CLI.run(["baseline", "build", "--db", dir.appendingPathComponent("s.sqlite").path, "--model", "iris",
                                      "--data", CLITests.train])

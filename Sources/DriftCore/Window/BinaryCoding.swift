@@ -18,7 +18,23 @@ public struct BinaryWriter: Sendable {
     }
     public mutating func i32s(_ vs: [Int32]) {
         int(vs.count)
+        vs.withUnsafeBufferPointer { i32Values($0) }
+    }
+    /// The values without a count (a column written in several spans).
+    public mutating func f64Values(_ vs: UnsafeBufferPointer<Double>) {
+        #if _endian(little)
+        bytes.append(contentsOf: UnsafeRawBufferPointer(vs))
+        #else
+        for v in vs { f64(v) }
+        #endif
+    }
+    /// The values without a count (a column written in several spans).
+    public mutating func i32Values(_ vs: UnsafeBufferPointer<Int32>) {
+        #if _endian(little)
+        bytes.append(contentsOf: UnsafeRawBufferPointer(vs))
+        #else
         for v in vs { u32(UInt32(bitPattern: v)) }
+        #endif
     }
     public mutating func ints(_ vs: [Int]) {
         int(vs.count)
@@ -34,6 +50,12 @@ public struct BinaryWriter: Sendable {
         string(s)
     }
     public mutating func raw(_ b: some Collection<UInt8>) { bytes.append(contentsOf: b) }
+
+    /// Returns the bytes written so far and starts empty again (streaming output in parts).
+    public mutating func drain() -> [UInt8] {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return bytes
+    }
 }
 
 /// A checkpoint or journal entry that cannot be read back.

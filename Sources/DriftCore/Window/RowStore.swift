@@ -59,11 +59,19 @@ struct RowStore<T: Sendable>: Sendable {
 
     /// Appends the values of rows `range` to `out` (row-major).
     func copyRows(_ range: Range<Int>, into out: inout [T]) {
+        forEachSpan(range) { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the values of rows `range` (row-major), one contiguous span per chunk,
+    /// without copying them.
+    func forEachSpan(_ range: Range<Int>, _ body: (UnsafeBufferPointer<T>) throws -> Void) rethrows {
         var r = range.lowerBound
         while r < range.upperBound {
             let c = r / rowsPerChunk, start = r % rowsPerChunk
             let end = min(range.upperBound - c * rowsPerChunk, rowsPerChunk)
-            out.append(contentsOf: chunks[c][(start * width)..<(end * width)])
+            try chunks[c].withUnsafeBufferPointer { p in
+                try body(UnsafeBufferPointer(rebasing: p[(start * width)..<(end * width)]))
+            }
             r = c * rowsPerChunk + end
         }
     }

@@ -85,10 +85,11 @@ struct EventJournal: ~Copyable {
         return segment
     }
 
-    /// Deletes segments numbered below `segment`.
-    func prune(below segment: Int) {
-        for s in Self.segments(in: directory) where s < segment {
-            unlink(directory + "/" + Self.name(s))
+    /// Deletes the segments of `directory` numbered below `segment` (closed ones: the open
+    /// segment is newer than any a checkpoint covers).
+    static func prune(directory: String, below segment: Int) {
+        for s in segments(in: directory) where s < segment {
+            unlink(directory + "/" + name(s))
         }
     }
 

@@ -107,9 +107,10 @@ public final class Sidecar: Sendable {
         for runtime in runtimes {
             do {
                 let (window, next, tails) = try runtime.prepareCheckpoint()
-                try store.saveCheckpoint(model: runtime.name, baselineVersion: runtime.baselineVersion,
-                                         window: window.checkpoint(), nextSegment: next, tails: tails,
-                                         at: Date(timeIntervalSince1970: clock()))
+                try store.saveCheckpoint(model: runtime.name, baselineVersion: runtime.baselineVersion, nextSegment: next,
+                                         tails: tails, at: Date(timeIntervalSince1970: clock())) { emit in
+                    try window.writeCheckpoint(emit: emit)
+                }
                 runtime.pruneJournal(below: next)
                 metrics.models[runtime.name]?.lastCheckpoint.set(clock())
             } catch {
