@@ -1,3 +1,4 @@
+import NIOPosix
 import ServiceLifecycle
 
 /// Checkpoints every window to SQLite every `checkpoint_every`, and once more on graceful
@@ -12,9 +13,9 @@ struct CheckpointService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: period) } } catch { break }
             if Task.isShuttingDownGracefully { break }
-            sidecar.checkpointAll()
+            try await bulkWork.runIfActive { sidecar.checkpointAll() }
         }
-        sidecar.checkpointAll()
+        try await bulkWork.runIfActive { sidecar.checkpointAll() }
         sidecar.logger.info("final checkpoint written")
     }
 }
