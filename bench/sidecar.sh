@@ -19,34 +19,11 @@ work="$(mktemp -d)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-python3 - "$data/current_100000.csv" "$work" <<'PY'
-import csv, json, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-def event(r, i):
-    f = {k: (None if v == "" else (float(v) if k.startswith("n_") else v)) for k, v in r.items()}
-    return {"features": f, "latency_ms": 5 + i % 20, "status": "ok"}
-with open(sys.argv[2] + "/batch.ndjson", "w") as out:
-    for i, r in enumerate(rows[:1000]):
-        out.write(json.dumps(event(r, i), separators=(",", ":")) + "\n")
-with open(sys.argv[2] + "/single.json", "w") as out:
-    out.write(json.dumps(event(rows[0], 0), separators=(",", ":")))
-PY
-"$bin" baseline build --db "$work/s.sqlite" --model bench --data "$data/reference_100000.csv" >/dev/null
-port=$((23000 + RANDOM % 4000)); pyport=$((port + 1))
-# An evaluation every 2 s (the default is 15 s) and a checkpoint every 10 s (the default): the
-# ~50 s of load include about 25 evaluation ticks and five checkpoints, and the p99 and RSS-peak
-# figures include them.
-cat > "$work/c.yaml" <<YAML
-listen: 127.0.0.1:$port
-store: $work/s.sqlite
-checkpoint_every: 10s
-models:
-  - name: bench
-    window: {max_records: 100000, max_age: none}
-    evaluate_every: 2s
-YAML
-"$bin" serve --config "$work/c.yaml" 2>"$work/serve.log" & pids+=($!); serve=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+# ~50 s of load: about 25 evaluation ticks and five checkpoints, which the p99 and RSS-peak
+# figures include.
+source bench/sidecar_start.sh
+pids+=("$serve")
+pyport=$((port + 1))
 
 run_wrk() { # url body content-type connections -> "requests duration_us p50_us p99_us errors"
   BODY="$2" CT="$3" wrk -t1 -c"$4" -d"${secs}s" -s bench/wrk_post.lua "$1" | awk '/^WRK/ {

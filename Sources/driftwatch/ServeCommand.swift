@@ -43,11 +43,11 @@ struct ServeCommand: AsyncParsableCommand {
 
 /// Caps glibc's malloc arenas at 2 unless `MALLOC_ARENA_MAX` is set. glibc gives threads that
 /// contend for malloc arenas of their own (up to 8 per core the node has, not per core the pod
-/// may use), and memory freed in one arena is not reused by another: the evaluation's and the
-/// checkpoint's temporaries, freed on different threads, kept the RSS at 109–112 MB where two
-/// arenas hold 96–97 MB (`bench/sidecar.sh`, same load). Throughput and evaluation time did not
-/// change measurably. (A fixed mmap threshold, which returns every large block at once, cut RSS
-/// to 69 MB but tripled the evaluation time: 41 ms against 13.)
+/// may use), and memory freed in one arena is not reused by another. `bench/soak.sh --seconds
+/// 150` (100k × 15 window, single-event load): 88 → 90 MB with two arenas; 94 → 100 MB, still
+/// rising, with glibc's default of 16 on 2 cores. Throughput and evaluation time did not change
+/// measurably. (A fixed mmap threshold, which returns every large block at once, cut RSS to
+/// 69 MB but tripled the evaluation time: 41 ms against 13.)
 func limitMallocArenas() {
     #if canImport(Glibc)
     // `mallopt` is not in Swift's Glibc module (malloc.h is not part of it); M_ARENA_MAX is -8.
