@@ -17,4 +17,4 @@ YAML
 "$bin" serve --config "$work/c.yaml" 2>"$work/serve.log" &
 serve=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/serve.log" >&2; kill "$serve"; exit 1; }
+curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/serve.log" >&2; kill "$serve" 2>/dev/null || true; exit 1; }

@@ -14,8 +14,8 @@ bin="$(swift build -c release --show-bin-path)/driftwatch"
 data=bench/out/compare
 [ -f "$data/reference_100000.csv" ] || python3 bench/compare_data.py --rows 100000 --out "$data"
 work="$(mktemp -d)"
-serve=""
-cleanup() { [ -n "$serve" ] && kill "$serve" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+serve="" load=""
+cleanup() { for p in $load $serve; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 source bench/sidecar_start.sh
 url="http://127.0.0.1:$port/v1/events"

@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// Caps glibc's malloc arenas at 2 unless `MALLOC_ARENA_MAX` is set. glibc gives threads that
+/// Caps glibc's malloc arenas at 2 unless `MALLOC_ARENA_MAX` (or `GLIBC_TUNABLES` arena_max) is set. glibc gives threads that
 /// contend for malloc arenas of their own (up to 8 per core the node has, not per core the pod
 /// may use), and memory freed in one arena is not reused by another. `bench/soak.sh --seconds
 /// 150` (100k × 15 window, single-event load): 88 → 90 MB with two arenas; 94 → 100 MB, still
@@ -52,7 +52,9 @@ func limitMallocArenas() {
     #if canImport(Glibc)
     // `mallopt` is not in Swift's Glibc module (malloc.h is not part of it); M_ARENA_MAX is -8.
     typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    guard getenv("MALLOC_ARENA_MAX") == nil, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+    let tunables = getenv("GLIBC_TUNABLES").map { String(cString: $0) } ?? ""
+    guard getenv("MALLOC_ARENA_MAX") == nil, !tunables.contains("arena_max"),
+          let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
     _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, 2)
     #endif
 }

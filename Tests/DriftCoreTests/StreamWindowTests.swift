@@ -92,7 +92,7 @@ struct StreamWindowTests {
         config.maxRecords = 5000
         config.maxAge = nil
         var window = StreamWindow(baseline: Self.baseline, config: config, start: 0)
-        let all = Self.events(0..<13_000)
+        let all = Self.events(0..<15_500)
         var start = 0
         var frozen: StreamWindow?
         var frozenWant: DriftReport?
@@ -121,6 +121,18 @@ struct StreamWindowTests {
         let restored = try StreamWindow(restoring: window.checkpoint(), baseline: Self.baseline, config: config)
         #expect(try Self.evaluate(restored.snapshot()).features == got.features)
         #expect(restored.checkpoint() == window.checkpoint())
+        // The restored ring keeps chronological order: 2 500 more events evict the same oldest
+        // ones from both, leaving events 10500…15499.
+        var continued = restored
+        var more = EventBatch(schema: Self.schema)
+        for e in 13_000..<15_500 {
+            more.append(numbers: [all.number(e, 0)], categories: [all.category(e, 0)], latency: all.latencies[e], status: nil, prediction: nil)
+        }
+        continued.insert(more, at: 13_000)
+        let moreWant = try Self.evaluate(Self.reference(all, rows: 10_500..<15_500))
+        #expect(try Self.evaluate(continued.snapshot()).features == moreWant.features)
+        // Events 10500…15499, latency i/1000: median (12999 + 13000) / 2 / 1000.
+        #expect(abs(continued.latencyQuantiles([0.5])![0] - 12.9995) < 1e-12)
         // Streamed in parts of any size, the checkpoint is the same bytes, cut near the part size.
         let whole = window.checkpoint()
         for partSize in [1, 100, 4096, 65_536, 1 << 20] {

@@ -13,9 +13,11 @@ struct CheckpointService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: period) } } catch { break }
             if Task.isShuttingDownGracefully { break }
-            try await bulkWork.runIfActive { sidecar.checkpointAll() }
+            do { try await bulkWork.runIfActive { sidecar.checkpointAll() } } catch { break }
         }
-        try await bulkWork.runIfActive { sidecar.checkpointAll() }
+        // The final checkpoint runs even when the group was cancelled (a service failed, e.g.
+        // the port was taken): `runIfActive` refuses a cancelled task, so then it runs here.
+        do { try await bulkWork.runIfActive { sidecar.checkpointAll() } } catch { sidecar.checkpointAll() }
         sidecar.logger.info("final checkpoint written")
     }
 }
