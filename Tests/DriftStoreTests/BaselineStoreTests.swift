@@ -1,6 +1,6 @@
 import DriftCore
 import DriftStats
-import DriftStore
+@testable import DriftStore
 import Foundation
 import GRDB
 import Testing
@@ -174,5 +174,32 @@ struct BaselineStoreTests {
         try store.deleteCheckpoint(model: "m")
         #expect(try store.loadCheckpoint(model: "m") == nil)
         #expect(try db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM window_checkpoint_part") } == 0)
+    }
+
+    @Test("a store last opened before the checkpoint-parts migration upgrades in place and its whole-blob checkpoint loads")
+    func upgradeFromV3() throws {
+        let path = temporaryPath()
+        defer { remove(path) }
+        // The schema as the previous release left it: migrations up to "v3 alerts", and a
+        // checkpoint row holding the whole window (bytes 01 02 03; sha256sum computed outside).
+        do {
+            let old = try DatabaseQueue(path: path)
+            try BaselineStore.migrator.migrate(old, upTo: "v3 alerts")
+            try old.write { db in
+                #expect(try !db.tableExists("window_checkpoint_part"))
+                try db.execute(sql: """
+                    INSERT INTO window_checkpoint (model, baseline_version, window, next_segment, created_at, checksum)
+                    VALUES ('m', '2', x'010203', 7, 100, 'sha256:039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81')
+                    """)
+            }
+        }
+        let store = try BaselineStore(path: path, create: false)
+        let cp = try #require(try store.loadCheckpoint(model: "m"))
+        #expect(cp.window == [1, 2, 3] && cp.nextSegment == 7 && cp.baselineVersion == "2")
+        // The next checkpoint is written in parts and replaces the whole-blob row.
+        try store.saveCheckpoint(model: "m", baselineVersion: "2", window: [4, 5], nextSegment: 8, tails: [], at: Date())
+        #expect(try store.loadCheckpoint(model: "m")?.window == [4, 5])
+        let db = try DatabaseQueue(path: path)
+        #expect(try db.read { db in try Int.fetchOne(db, sql: "SELECT length(window) FROM window_checkpoint") } == 0)
     }
 }
