@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Startup to ready with 10 baselines of 100k rows x 15 features (release build): builds them into
 # a scratch store, then starts `driftwatch serve` three times and times the first 200 /readyz.
+# Then fills every model's 100k window, stops with SIGTERM (final checkpoint), and times three
+# more starts that restore the 10 full windows from their checkpoints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product driftwatch 2>&1 | tail -1
@@ -11,11 +13,26 @@ port=$((25000 + RANDOM % 4000))
 for i in $(seq 0 9); do "$B" baseline build --db "$W/s.sqlite" --model "m$i" --data bench/out/compare/reference_100000.csv >/dev/null; done
 { echo "listen: 127.0.0.1:$port"; echo "store: $W/s.sqlite"; echo "models:"
   for i in $(seq 0 9); do echo "  - {name: m$i, window: {max_records: 100000}}"; done; } > "$W/c.yaml"
-for run in 1 2 3; do
+start() { # label -> starts serve into $p, prints the time to the first 200 /readyz
+  local s e
   s=$(date +%s.%N)
   "$B" serve --config "$W/c.yaml" 2>"$W/log" & p=$!
   until curl -fs "127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.01; done
   e=$(date +%s.%N)
-  echo "run $run: ready after $(python3 -c "print(round(($e - $s) * 1000))") ms with 10 baselines (target <= 1000 ms)"
+  echo "$1: ready after $(python3 -c "print(round(($e - $s) * 1000))") ms (target <= 1000 ms)"
+}
+for run in 1 2 3; do start "run $run, 10 baselines, empty windows"; kill -TERM "$p"; wait "$p"; done
+python3 bench/events.py bench/out/compare/current_100000.csv "$W"
+start "filling"
+for i in $(seq 0 9); do
+  for _ in $(seq 1 10); do sed 's/^{/{"model":"m'"$i"'",/' "$W/batch.ndjson"; done > "$W/m.ndjson"
+  for _ in $(seq 1 10); do
+    curl -fs -o /dev/null -H 'Content-Type: application/x-ndjson' --data-binary @"$W/m.ndjson" "127.0.0.1:$port/v1/events"
+  done
+done
+kill -TERM "$p"; wait "$p"
+for run in 1 2 3; do
+  start "run $run, 10 baselines, 10 full windows restored"
+  grep -c "restored 100000 events" "$W/log" | sed 's/^/  checkpoints restored: /'
   kill -TERM "$p"; wait "$p"
 done
