@@ -405,9 +405,9 @@ def saturation():
 
 
 def sidecar_health():
-    def eq(p):
+    def eq(p, family="evaluation"):
         return (f"histogram_quantile({p}, sum by (model, le) "
-                f"(rate(driftwatch_evaluation_duration_seconds_bucket{{{M}}}{RI})))")
+                f"(rate(driftwatch_{family}_duration_seconds_bucket{{{M}}}{RI})))")
     return [
         (timeseries("Events ingested",
                     "Events accepted per second for each model (HTTP ingest and tailed files). Zero after traffic "
@@ -419,10 +419,13 @@ def sidecar_health():
                     "features, auth, size). Any sustained rate loses data: see the sidecar's log.",
                     [target("A", f"sum by (model, reason) (rate(driftwatch_events_rejected_total{{{M}}}{RI}))",
                             "{{model}} {{reason}}")], "ops", min_=0), 6, 8),
-        (timeseries("Evaluation duration",
-                    "P50/P99 of one evaluation of the window. Close to evaluate_every means the sidecar cannot keep "
-                    "up: shrink the window or evaluate less often.",
-                    [target("A", eq("0.50"), "{{model}} P50"), target("B", eq("0.99"), "{{model}} P99")],
+        (timeseries("Evaluation and checkpoint duration",
+                    "P50/P99 of one evaluation of the window, and P99 of one checkpoint to SQLite. Both run on one "
+                    "background thread: evaluation close to evaluate_every, or checkpoints close to "
+                    "checkpoint_every, mean the sidecar cannot keep up (shrink the window, evaluate or "
+                    "checkpoint less often).",
+                    [target("A", eq("0.50"), "{{model}} evaluation P50"), target("B", eq("0.99"), "{{model}} evaluation P99"),
+                     target("C", eq("0.99", "checkpoint"), "{{model}} checkpoint P99")],
                     "s", min_=0, fill=0), 6, 8),
         (timeseries("Window fill",
                     "Events held as a share of the window's max_records. Below 100% with max_age set, the window "

@@ -19,6 +19,7 @@ trap cleanup EXIT
 cat > "$work/c.yaml" <<YAML
 listen: 127.0.0.1:$port
 store: $work/s.sqlite
+checkpoint_every: 2s   # so the checkpoint-duration histogram has a rate within the check's minute
 models:
   - name: iris
     window: {max_records: 3000, max_age: 5m}

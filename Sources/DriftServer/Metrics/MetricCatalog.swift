@@ -77,6 +77,8 @@ public enum MetricCatalog {
     static let lastEvaluation = f("driftwatch_last_evaluation_timestamp_seconds", .gauge, model, window, "Unix time of the last completed evaluation.")
     static let lastCheckpoint = f("driftwatch_last_checkpoint_timestamp_seconds", .gauge, model, window, "Unix time of the last window checkpoint to SQLite.")
     static let evaluationDuration = f("driftwatch_evaluation_duration_seconds", .histogram, model, window, "Time one evaluation of the window took.")
+    static let checkpointDuration = f("driftwatch_checkpoint_duration_seconds", .histogram, model, window,
+                                      "Time one checkpoint of the window took: encoding, the SQLite transaction, pruning the journal.")
     static let evaluations = f("driftwatch_evaluations_total", .counter, model, window, "Evaluations completed.")
     static let evaluationErrors = f("driftwatch_evaluation_errors_total", .counter, model, window, "Evaluations that failed.")
     // Golden signals, from the logged records.
@@ -112,7 +114,7 @@ public enum MetricCatalog {
         significance, featureDrift, status,
         missing, baselineMissing, unseen, outOfRange, unknownFeatures,
         datasetShare, datasetShareThreshold, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift, baselineInfo,
-        windowSamples, windowCapacity, windowAge, lastEvaluation, lastCheckpoint, evaluationDuration, evaluations, evaluationErrors,
+        windowSamples, windowCapacity, windowAge, lastEvaluation, lastCheckpoint, evaluationDuration, checkpointDuration, evaluations, evaluationErrors,
         latency, windowLatency, requests, predictions,
         ingested, rejected,
         alerts, notifications, outboxDepth, outboxAge,

@@ -51,7 +51,7 @@ final class SidecarMetrics: Sendable {
         let features: [String: FeatureGauges]
         let datasetShare, datasetShareThreshold, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift: Gauge
         let windowSamples, windowAge, lastEvaluation, lastCheckpoint: Gauge
-        let evaluationDuration: ValueHistogram
+        let evaluationDuration, checkpointDuration: ValueHistogram
         let evaluations, evaluationErrors: Counter
         let windowLatency: [Gauge]
         let name: String
@@ -116,6 +116,8 @@ final class SidecarMetrics: Sendable {
             lastEvaluation = r.makeGauge(descriptor: C.lastEvaluation.descriptor, labels: m)
             lastCheckpoint = r.makeGauge(descriptor: C.lastCheckpoint.descriptor, labels: m)
             evaluationDuration = r.makeValueHistogram(descriptor: C.evaluationDuration.descriptor,
+                                                      labels: m, buckets: SidecarMetrics.evaluationBuckets)
+            checkpointDuration = r.makeValueHistogram(descriptor: C.checkpointDuration.descriptor,
                                                       labels: m, buckets: SidecarMetrics.evaluationBuckets)
             evaluations = r.makeCounter(descriptor: C.evaluations.descriptor, labels: m)
             evaluationErrors = r.makeCounter(descriptor: C.evaluationErrors.descriptor, labels: m)

@@ -106,6 +106,7 @@ public final class Sidecar: Sendable {
         var failed = false
         for runtime in runtimes {
             do {
+                let started = ContinuousClock.now
                 let (window, next, tails) = try runtime.prepareCheckpoint()
                 try store.saveCheckpoint(model: runtime.name, baselineVersion: runtime.baselineVersion, nextSegment: next,
                                          tails: tails, at: Date(timeIntervalSince1970: clock())) { emit in
@@ -113,6 +114,7 @@ public final class Sidecar: Sendable {
                 }
                 runtime.pruneJournal(below: next)
                 metrics.models[runtime.name]?.lastCheckpoint.set(clock())
+                metrics.models[runtime.name]?.checkpointDuration.record((ContinuousClock.now - started) / .seconds(1))
             } catch {
                 failed = true
                 logger.error("checkpoint failed: \(error)", metadata: ["model": "\(runtime.name)"])
