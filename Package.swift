@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "DriftServerTests",
             dependencies: [
-                "DriftServer",
+                "DriftServer", "DriftStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,6 +1,8 @@
 import DriftCore
 @testable import DriftServer
+import DriftStore
 import Foundation
+import Synchronization
 import Testing
 
 /// Journal replay, checkpoints and the log tailer, without sockets or timers.
@@ -41,6 +43,44 @@ struct DurabilityTests {
         b.checkpointAll()
         let c = try f.open()
         #expect(c.runtimes[0].windowRows == 650)
+    }
+
+    @Test("a checkpoint with nothing changed since the last one writes nothing; ingest, expiry and a restart each make the next one write")
+    func unchangedCheckpointSkipped() throws {
+        var f = try Fixture()
+        f.config.models[0].window.maxAge = 60
+        defer { f.cleanup() }
+        let journal = f.config.journalPath + "/m"
+        let now = Mutex(1000.0)
+        let clock: @Sendable () -> Double = { now.withLock { $0 } }
+        func createdAt() throws -> Date? { try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt }
+        let a = try f.open(clock: clock)
+        try ingest(a, Fixture.events(100))
+        a.checkpointAll()
+        #expect(try createdAt() == Date(timeIntervalSince1970: 1000))
+        let segments = EventJournal.segments(in: journal)
+        now.withLock { $0 = 1010 }
+        a.checkpointAll()  // nothing happened: no write, no journal rotation
+        #expect(try createdAt() == Date(timeIntervalSince1970: 1000))
+        #expect(EventJournal.segments(in: journal) == segments)
+        // Current as of now all the same; no duration recorded for the skipped one.
+        let text = String(decoding: a.metrics.render(), as: UTF8.self)
+        #expect(text.contains("driftwatch_last_checkpoint_timestamp_seconds{model=\"m\"} 1010.0"))
+        #expect(text.contains("driftwatch_checkpoint_duration_seconds_count{model=\"m\"} 1\n"))
+        try ingest(a, Fixture.events(5, seed: 2))
+        a.checkpointAll()
+        #expect(try createdAt() == Date(timeIntervalSince1970: 1010))
+        // The events age out of the 60 s window at the next evaluation: that is a change too.
+        now.withLock { $0 = 1100 }
+        a.evaluate(a.runtimes[0])
+        #expect(a.runtimes[0].windowRows == 0)
+        a.checkpointAll()
+        #expect(try createdAt() == Date(timeIntervalSince1970: 1100))
+        // After a restart the first checkpoint always writes (it covers what was replayed).
+        let b = try f.open(clock: clock)
+        now.withLock { $0 = 1200 }
+        b.checkpointAll()
+        #expect(try createdAt() == Date(timeIntervalSince1970: 1200))
     }
 
     @Test("a torn last journal entry (killed mid-write) is dropped; the entries before it are kept")

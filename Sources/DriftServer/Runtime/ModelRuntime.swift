@@ -23,6 +23,11 @@ final class ModelRuntime: Sendable {
         /// Latest position per tailed source, as journaled.
         var tails: [String: TailPosition]
         var unknownFeatureNames: Set<String> = []
+        /// Counts changes to the window and tail positions (ingest, expiry, a tumbling reset);
+        /// `checkpointed` is its value at the last checkpoint. Starts one apart, so the first
+        /// checkpoint after a start always runs (it covers whatever the journal replayed).
+        var changes: UInt64 = 1
+        var checkpointed: UInt64 = 0
     }
 
     private let state: Mutex<State>
@@ -85,6 +90,7 @@ final class ModelRuntime: Sendable {
             try s.journal.append(EventJournal.Entry(time: now, tail: tail, batch: batch))
             if !batch.isEmpty { s.window.insert(batch, at: now) }
             if let tail { s.tails[tail.source] = tail }
+            s.changes &+= 1
             if !unknownFeatures.isEmpty && s.unknownFeatureNames.count < 20 { s.unknownFeatureNames.formUnion(unknownFeatures.prefix(20)) }
         }
     }
@@ -95,9 +101,9 @@ final class ModelRuntime: Sendable {
     /// Expires old events, copies the window (and resets a completed tumbling window).
     func takeWindow(now: Double) -> (window: StreamWindow, unknown: Set<String>) {
         state.withLock { s in
-            s.window.expire(now: now)
+            if s.window.expire(now: now) > 0 { s.changes &+= 1 }
             let copy = s.window
-            if s.window.isComplete(now: now) { s.window.reset(now: now) }
+            if s.window.isComplete(now: now) { s.window.reset(now: now); s.changes &+= 1 }
             return (copy, s.unknownFeatureNames)
         }
     }
@@ -117,13 +123,21 @@ final class ModelRuntime: Sendable {
 
     var latestReport: DriftReport? { published.withLock { $0 } }
 
-    /// Rotates the journal and returns what a checkpoint needs: the window bytes, the first
-    /// segment not covered, and the tail positions covered.
-    func prepareCheckpoint() throws -> (window: StreamWindow, nextSegment: Int, tails: [TailPosition]) {
+    /// Rotates the journal and returns what a checkpoint needs: the window, the first segment
+    /// not covered, the tail positions covered, and the change count to pass to
+    /// `checkpointed(_:)` once saved. Nil when nothing changed since the last checkpoint: the
+    /// stored one is current, and rewriting it (~11 MB at 100k × 15) would only cost I/O.
+    func prepareCheckpoint() throws -> (window: StreamWindow, nextSegment: Int, tails: [TailPosition], changes: UInt64)? {
         try state.withLock { s in
+            guard s.changes != s.checkpointed else { return nil }
             let next = try s.journal.rotate()
-            return (s.window, next, Array(s.tails.values))
+            return (s.window, next, Array(s.tails.values), s.changes)
         }
+    }
+
+    /// Records that the state as of `changes` is saved.
+    func checkpointed(_ changes: UInt64) {
+        state.withLock { s in s.checkpointed = changes }
     }
 
     /// Deletes journal segments a saved checkpoint covers. Outside the lock: those segments are

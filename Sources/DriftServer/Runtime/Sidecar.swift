@@ -107,12 +107,17 @@ public final class Sidecar: Sendable {
         for runtime in runtimes {
             do {
                 let started = ContinuousClock.now
-                let (window, next, tails) = try runtime.prepareCheckpoint()
-                try store.saveCheckpoint(model: runtime.name, baselineVersion: runtime.baselineVersion, nextSegment: next,
-                                         tails: tails, at: Date(timeIntervalSince1970: clock())) { emit in
-                    try window.writeCheckpoint(emit: emit)
+                // Nothing changed since the last checkpoint: it is current as of now.
+                guard let cp = try runtime.prepareCheckpoint() else {
+                    metrics.models[runtime.name]?.lastCheckpoint.set(clock())
+                    continue
                 }
-                runtime.pruneJournal(below: next)
+                try store.saveCheckpoint(model: runtime.name, baselineVersion: runtime.baselineVersion, nextSegment: cp.nextSegment,
+                                         tails: cp.tails, at: Date(timeIntervalSince1970: clock())) { emit in
+                    try cp.window.writeCheckpoint(emit: emit)
+                }
+                runtime.checkpointed(cp.changes)
+                runtime.pruneJournal(below: cp.nextSegment)
                 metrics.models[runtime.name]?.lastCheckpoint.set(clock())
                 metrics.models[runtime.name]?.checkpointDuration.record((ContinuousClock.now - started) / .seconds(1))
             } catch {
