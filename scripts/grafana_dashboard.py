@@ -31,6 +31,11 @@ MODEL_PODS = f"on (namespace, pod) group_left () group by (namespace, pod) (drif
 MODEL_TARGETS = f"on (job, instance) group_left () group by (job, instance) (driftwatch_baseline_info{{{M}}})"
 CONTAINERS = 'container!="",container!="POD"'
 
+
+def quantile(p, histogram):
+    """PromQL: the p-quantile per model of a driftwatch_*_seconds histogram over the rate interval."""
+    return f"histogram_quantile({p}, sum by (model, le) (rate({histogram}_bucket{{{M}}}{RI})))"
+
 STATUS_MAPPINGS = [{
     "type": "value",
     "options": {
@@ -353,8 +358,7 @@ def data_quality():
 
 def golden_signals():
     def q(p):
-        return (f"histogram_quantile({p}, sum by (model, le) "
-                f"(rate(driftwatch_model_latency_seconds_bucket{{{M}}}{RI})))")
+        return quantile(p, "driftwatch_model_latency_seconds")
     total = f"sum by (model) (rate(driftwatch_model_requests_total{{{M}}}{RI}))"
     errors = f'sum by (model) (rate(driftwatch_model_requests_total{{{M},status=~"$error_status"}}{RI}))'
     return [
@@ -406,8 +410,7 @@ def saturation():
 
 def sidecar_health():
     def eq(p, family="evaluation"):
-        return (f"histogram_quantile({p}, sum by (model, le) "
-                f"(rate(driftwatch_{family}_duration_seconds_bucket{{{M}}}{RI})))")
+        return quantile(p, f"driftwatch_{family}_duration_seconds")
     return [
         (timeseries("Events ingested",
                     "Events accepted per second for each model (HTTP ingest and tailed files). Zero after traffic "

@@ -38,6 +38,17 @@ struct StreamWindowTests {
         return batch
     }
 
+    /// Events `range` of `all` as a batch of their own (with their latencies unless `latencies`
+    /// is false).
+    static func slice(_ all: EventBatch, _ range: Range<Int>, latencies: Bool = true) -> EventBatch {
+        var b = EventBatch(schema: schema)
+        for e in range {
+            b.append(numbers: [all.number(e, 0)], categories: [all.category(e, 0)], latency: latencies ? all.latencies[e] : .nan,
+                     status: nil, prediction: nil)
+        }
+        return b
+    }
+
     /// The reference: a `CurrentWindow` fed the same events one by one.
     static func reference(_ batch: EventBatch, rows: Range<Int>) -> CurrentWindow {
         var w = CurrentWindow(baseline: baseline)
@@ -68,11 +79,7 @@ struct StreamWindowTests {
         // Insert in uneven batches so the ring wraps mid-batch.
         var start = 0
         for size in [1, 999, 1234, 66, 1400] {
-            var b = EventBatch(schema: Self.schema)
-            for e in start..<(start + size) {
-                b.append(numbers: [all.number(e, 0)], categories: [all.category(e, 0)], latency: all.latencies[e], status: nil, prediction: nil)
-            }
-            window.insert(b, at: Double(start))
+            window.insert(Self.slice(all, start..<(start + size)), at: Double(start))
             start += size
         }
         #expect(window.rows == 1000 && window.count == 1000 && window.isExact)
@@ -97,11 +104,7 @@ struct StreamWindowTests {
         var frozen: StreamWindow?
         var frozenWant: DriftReport?
         for size in [1, 2047, 2049, 3000, 903, 4000, 1000] {
-            var b = EventBatch(schema: Self.schema)
-            for e in start..<(start + size) {
-                b.append(numbers: [all.number(e, 0)], categories: [all.category(e, 0)], latency: all.latencies[e], status: nil, prediction: nil)
-            }
-            window.insert(b, at: Double(start))
+            window.insert(Self.slice(all, start..<(start + size)), at: Double(start))
             start += size
             if start == 8000 {  // what the evaluator would hold while ingest goes on
                 frozen = window
@@ -124,11 +127,7 @@ struct StreamWindowTests {
         // The restored ring keeps chronological order: 2 500 more events evict the same oldest
         // ones from both, leaving events 10500…15499.
         var continued = restored
-        var more = EventBatch(schema: Self.schema)
-        for e in 13_000..<15_500 {
-            more.append(numbers: [all.number(e, 0)], categories: [all.category(e, 0)], latency: all.latencies[e], status: nil, prediction: nil)
-        }
-        continued.insert(more, at: 13_000)
+        continued.insert(Self.slice(all, 13_000..<15_500), at: 13_000)
         let moreWant = try Self.evaluate(Self.reference(all, rows: 10_500..<15_500))
         #expect(try Self.evaluate(continued.snapshot()).features == moreWant.features)
         // Events 10500…15499, latency i/1000: median (12999 + 13000) / 2 / 1000.
@@ -154,11 +153,7 @@ struct StreamWindowTests {
         var window = StreamWindow(baseline: Self.baseline, config: config, start: 0)
         let all = Self.events(0..<300)
         for t in 0..<3 {
-            var b = EventBatch(schema: Self.schema)
-            for e in (t * 100)..<((t + 1) * 100) {
-                b.append(numbers: [all.number(e, 0)], categories: [all.category(e, 0)], latency: .nan, status: nil, prediction: nil)
-            }
-            window.insert(b, at: Double(t * 50)) // t = 0, 50, 100
+            window.insert(Self.slice(all, (t * 100)..<((t + 1) * 100), latencies: false), at: Double(t * 50)) // t = 0, 50, 100
         }
         #expect(window.expire(now: 100) == 100) // events at 0 are older than 60 s; those at 50 are not
         #expect(window.rows == 200 && window.age(now: 100) == 50)
