@@ -41,19 +41,22 @@ struct HTMLReportTests {
 
     @Test("the numeric chart's geometry: densities on the true axis, derived by hand")
     func numericGeometry() throws {
-        // Bins (0,1) [1,2) [2,3) with shares .25 .5 .25: densities .25 .5 .25, maximum .5.
+        // Bins (−∞,1] (1,2] (2,∞), drawn over [0,1] [1,2] [2,3], shares .25 .5 .25: densities .25 .5 .25,
+        // maximum .5.
         // Plot: x from 46 to 550 (504 wide) over [0, 3]; y from 186 (0) up to 12 (0.5).
         let svg = HTMLReport.numericChart(FeatureHistogram(edges: [1, 2], range: [0, 3], baseline: [0.25, 0.5, 0.25],
                                                            current: [0, 0.5, 0.5]), name: "x")
         #expect(svg.contains("<path class=\"base\" d=\"M46.0,186.0V99.0H214.0V12.0H382.0V99.0H550.0V186.0Z\"/>"))
-        // Current .5 in [2, 3): density .5, top of the plot.
+        // Current: nothing in the first bin, .5 in each of the other two: density .5, top of the plot.
         #expect(svg.contains("<path class=\"cur\" d=\"M46.0,186.0V186.0H214.0V12.0H382.0V12.0H550.0V186.0Z\"/>"))
         #expect(!svg.contains("Drawn shortened"))
         // An outlier at 1 000: the last bin is drawn as wide as the interior span (1), to 3.
         let far = HTMLReport.numericChart(FeatureHistogram(edges: [1, 2], range: [0.9, 1000], baseline: [0.25, 0.5, 0.25],
                                                            current: [0.25, 0.5, 0.25]), name: "x")
         #expect(far.contains("Drawn shortened: the highest bin runs up to 1000."))
-        #expect(far.contains("H550.0V186.0Z"))
+        // Drawn over [0.9, 3]: widths .1, 1, 1 give densities 2.5, .5, .25 (maximum 2.5). X(v) = 46 +
+        // (v − 0.9) / 2.1 × 504: 70 at 1, 310 at 2, 550 at 3. Y(d) = 186 − d / 2.5 × 174: 12, 151.2, 168.6.
+        #expect(far.contains("<path class=\"base\" d=\"M46.0,186.0V12.0H70.0V151.2H310.0V168.6H550.0V186.0Z\"/>"))
     }
 
     @Test("severity order, escaping, a self-contained page with the summary first")

@@ -5,14 +5,12 @@ import Testing
 /// The alert outbox: atomic commit with the engine state, per-receiver order, retries, drops.
 @Suite("Alert outbox")
 struct AlertStoreTests {
-    func store() throws -> BaselineStore {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("driftwatch-outbox-\(UUID().uuidString).sqlite").path
-        return try BaselineStore(path: path, create: true)
-    }
 
     @Test("state and notifications commit together; heads are per receiver and oldest first")
     func orderAndState() throws {
-        let s = try store()
+        let path = temporaryPath()
+        defer { remove(path) }
+        let s = try BaselineStore(path: path, create: true)
         try s.commitAlerts(model: "iris", state: Data("s1".utf8),
                            messages: [.init(receiver: "am", body: Data("1".utf8)), .init(receiver: "hook", body: Data("2".utf8))], at: 100)
         try s.commitAlerts(model: "iris", state: Data("s2".utf8), messages: [.init(receiver: "am", body: Data("3".utf8))], at: 110)
@@ -34,7 +32,9 @@ struct AlertStoreTests {
 
     @Test("notifications of receivers no longer configured are dropped and counted")
     func dropUnknown() throws {
-        let s = try store()
+        let path = temporaryPath()
+        defer { remove(path) }
+        let s = try BaselineStore(path: path, create: true)
         try s.commitAlerts(model: "iris", state: Data(), messages: [.init(receiver: "old", body: Data()), .init(receiver: "old", body: Data()),
                                                                     .init(receiver: "am", body: Data())], at: 1)
         #expect(try s.dropNotifications(keeping: ["am"]) == ["old": 2])

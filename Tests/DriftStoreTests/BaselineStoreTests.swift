@@ -26,14 +26,6 @@ private func sampleProfile(rows: Int = 500, seed: UInt64 = 1) throws -> Baseline
     return try builder.finish()
 }
 
-private func temporaryPath() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("driftwatch-test-\(UUID().uuidString).sqlite").path
-}
-
-private func remove(_ path: String) {
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-}
-
 @Suite("Baseline store (SQLite via GRDB)")
 struct BaselineStoreTests {
     @Test("save and load round-trip the whole profile, samples included; versions auto-increment")

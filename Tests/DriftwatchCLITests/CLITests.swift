@@ -189,6 +189,7 @@ struct RulesCommandTests {
     @Test("rules follow the configuration: thresholds, for, models, extra labels; bad configs exit 2 naming the key")
     func followsConfig() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("c.yaml")
         try """
             models:
