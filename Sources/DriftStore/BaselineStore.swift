@@ -280,6 +280,6 @@ public final class BaselineStore: Sendable {
         part(withUnsafeBytes(of: Int64(rows).littleEndian) { Data($0) })
         part(json)
         part(samples)
-        return "sha256:" + h.finalize().map { String(format: "%02x", $0) }.joined()
+        return Self.format(h)
     }
 }

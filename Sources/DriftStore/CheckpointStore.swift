@@ -59,12 +59,13 @@ extension BaselineStore {
         }
     }
 
-    static func digest(_ parts: [UInt8]...) -> String {
+    static func digest(_ bytes: [UInt8]) -> String {
         var h = SHA256()
-        for p in parts { h.update(data: p) }
+        h.update(data: bytes)
         return format(h)
     }
 
+    /// `sha256:` and the hex digest (the form every checksum in the store takes).
     static func format(_ h: SHA256) -> String {
         "sha256:" + h.finalize().map { String(format: "%02x", $0) }.joined()
     }

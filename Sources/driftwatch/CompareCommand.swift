@@ -65,7 +65,7 @@ struct CompareCommand: ParsableCommand {
         }
         let text = switch format {
         case "json": try jsonString(report) + "\n"
-        case "html": HTMLReport.render(report, source: input.displayName)
+        case "html": HTMLReport.render(report, source: input.displayName, generatedAt: Date())
         default: renderText(report)
         }
         try writeOutput(text, to: output)

@@ -215,7 +215,7 @@ struct AlertEngineTests {
         #expect(drift.labels == ["alertname": "DriftwatchFeatureDrift", "severity": "warning", "model": "m", "feature": "x",
                                  "source": "sidecar", "team": "ml"])
         #expect(drift.value == psi)
-        #expect(drift.annotations["description"]?.contains(String(format: "(PSI %.3f)", psi)) == true)
+        #expect(drift.annotations["description"]?.contains(String(format: "where PSI does not run: %.3f)", psi)) == true)
         #expect(drift.annotations["runbook_url"]?.hasSuffix("#driftwatchfeaturedrift") == true)
         #expect(!obs.conditions.contains { $0.labels["feature"] == "c" && $0.labels["alertname"] == "DriftwatchFeatureDrift" })
 

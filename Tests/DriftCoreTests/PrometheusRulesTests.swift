@@ -23,7 +23,7 @@ struct PrometheusRulesTests {
                                                "kept": FeatureOverride(thresholds: ["psi": 0.2])]
         }
         #expect(expr(r, "DriftwatchFeatureDrift")
-            == #"driftwatch_feature_psi{model="iris",feature!~"a\\.b|region"} and driftwatch_feature_status{model="iris",feature!~"a\\.b|region"} == 2"#)
+            == #"(driftwatch_feature_psi{model="iris",feature!~"a\\.b|region"} or driftwatch_feature_ks_statistic{model="iris",feature!~"a\\.b|region"} or driftwatch_feature_status{model="iris",feature!~"a\\.b|region"} * NaN) and driftwatch_feature_status{model="iris",feature!~"a\\.b|region"} == 2"#)
         #expect(expr(r, "DriftwatchUnseenCategories") == #"driftwatch_feature_unseen_ratio{model="iris",feature!~"a\\.b|region"} > 0.05"#)
         #expect(expr(r, "DriftwatchDatasetDrift") == #"driftwatch_dataset_drift_share{model="iris"} >= 0.5"#)
     }

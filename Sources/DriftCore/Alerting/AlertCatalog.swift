@@ -36,7 +36,7 @@ public enum AlertCatalog {
     public static let featureDrift = AlertDefinition(
         name: "DriftwatchFeatureDrift", severity: .warning, scope: .feature, direct: true,
         summary: "Feature {{ $labels.feature }} of model {{ $labels.model }} drifted from its training baseline",
-        description: "{{ $labels.feature }} drifted: its distribution test is significant after multiple-testing correction and its effect size reaches the floor (PSI {{ $value | printf \"%.3f\" }}).")
+        description: "{{ $labels.feature }} drifted: its distribution test is significant after multiple-testing correction and its effect size reaches the floor (PSI, or KS D where PSI does not run: {{ $value | printf \"%.3f\" }}).")
     public static let datasetDrift = AlertDefinition(
         name: "DriftwatchDatasetDrift", severity: .critical, scope: .model, direct: true,
         summary: "Model {{ $labels.model }}: most of its input drifted",

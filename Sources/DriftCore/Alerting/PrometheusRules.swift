@@ -121,7 +121,12 @@ public enum PrometheusRules {
         let t = a.thresholds
         let drift = a.forDuration
         let rules = [
-            alert(AlertCatalog.featureDrift, "driftwatch_feature_psi\(f) and driftwatch_feature_status\(f) == 2", drift, m, a),
+            // The value quoted is PSI, or KS D where PSI does not run, else NaN: the sidecar's
+            // direct path quotes the same. (PSI alone on the left never fired for a feature whose
+            // plan has no PSI: that series does not exist.)
+            alert(AlertCatalog.featureDrift,
+                  "(driftwatch_feature_psi\(f) or driftwatch_feature_ks_statistic\(f) or driftwatch_feature_status\(f) * NaN)"
+                      + " and driftwatch_feature_status\(f) == 2", drift, m, a),
             alert(AlertCatalog.datasetDrift, "driftwatch_dataset_drift_share\(s) >= \(num(m.evaluation.datasetDriftShare))", drift, m, a),
             alert(AlertCatalog.multivariateDrift, "driftwatch_multivariate_drift_value\(s) and driftwatch_multivariate_drift\(s) == 1", drift, m, a),
             alert(AlertCatalog.missingRatioHigh,

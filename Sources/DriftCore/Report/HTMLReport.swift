@@ -13,7 +13,7 @@ public enum HTMLReport {
     /// Categories drawn per categorical feature; the rest are summed into one bar.
     public static let maxCategories = 20
 
-    public static func render(_ r: DriftReport, source: String? = nil, generatedAt: Date = Date()) -> String {
+    public static func render(_ r: DriftReport, source: String? = nil, generatedAt: Date) -> String {
         let order = severityOrder(r.features)
         var h = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

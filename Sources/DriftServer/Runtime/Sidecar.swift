@@ -21,6 +21,7 @@ public final class Sidecar: Sendable {
     let maxInFlight = 512
     /// Whether the last checkpoint failed (readiness).
     let checkpointFailing = Atomic<Bool>(false)
+    private let checkpointing = Mutex(())
     let clock: @Sendable () -> Double
 
     /// Opens the store, loads and checks every model's baseline, restores windows from the
@@ -101,8 +102,14 @@ public final class Sidecar: Sendable {
         }
     }
 
-    /// Checkpoints every model's window to SQLite and prunes the journal it covers.
+    /// Checkpoints every model's window to SQLite and prunes the journal it covers. One at a
+    /// time (`checkpointing`): pruning happens outside the model lock, so two interleaved
+    /// checkpoints could save a segment number the other had already pruned.
     func checkpointAll() {
+        checkpointing.withLock { _ in checkpointAllLocked() }
+    }
+
+    private func checkpointAllLocked() {
         var failed = false
         for runtime in runtimes {
             do {

@@ -9,9 +9,8 @@ import ServiceLifecycle
 /// on 2 cores. On its own thread the kernel shares the CPU with it instead, and evaluations and
 /// checkpoints never overlap, so their temporary memory does not add up.
 ///
-/// One thread is also what keeps checkpoints from overlapping one another: journal pruning
-/// (outside the model lock) relies on it, as two interleaved checkpoints could save a segment
-/// number the other had already pruned. Costs of one thread: a checkpoint (~100 ms at 100k × 15,
+/// (Checkpoints are also serialized by `Sidecar.checkpointAll` itself, which journal pruning
+/// outside the model lock relies on.) Costs of one thread: a checkpoint (~100 ms at 100k × 15,
 /// longer if SQLite is busy) delays evaluations by as much, and the window is encoded inside
 /// the checkpoint's write transaction, so `/readyz`'s write probe waits for it too.
 let bulkWork: NIOThreadPool = {
