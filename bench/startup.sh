@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 swift build -c release --product driftwatch 2>&1 | tail -1
 B="$(swift build -c release --show-bin-path)/driftwatch"
 [ -f bench/out/compare/reference_100000.csv ] || python3 bench/compare_data.py --rows 100000 --out bench/out/compare
-W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+W=$(mktemp -d); p=""
+trap '[ -z "$p" ] || kill "$p" 2>/dev/null || true; rm -rf "$W"' EXIT
 port=$((25000 + RANDOM % 4000))
 for i in $(seq 0 9); do "$B" baseline build --db "$W/s.sqlite" --model "m$i" --data bench/out/compare/reference_100000.csv >/dev/null; done
 { echo "listen: 127.0.0.1:$port"; echo "store: $W/s.sqlite"; echo "models:"
@@ -17,8 +18,10 @@ start() { # label -> starts serve into $p, prints the time to the first 200 /rea
   local s e
   s=$(date +%s.%N)
   "$B" serve --config "$W/c.yaml" 2>"$W/log" & p=$!
-  until curl -fs "127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.01; done
+  local ready=""
+  for _ in $(seq 1 1000); do curl -fs "127.0.0.1:$port/readyz" >/dev/null 2>&1 && { ready=1; break; }; sleep 0.01; done
   e=$(date +%s.%N)
+  [ -n "$ready" ] || { echo "$1: not ready after 10 s" >&2; cat "$W/log" >&2; exit 1; }
   echo "$1: ready after $(python3 -c "print(round(($e - $s) * 1000))") ms (target <= 1000 ms)"
 }
 for run in 1 2 3; do start "run $run, 10 baselines, empty windows"; kill -TERM "$p"; wait "$p"; done
@@ -33,6 +36,6 @@ done
 kill -TERM "$p"; wait "$p"
 for run in 1 2 3; do
   start "run $run, 10 baselines, 10 full windows restored"
-  grep -c "restored 100000 events" "$W/log" | sed 's/^/  checkpoints restored: /'
+  echo "  checkpoints restored: $(grep -c "restored 100000 events" "$W/log" || true)"
   kill -TERM "$p"; wait "$p"
 done

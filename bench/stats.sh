@@ -10,7 +10,9 @@ trap 'rm -rf "$work"' EXIT
 .build/release/driftwatch-bench stats --data-dir "$work/data" --json "$work/swift.json" "$@"
 echo
 if ! python3 -c "import numpy, scipy, sklearn" 2>/dev/null; then
-  python3 -m pip install -q numpy scipy scikit-learn 2>/dev/null || true
+  # Debian's own python3 refuses plain pip installs (PEP 668); the fallback is what k8s-validate.sh does.
+  python3 -m pip install -q numpy scipy scikit-learn 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages numpy scipy scikit-learn 2>/dev/null || true
 fi
 if python3 -c "import numpy, scipy, sklearn" 2>/dev/null; then
   python3 bench/stats_reference.py "$work/data" "$work/swift.json" "$@"

@@ -63,7 +63,7 @@ echo "== Prometheus on 127.0.0.1:$pport scraping the sidecar"
 value=""
 for _ in $(seq 1 60); do
   value="$(curl -fs "http://127.0.0.1:$pport/api/v1/query" --data-urlencode 'query=driftwatch_feature_psi{model="iris",feature="petal_length"}' \
-    | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")')"
+    | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' || true)"
   [ -n "$value" ] && break
   sleep 0.5
 done

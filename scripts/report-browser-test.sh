@@ -122,7 +122,7 @@ d.querySelectorAll("details").forEach(e=>{e.open=true;e.style.contentVisibility=
 console.log("probe",JSON.stringify({width:d.documentElement.clientWidth,scroll:d.documentElement.scrollWidth,load:Math.round(n.loadEventStart),svgs:d.querySelectorAll("svg").length}))})</script></body></html>
 HTML
     chrome --allow-file-access-from-files --window-size=$((width + 40)),900 --dump-dom "file://$work/${name}_probe.html" >/dev/null
-    probe="$(grep -o 'probe {[^}]*}' "$work/chrome.err" | sed 's/^probe //' | tail -1)"
+    probe="$(grep -o 'probe {[^}]*}' "$work/chrome.err" | sed 's/^probe //' | tail -1 || true)"
     [ -n "$probe" ] || { echo "FAIL: $name at $width px: no probe result"; tail -5 "$work/chrome.err"; exit 1; }
     python3 - "$name" "$width" "$probe" <<'PY'
 import json, sys

@@ -2,8 +2,9 @@
 # All tests: the swift-testing suites (unit, routes, durability, the SIGKILL and SIGTERM process
 # tests), promtool on the shipped rules and their unit tests, the Prometheus integration (promtool
 # on a live scrape, real Prometheus querying a drift gauge) and the alerting end-to-end test (real
-# Prometheus and Alertmanager, direct delivery, an Alertmanager outage), and the Kubernetes
-# manifests against their schemas. Reuses one debug build.
+# Prometheus and Alertmanager, direct delivery, an Alertmanager outage), the Kubernetes
+# manifests against their schemas, amtool on the example routing, and the HTML report in headless
+# Chromium. Reuses one debug build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests 2>&1 | tail -1
