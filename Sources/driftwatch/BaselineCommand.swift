@@ -109,7 +109,7 @@ struct BaselineCommand: ParsableCommand {
             }
             var rows = [["MODEL", "VERSION", "CREATED", "SOURCE", "ROWS", "FEATURES", "SIZE", "CHECKSUM"]]
             for r in records {
-                rows.append([r.model, r.version, iso8601(r.createdAt), r.source, "\(r.rows)", "\(r.features)",
+                rows.append([r.model, r.version, ReportFormat.timestamp(r.createdAt), r.source, "\(r.rows)", "\(r.features)",
                              byteSize(r.sizeBytes), String(r.checksum.prefix(19))])
             }
             print(table(rows), terminator: "")

@@ -19,8 +19,6 @@ func writeOutput(_ text: String, to path: String?) throws {
     }
 }
 
-func iso8601(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
-
 func byteSize(_ n: Int) -> String {
     n < 1024 ? "\(n) B" : n < 1 << 20 ? String(format: "%.1f KiB", Double(n) / 1024) : String(format: "%.1f MiB", Double(n) / 1_048_576)
 }
@@ -81,7 +79,7 @@ func printBaseline(record: BaselineRecord, profile: BaselineProfile, format: Str
         print(try jsonString(BaselineSummary(baseline: record, features: features, multivariate: mv, notes: profile.notes)))
         return
     }
-    print("baseline \(record.model) version \(record.version): \(record.rows) rows from \(record.source), \(iso8601(record.createdAt))")
+    print("baseline \(record.model) version \(record.version): \(record.rows) rows from \(record.source), \(ReportFormat.timestamp(record.createdAt))")
     print("checksum \(record.checksum), \(byteSize(record.sizeBytes))\n")
     var rows = [["FEATURE", "KIND", "ROLE", "COUNT", "MISSING", "INVALID", "MIN", "MEAN", "MAX", "BINS/CATEGORIES"]]
     for f in features {

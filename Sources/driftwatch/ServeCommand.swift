@@ -59,8 +59,10 @@ func limitMallocArenas() {
     #endif
 }
 
-func loadConfig(_ path: String) throws -> SidecarConfig {
-    do { return try SidecarConfig.load(path: path) } catch let e as ConfigError { throw CLIError(e.description) }
+/// Loads a sidecar configuration; a ConfigError becomes a CLI error (exit 2). `environment`: the
+/// variables that override secrets (nil: none, as for generating rules).
+func loadConfig(_ path: String, environment: [String: String]? = ProcessInfo.processInfo.environment) throws -> SidecarConfig {
+    do { return try SidecarConfig.load(path: path, environment: environment) } catch let e as ConfigError { throw CLIError(e.description) }
 }
 
 struct CheckConfigCommand: ParsableCommand {

@@ -58,7 +58,7 @@ public enum HTMLReport {
         if let source { h += " · current data \(esc(source))" }
         h += " · \(r.rows) rows"
         if !r.exact { h += " (tests on a uniform sample of \(r.sampledRows))" }
-        h += " · \(esc(iso(generatedAt)))</p>\n</header>\n"
+        h += " · \(esc(ReportFormat.timestamp(generatedAt)))</p>\n</header>\n"
         h += "<section class=\"verdict \(cls)\" id=\"summary\">\n<p class=\"big\">\(esc(verdictWord(r).capitalizedFirst))</p>\n"
         h += "<p>\(d.driftedFeatures) of \(d.evaluatedFeatures) evaluated features drifted (share \(pct(d.share)); the dataset drifts at \(pct(d.threshold))).</p>\n"
         let m = r.multivariate
@@ -314,12 +314,6 @@ public enum HTMLReport {
     }
 
     static func f1(_ v: Double) -> String { String(format: "%.1f", v) }
-
-    static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: d)
-    }
 
     static let css = """
     :root{--fg:#1d2330;--muted:#5b6474;--line:#d9dde5;--base:#8a94a6;--cur:#d9480f;--drift:#c92a2a;--warn:#e67700;--ok:#2b8a3e;--bg:#fff}

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Number and share formatting shared by `compare --format text` and the HTML report.
+/// Number, share and time formatting shared by the CLI's text output and the HTML report.
 public enum ReportFormat {
     /// `digits` significant digits; scientific notation below 1e-3 and from 1e6 on.
     public static func number(_ v: Double?, digits: Int = 4, missing: String = "-") -> String {
@@ -14,4 +14,7 @@ public enum ReportFormat {
         guard let v else { return missing }
         return v == 0 ? "0%" : String(format: v < 0.001 ? "%.3f%%" : "%.1f%%", v * 100)
     }
+
+    /// RFC 3339 in UTC, whole seconds: 2026-11-21T18:00:05Z.
+    public static func timestamp(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 }
