@@ -17,9 +17,11 @@ public struct BaselineRecord: Sendable, Equatable, Codable {
     public let checksum: String
     /// Bytes of profile JSON plus samples.
     public let sizeBytes: Int
+    /// Set by `list` when the checksum does not match the content (what is wrong).
+    public var damage: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, model, version, createdAt = "created_at", source, rows, features, checksum, sizeBytes = "size_bytes"
+        case id, model, version, createdAt = "created_at", source, rows, features, checksum, sizeBytes = "size_bytes", damage
     }
 }
 
@@ -50,22 +52,68 @@ public final class BaselineStore: Sendable {
         }
     }
 
-    /// Opens (and with `create`, creates) the database, applies migrations, and runs SQLite's
-    /// `quick_check`, so a damaged or foreign file is refused here with a clear error.
-    public init(path: String, create: Bool) throws {
+    /// How a command opens the store.
+    public enum OpenMode: Sendable {
+        /// Creates the file when absent (`baseline build`); applies migrations.
+        case create
+        /// An existing store, written to (the sidecar's checkpoints, `baseline delete`); applies
+        /// migrations.
+        case readWrite
+        /// An existing store, never written (`list`, `show`, `export`, `compare`, `check-config`):
+        /// SQLite opens it read-only, no migration runs, and a store that is not already a complete
+        /// Driftwatch store is refused instead of initialised.
+        case readOnly
+    }
+
+    public convenience init(path: String, create: Bool) throws {
+        try self.init(path: path, mode: create ? .create : .readWrite)
+    }
+
+    /// Opens the database as `mode` says and runs SQLite's `quick_check`, so a damaged or foreign
+    /// file is refused here with a clear error. Except in `create` mode the file must exist and
+    /// start with SQLite's header: SQLite would take an empty or truncated file for a new
+    /// database and write a fresh one over it.
+    public init(path: String, mode: OpenMode) throws {
         self.path = path
-        if !create && !FileManager.default.fileExists(atPath: path) { throw StoreError.missingDatabase(path: path) }
+        if mode != .create {
+            guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missingDatabase(path: path) }
+            try Self.checkHeader(path)
+        }
         var config = Configuration()
         config.busyMode = .timeout(10)
+        config.readonly = mode == .readOnly
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            try Self.migrator.migrate(pool)
+            if mode == .readOnly {
+                let complete = try pool.read { db in try Self.migrator.hasCompletedMigrations(db) }
+                guard complete else {
+                    throw StoreError.corrupt(path: path, reason: "not a complete Driftwatch store (tables missing or from another version); "
+                                             + "a read-only command does not initialise it")
+                }
+            } else {
+                try Self.migrator.migrate(pool)
+            }
             let check = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
             guard check == ["ok"] else {
                 throw StoreError.corrupt(path: path, reason: check.prefix(3).joined(separator: "; "))
             }
         } catch let error as DatabaseError {
             throw Self.map(error, path: path)
+        }
+    }
+
+    /// Refuses a file that does not begin with "SQLite format 3\0" (an empty file included).
+    static func checkHeader(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw StoreError.database("cannot read \(path)")
+        }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 100)) ?? Data()
+        let magic = Data("SQLite format 3\0".utf8)
+        guard head.count == 100, head.prefix(16) == magic else {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? head.count
+            throw StoreError.corrupt(path: path, reason: size == 0 ? "the file is empty (0 bytes)"
+                                     : "no SQLite header (the file is \(size) bytes: truncated or not a database)")
         }
     }
 
@@ -169,20 +217,33 @@ public final class BaselineStore: Sendable {
                        rows: row["rows"], features: row["features"], checksum: row["checksum"], sizeBytes: row["size"])
     }
 
-    /// Baselines, newest first within each model; all models when `model` is nil.
+    /// Baselines, newest first within each model; all models when `model` is nil. Each record's
+    /// checksum is verified (its content is read for that); a damaged one has `damage` set.
     public func list(model: String? = nil) throws -> [BaselineRecord] {
         try mapErrors {
             try pool.read { db in
+                let columns = "\(Self.recordColumns), profile_json, samples"
                 let rows: [Row]
                 if let model {
-                    rows = try Row.fetchAll(db, sql: "SELECT \(Self.recordColumns) FROM baseline WHERE model = ? ORDER BY id DESC",
+                    rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM baseline WHERE model = ? ORDER BY id DESC",
                                             arguments: [model])
                 } else {
-                    rows = try Row.fetchAll(db, sql: "SELECT \(Self.recordColumns) FROM baseline ORDER BY model, id DESC")
+                    rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM baseline ORDER BY model, id DESC")
                 }
-                return rows.map(Self.record)
+                return rows.map { row in
+                    var record = Self.record(row)
+                    if !Self.verify(record, json: row["profile_json"] ?? Data(), samples: row["samples"] ?? Data()) {
+                        record.damage = StoreError.checksumMismatch(model: record.model, version: record.version).description
+                    }
+                    return record
+                }
             }
         }
+    }
+
+    static func verify(_ record: BaselineRecord, json: Data, samples: Data) -> Bool {
+        checksum(model: record.model, version: record.version, createdAt: record.createdAt.timeIntervalSince1970,
+                 source: record.source, rows: record.rows, json: json, samples: samples) == record.checksum
     }
 
     /// Loads and verifies a baseline: `version` nil (or "latest") is the most recently stored one.
@@ -203,10 +264,7 @@ public final class BaselineStore: Sendable {
         let record = Self.record(row)
         let json: Data = row["profile_json"] ?? Data()
         let samples: Data = row["samples"] ?? Data()
-        let expected = Self.checksum(model: record.model, version: record.version,
-                                     createdAt: record.createdAt.timeIntervalSince1970, source: record.source,
-                                     rows: record.rows, json: json, samples: samples)
-        guard expected == record.checksum else {
+        guard Self.verify(record, json: json, samples: samples) else {
             throw StoreError.checksumMismatch(model: record.model, version: record.version)
         }
         var profile: BaselineProfile

@@ -10,8 +10,8 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// Opens the store, turning store errors into user errors.
-func openStore(_ options: StoreOptions, create: Bool) throws -> BaselineStore {
-    do { return try BaselineStore(path: options.db, create: create) } catch let e as StoreError { throw CLIError(e.description) }
+func openStore(_ options: StoreOptions, mode: BaselineStore.OpenMode) throws -> BaselineStore {
+    do { return try BaselineStore(path: options.db, mode: mode) } catch let e as StoreError { throw CLIError(e.description) }
 }
 
 func storeCall<T>(_ body: () throws -> T) throws -> T {
@@ -85,7 +85,7 @@ struct BaselineCommand: ParsableCommand {
             do { profile = try builder.finish(notes: notes) } catch {
                 throw CLIError("\(input.displayName): \(error)")
             }
-            let db = try openStore(store, create: true)
+            let db = try openStore(store, mode: .create)
             let source = data == "-" ? "<stdin>" : URL(fileURLWithPath: data).lastPathComponent
             let record = try storeCall {
                 try db.save(profile, model: model, version: version, source: source, createdAt: Date())
@@ -101,18 +101,22 @@ struct BaselineCommand: ParsableCommand {
         @Option(help: "text or json.") var format = "text"
 
         func run() throws {
-            let db = try openStore(store, create: false)
+            let db = try openStore(store, mode: .readOnly)
             let records = try storeCall { try db.list(model: model) }
             if format == "json" {
                 print(try jsonString(records))
-                return
+            } else {
+                var rows = [["MODEL", "VERSION", "CREATED", "SOURCE", "ROWS", "FEATURES", "SIZE", "CHECKSUM"]]
+                for r in records {
+                    rows.append([r.model, r.version, ReportFormat.timestamp(r.createdAt), r.source, "\(r.rows)", "\(r.features)",
+                                 byteSize(r.sizeBytes), r.damage == nil ? String(r.checksum.prefix(19)) : "DAMAGED"])
+                }
+                print(table(rows), terminator: "")
             }
-            var rows = [["MODEL", "VERSION", "CREATED", "SOURCE", "ROWS", "FEATURES", "SIZE", "CHECKSUM"]]
-            for r in records {
-                rows.append([r.model, r.version, ReportFormat.timestamp(r.createdAt), r.source, "\(r.rows)", "\(r.features)",
-                             byteSize(r.sizeBytes), String(r.checksum.prefix(19))])
-            }
-            print(table(rows), terminator: "")
+            // Every record is listed (so the damaged one can be found and deleted), then the damage
+            // is reported and the exit code says it.
+            let damaged = records.compactMap(\.damage)
+            if !damaged.isEmpty { throw CLIError(damaged.joined(separator: "\n")) }
         }
     }
 
@@ -124,7 +128,7 @@ struct BaselineCommand: ParsableCommand {
         @Option(help: "text or json.") var format = "text"
 
         func run() throws {
-            let db = try openStore(store, create: false)
+            let db = try openStore(store, mode: .readOnly)
             let stored = try storeCall { try db.load(model: model, version: version) }
             try printBaseline(record: stored.record, profile: stored.profile, format: format)
         }
@@ -140,7 +144,7 @@ struct BaselineCommand: ParsableCommand {
         @Flag(name: .customLong("include-samples"), help: "Also write the sorted reference samples.") var includeSamples = false
 
         func run() throws {
-            let db = try openStore(store, create: false)
+            let db = try openStore(store, mode: .readOnly)
             let stored = try storeCall { try db.load(model: model, version: version) }
             let document = BaselineExport(baseline: stored.record, profile: stored.profile,
                                           samples: includeSamples ? Dictionary(uniqueKeysWithValues: stored.profile.features.compactMap { f in
@@ -156,7 +160,7 @@ struct BaselineCommand: ParsableCommand {
         @Option(help: "The version to delete.") var version: String
 
         func run() throws {
-            let db = try openStore(store, create: false)
+            let db = try openStore(store, mode: .readWrite)
             guard try storeCall({ try db.delete(model: model, version: version) }) else {
                 throw CLIError(StoreError.notFound(model: model, version: version).description)
             }

@@ -44,7 +44,7 @@ struct CompareCommand: ParsableCommand {
         if let datasetShare { evaluation.datasetDriftShare = datasetShare }
 
         let input = try InputFile(path: data, format: inputFormat)
-        let db = try openStore(store, create: false)
+        let db = try openStore(store, mode: .readOnly)
         let stored = try storeCall { try db.load(model: model, version: version) }
         let evaluator: Evaluator
         do {

@@ -6,6 +6,9 @@ func jsonString<T: Encodable>(_ value: T) throws -> String {
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     e.dateEncodingStrategy = .iso8601
+    // As the sidecar's API encodes them: JSON has no NaN or infinity, and without a strategy the
+    // encoder fails with an error naming no file or line.
+    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     return String(decoding: try e.encode(value), as: UTF8.self)
 }
 

@@ -78,7 +78,7 @@ struct CheckConfigCommand: ParsableCommand {
         let cfg = try loadConfig(file)
         if !noStore {
             let store: BaselineStore
-            do { store = try BaselineStore(path: cfg.store, create: false) } catch let e as StoreError {
+            do { store = try BaselineStore(path: cfg.store, mode: .readOnly) } catch let e as StoreError {
                 throw CLIError("\(file): store: \(e)")
             }
             for (i, m) in cfg.models.enumerated() {

@@ -169,6 +169,8 @@ struct AlertEngineTests {
     func templates() {
         #expect(AlertCatalog.humanizeDuration(180) == "3m 0s")
         #expect(AlertCatalog.humanizeDuration(3723) == "1h 2m 3s")
+        // Beyond Int64 seconds (an extreme multivariate value reached this and trapped).
+        #expect(AlertCatalog.humanizeDuration(1e200) == "1e+200s" && AlertCatalog.humanizeDuration(-1e19) == "-1e+19s")
         #expect(AlertCatalog.humanizeDuration(12.5) == "12.5s")
         #expect(AlertCatalog.humanizeDuration(0.0995) == "99.5ms")
         #expect(AlertCatalog.humanizeDuration(90061) == "1d 1h 1m 1s")

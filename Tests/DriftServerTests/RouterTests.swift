@@ -137,7 +137,7 @@ struct RouterTests {
         }
     }
 
-    @Test("prediction classes are capped: beyond the limit they count as __other__")
+    @Test("prediction classes are capped: beyond the limit they count as __other__; the baseline's own classes always keep theirs")
     func classCap() async throws {
         var f = try Fixture()
         f.config.models[0].maxPredictionClasses = 3
@@ -147,8 +147,13 @@ struct RouterTests {
             _ = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"], body: ByteBuffer(string: body))
             let text = String(decoding: sidecar.metrics.render(), as: UTF8.self)
             let classes = text.split(separator: "\n").filter { $0.hasPrefix("driftwatch_model_predictions_total{") }
-            #expect(classes.count == 4)
+            // The baseline's setosa and versicolor (at 0), class0…class2 under the cap, __other__.
+            #expect(classes.count == 6)
             #expect(text.contains("class=\"__other__\"} 7"))
+            #expect(text.contains("class=\"setosa\"} 0") && text.contains("class=\"versicolor\"} 0"))
+            _ = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
+                                         body: ByteBuffer(string: "{\"features\":{\"x\":1},\"prediction\":\"setosa\"}"))
+            #expect(String(decoding: sidecar.metrics.render(), as: UTF8.self).contains("class=\"setosa\"} 1\n"))
         }
     }
 

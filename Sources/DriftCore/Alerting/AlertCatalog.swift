@@ -112,13 +112,18 @@ public enum AlertCatalog {
         out = out.replacingOccurrences(of: "{{ $value | printf \"%.0f\" }}", with: String(format: "%.0f", value))
         // Prometheus's humanizePercentage: the value × 100 with %.4g.
         out = out.replacingOccurrences(of: "{{ $value | humanizePercentage }}", with: String(format: "%.4g%%", value * 100))
-        out = out.replacingOccurrences(of: "{{ $value | humanizeDuration }}", with: humanizeDuration(value))
+        if out.contains("humanizeDuration") {
+            out = out.replacingOccurrences(of: "{{ $value | humanizeDuration }}", with: humanizeDuration(value))
+        }
         return out
     }
 
     /// Prometheus's `humanizeDuration` template function: `3m 0s`, `1h 2m 3s`, `12.5s`, `99.5ms`.
     public static func humanizeDuration(_ value: Double) -> String {
         guard value.isFinite else { return String(format: "%.4g", value) }
+        // Whole seconds are taken as Int64; beyond it (3e11 years) only the magnitude is useful,
+        // and the conversion would trap (an extreme multivariate value once crashed the sidecar here).
+        guard value.magnitude < 9e18 else { return String(format: "%.4gs", value) }
         if value == 0 { return "0s" }
         var v = value
         if abs(v) >= 1 {

@@ -4,10 +4,13 @@ import Foundation
 public enum ConfigValues {
     /// A duration written as a number and a unit: `"250ms"`, `"30s"`, `"10m"`, `"2h"`, `"1d"`, or a
     /// combination (`"1m30s"`). A bare number is seconds. Returns seconds, or nil when malformed,
-    /// negative or not finite.
+    /// negative, not finite or over `maxSeconds` (timers take durations as Int64 nanoseconds, and
+    /// a longer one would trap on conversion).
+    public static let maxSeconds = 1e9
+
     public static func seconds(_ text: String) -> Double? {
         let s = text.trimmingCharacters(in: .whitespaces)
-        if let plain = Double(s) { return plain.isFinite && plain >= 0 ? plain : nil }
+        if let plain = Double(s) { return plain >= 0 && plain <= maxSeconds ? plain : nil }
         var total = 0.0
         var rest = Substring(s)
         guard !rest.isEmpty else { return nil }
@@ -28,7 +31,7 @@ public enum ConfigValues {
             }
             total += value * scale
         }
-        return total.isFinite ? total : nil
+        return total <= maxSeconds ? total : nil
     }
 
     /// A size in bytes: `"8MiB"`, `"512KiB"`, `"1GiB"`, `"10MB"`, `"100kB"`, or a bare integer.

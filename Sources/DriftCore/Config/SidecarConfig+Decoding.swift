@@ -39,7 +39,9 @@ extension KeyedDecodingContainer where Key == AnyKey {
     func duration(_ key: String) throws -> Double? {
         guard contains(AnyKey(key)) else { return nil }
         if let n = try? decode(Double.self, forKey: AnyKey(key)) {
-            guard n.isFinite && n >= 0 else { throw ConfigError(key: keyPathString(codingPath + [AnyKey(key)]), "must be ≥ 0") }
+            guard n >= 0 && n <= ConfigValues.maxSeconds else {
+                throw ConfigError(key: keyPathString(codingPath + [AnyKey(key)]), "must be from 0 to \(Int(ConfigValues.maxSeconds)) seconds")
+            }
             return n
         }
         let text = try decode(String.self, forKey: AnyKey(key))
@@ -66,7 +68,8 @@ extension KeyedDecodingContainer where Key == AnyKey {
 }
 
 extension SidecarConfig: Decodable {
-    static let keys = ["listen", "store", "journal", "checkpoint_every", "max_body_bytes", "ingest_token", "models",
+    static let keys = ["listen", "store", "journal", "checkpoint_every", "max_body_bytes", "idle_timeout", "body_timeout",
+                       "max_connections", "ingest_token", "models",
                        "sources", "alerting", "log_level"]
 
     public init(from decoder: any Decoder) throws {
@@ -82,6 +85,9 @@ extension SidecarConfig: Decodable {
         journal = try c.value(String.self, "journal")
         checkpointEvery = try c.duration("checkpoint_every") ?? checkpointEvery
         maxBodyBytes = try c.size("max_body_bytes") ?? maxBodyBytes
+        idleTimeout = try c.duration("idle_timeout") ?? idleTimeout
+        bodyTimeout = try c.duration("body_timeout") ?? bodyTimeout
+        maxConnections = try c.value(Int.self, "max_connections") ?? maxConnections
         ingestToken = try c.value(String.self, "ingest_token")
         models = try c.value([ModelConfig].self, "models") ?? []
         sources = try c.value([SourceConfig].self, "sources") ?? []
@@ -157,6 +163,8 @@ extension SidecarConfig {
         var out: [String: Any] = [
             "listen": "\(listenHost):\(listenPort)", "store": store, "journal": journalPath,
             "checkpoint_every": ConfigValues.format(seconds: checkpointEvery), "max_body_bytes": maxBodyBytes,
+            "idle_timeout": ConfigValues.format(seconds: idleTimeout), "body_timeout": ConfigValues.format(seconds: bodyTimeout),
+            "max_connections": maxConnections,
             "ingest_token": ingestToken == nil ? "(none)" : "(set, redacted)", "log_level": logLevel,
         ]
         out["models"] = models.map { m -> [String: Any] in

@@ -44,7 +44,8 @@ public struct ModelConfig: Sendable, Equatable {
     /// Tests, thresholds, min samples, correction and per-feature overrides (the keys of
     /// `compare --settings`, written inline in the model's entry).
     public var evaluation = EvaluationSettings()
-    /// Distinct prediction classes counted by name; the rest are counted as `__other__`.
+    /// Distinct prediction classes counted by name besides the baseline's own (always kept); the
+    /// rest are counted as `__other__`.
     public var maxPredictionClasses = 50
     public init(name: String) { self.name = name }
 }
@@ -82,6 +83,15 @@ public struct SidecarConfig: Sendable, Equatable {
     public var checkpointEvery = 10.0
     /// Largest accepted request body.
     public var maxBodyBytes = 8 << 20
+    /// Seconds a connection may send nothing (between requests, or before its headers are
+    /// complete) before it is closed.
+    public var idleTimeout = 60.0
+    /// Seconds a request body may take to arrive in full (408 after).
+    public var bodyTimeout = 30.0
+    /// Open connections served at once; further ones wait in the kernel's accept queue until one
+    /// closes. Kept below the process's descriptor limit so the store, journal and probes always
+    /// have descriptors.
+    public var maxConnections = 512
     /// Bearer token required on `POST /v1/events` (nil: none). Prefer the environment variable.
     public var ingestToken: String?
     public var models: [ModelConfig] = []
@@ -158,6 +168,9 @@ public struct SidecarConfig: Sendable, Equatable {
         if Set(sources.map(\.path)).count != sources.count { throw ConfigError(key: "sources", "a path is tailed twice") }
         guard checkpointEvery >= 0.1 else { throw ConfigError(key: "checkpoint_every", "must be at least 100ms") }
         guard maxBodyBytes >= 1024 else { throw ConfigError(key: "max_body_bytes", "must be at least 1KiB") }
+        guard (1...86_400).contains(idleTimeout) else { throw ConfigError(key: "idle_timeout", "must be from 1s to 1d") }
+        guard (1...86_400).contains(bodyTimeout) else { throw ConfigError(key: "body_timeout", "must be from 1s to 1d") }
+        guard (1...100_000).contains(maxConnections) else { throw ConfigError(key: "max_connections", "must be in 1…100000") }
         try alerting.validate()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError(key: "log_level", "must be one of trace, debug, info, notice, warning, error, critical")

@@ -313,6 +313,12 @@ public struct Evaluator: Sendable {
             start += n
         }
         let value = total / Double(rows)
+        // Inputs are bounded (NumberParser.maxMagnitude), so this should not happen; if a baseline's
+        // scale makes it happen anyway, say so rather than publish a NaN verdict of "ok".
+        guard value.isFinite else {
+            return MultivariateReport(method: method, available: false, drift: false,
+                                      reason: "the reconstruction error is not finite (values too extreme for the baseline's scale)")
+        }
         let insufficient = window.rows < settings.minSamples
         let drift = !insufficient && (value < m.model.lowerBound || value > m.model.upperBound)
         return MultivariateReport(method: method, available: true, value: value, lower: m.model.lowerBound,

@@ -9,6 +9,8 @@ public enum RejectReason: String, Sendable, CaseIterable, Codable {
     case bodyTooLarge = "body_too_large"
     case unsupportedMediaType = "unsupported_media_type"
     case unauthorized
+    /// The body did not arrive within `body_timeout` (408).
+    case bodyTimeout = "body_timeout"
 }
 
 /// One refused record: its 0-based index in the request (array element or line), the field at
@@ -110,10 +112,10 @@ public struct EventParser: Sendable {
                 s.skipWhitespace()
                 if s.peek() == UInt8(ascii: "[") {
                     try s.array { s, index in
-                        try record(&s, index: index, into: &out, scratch: &scratch, strict: true)
+                        try record(&s, index: index, into: &out, scratch: &scratch, lineEnd: false)
                     }
                 } else {
-                    try record(&s, index: 0, into: &out, scratch: &scratch, strict: true)
+                    try record(&s, index: 0, into: &out, scratch: &scratch, lineEnd: false)
                 }
                 s.skipWhitespace()
                 guard s.atEnd else { throw s.fail("unexpected data after the JSON value") }
@@ -133,9 +135,9 @@ public struct EventParser: Sendable {
                 s.skipWhitespace()
                 if !s.atEnd {
                     do {
-                        try record(&s, index: index, into: &out, scratch: &scratch, strict: false)
-                        s.skipWhitespace()
-                        if !s.atEnd { throw s.fail("unexpected data after the JSON object") }
+                        // The line's end is checked as soon as the value's extent is known, before
+                        // the record is kept or refused: `{...} x` or `{}{}` is one malformed record.
+                        try record(&s, index: index, into: &out, scratch: &scratch, lineEnd: true)
                     } catch let f as JSONScanner.Failure {
                         reject(&out, index: index, model: nil, field: "", "malformed JSON at byte \(f.offset - start) of the line: \(f.message)", .malformedJSON)
                     } catch {
@@ -162,12 +164,20 @@ public struct EventParser: Sendable {
     }
 
     /// One record; the cursor on its value. Syntax errors propagate (they end the body or the line);
-    /// a well-formed record with bad content is rejected here.
+    /// a well-formed record with bad content is rejected here. With `lineEnd` (NDJSON), anything but
+    /// blanks after the value is a syntax error, thrown before the record is kept or refused, so a
+    /// line is counted once either way.
     private func record(_ s: inout JSONScanner, index: Int, into out: inout ParsedEvents, scratch: inout Scratch,
-                        strict: Bool) throws {
+                        lineEnd: Bool) throws {
+        func requireLineEnd(_ s: inout JSONScanner) throws {
+            guard lineEnd else { return }
+            s.skipWhitespace()
+            if !s.atEnd { throw s.fail("unexpected data after the JSON value") }
+        }
         s.skipWhitespace()
         guard s.peek() == UInt8(ascii: "{") else {
             let type = try s.typeName()
+            try requireLineEnd(&s)
             reject(&out, index: index, model: nil, field: "", "expected a JSON object, found \(type)", .notAnObject)
             return
         }
@@ -193,6 +203,8 @@ public struct EventParser: Sendable {
             try s.skip(depth: 1)
         }
         let end = s.position
+        try requireLineEnd(&s)
+        s.position = end
         let model: Int
         if let modelName {
             guard let m = modelIndex[modelName] else {
@@ -336,7 +348,7 @@ public struct EventParser: Sendable {
             case .number(let v): scratch.numbers[slot] = v
             case .null: scratch.numbers[slot] = .nan
             case .string(let t) where t.isEmpty || NumberParser.missingTokens.contains(t): scratch.numbers[slot] = .nan
-            case .infinite: return "number out of range (not finite)"
+            case .infinite: return "number out of range (infinite or |x| > 1e100)"
             default: try r.skipContainer(token); return "expected a number, found \(token.describe)"
             }
         case .categorical:
@@ -348,7 +360,7 @@ public struct EventParser: Sendable {
             case .bool(let b): scratch.categories[slot] = b ? "true" : "false"
             case .number(let v): scratch.categories[slot] = ValueTyping.label(v)
             case .null: scratch.categories[slot] = nil
-            case .infinite: return "number out of range (not finite)"
+            case .infinite: return "number out of range (infinite or |x| > 1e100)"
             case .objectStart, .arrayStart: try r.skipContainer(token); return "expected a label, found \(token.describe)"
             }
         }

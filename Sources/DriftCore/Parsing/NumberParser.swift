@@ -4,7 +4,8 @@ public enum ParsedNumber: Equatable, Sendable {
     case value(Double)
     /// Empty, or a missing-value token (`NA`, `N/A`, `NaN`, `nan`, `null`, `NULL`, `None`, `#N/A`…).
     case missing
-    /// `inf`, `-inf`, `Infinity`…: a number, but invalid for testing (DESIGN: counted, never tested).
+    /// `inf`, `-inf`, `Infinity`…, or a finite magnitude over `NumberParser.maxMagnitude`: a number,
+    /// but invalid for testing (DESIGN: counted, never tested).
     case infinite
     /// Not a number at all.
     case notANumber
@@ -18,6 +19,19 @@ public enum ParsedNumber: Equatable, Sendable {
 /// back to the standard library's `Double(String)` (strtod), which is also correctly rounded.
 /// Leading and trailing ASCII blanks are ignored.
 public enum NumberParser {
+    /// The largest magnitude a value may have to enter a test. Beyond it a number is out of range
+    /// like ±inf: standardising 1e308 by a baseline's spread overflows to inf, and inf − inf is a
+    /// NaN that reaches the multivariate gauge. With |x| ≤ 1e100 and the PCA scale floor (≥ 1e-15)
+    /// a squared standardised value stays below 1e231, so sums over any window stay finite.
+    /// Every reader (CSV, JSON lines, HTTP events, the log tailer) types numbers here, so this is
+    /// the one place the rule lives.
+    public static let maxMagnitude = 1e100
+
+    /// `v`, or NaN (missing) when it is out of range: for values read back from files written
+    /// before the rule existed (journals, checkpoints), which are not typed again.
+    @inline(__always)
+    public static func admissible(_ v: Double) -> Double { v.magnitude <= maxMagnitude ? v : .nan }
+
     private static let powersOfTen: [Double] = (0...22).map { e in
         var p = 1.0
         for _ in 0..<e { p *= 10 }
@@ -117,6 +131,6 @@ public enum NumberParser {
             (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
                 || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
         }), let v = Double(text) else { return .notANumber }
-        return v.isFinite ? .value(v) : .infinite
+        return v.magnitude <= maxMagnitude ? .value(v) : .infinite
     }
 }

@@ -231,7 +231,9 @@ public struct TableReader {
         do {
             inferred = try inference.schema()
         } catch let error as SchemaError {
-            throw InputError(message: "cannot infer a schema: \(error.message)")
+            // The header (CSV) or the first record (JSON lines) is where the columns come from.
+            let line = format == .csv ? 1 : bufferedJSON.first?.line
+            throw InputError(line: line, message: "cannot infer a schema: \(error.message)")
         }
         schema = inferred
         row = TypedRow(schema: inferred)

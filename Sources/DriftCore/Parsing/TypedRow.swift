@@ -66,7 +66,7 @@ enum ValueTyping {
             row.numberStates[slot] = .missing
         case .infinite:
             row.numberStates[slot] = .invalid
-            row.invalid.append(InvalidValue(line: row.line, feature: feature, reason: "infinite value"))
+            row.invalid.append(InvalidValue(line: row.line, feature: feature, reason: "number out of range (infinite or |x| > 1e100)"))
         case .notANumber:
             row.numberStates[slot] = .invalid
             let text = String(decoding: bytes.prefix(40), as: UTF8.self)
@@ -96,6 +96,9 @@ enum ValueTyping {
             row.numberStates[slot] = .missing
         case .string(let s) where NumberParser.missingTokens.contains(s) || s.isEmpty:
             row.numberStates[slot] = .missing
+        case .number:
+            row.numberStates[slot] = .invalid
+            row.invalid.append(InvalidValue(line: row.line, feature: feature, reason: "number out of range (infinite or |x| > 1e100)"))
         default:
             row.numberStates[slot] = .invalid
             row.invalid.append(InvalidValue(line: row.line, feature: feature,

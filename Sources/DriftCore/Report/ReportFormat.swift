@@ -5,6 +5,9 @@ public enum ReportFormat {
     /// `digits` significant digits; scientific notation below 1e-3 and from 1e6 on.
     public static func number(_ v: Double?, digits: Int = 4, missing: String = "-") -> String {
         guard let v else { return missing }
+        // printf spells a NaN with its sign bit set "-nan"; one spelling for every NaN.
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v < 0 ? "-inf" : "inf" }
         if v != 0 && (abs(v) < 1e-3 || abs(v) >= 1e6) { return String(format: "%.\(max(digits - 1, 1))e", v) }
         return String(format: "%.\(digits)g", v)
     }

@@ -1,6 +1,7 @@
 import DriftCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -47,9 +48,15 @@ public func buildApplication(_ sidecar: Sidecar, logger: Logger) -> some Applica
     services.append(EvaluatorService(sidecar: sidecar))
     for source in sidecar.config.sources { services.append(TailService(sidecar: sidecar, source: source)) }
     if sidecar.config.alerting.directDelivery { services.append(AlertDispatcher(center: sidecar.alerts)) }
-    return Application(router: buildRouter(sidecar),
-                       configuration: .init(address: .hostname(sidecar.config.listenHost, port: sidecar.config.listenPort),
-                                            serverName: "driftwatch"),
+    let config = sidecar.config
+    let bodyTimeout = TimeAmount.nanoseconds(Int64(config.bodyTimeout * 1e9))
+    let metrics = sidecar.metrics, fallback = sidecar.fallbackModel
+    let http = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [BodyDeadlineHandler(timeout: bodyTimeout) { metrics.recordRejected(model: fallback, .bodyTimeout) }],
+        idleTimeout: .nanoseconds(Int64(config.idleTimeout * 1e9)))
+    return Application(router: buildRouter(sidecar), server: .http1(configuration: http),
+                       configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "driftwatch",
+                                            availableConnectionsDelegate: ConnectionLimit(limit: config.maxConnections, metrics: metrics)),
                        services: services, logger: logger)
 }
 
@@ -77,22 +84,15 @@ func ingest(_ request: Request, context: BasicRequestContext, sidecar: Sidecar) 
     defer { sidecar.inFlight.subtract(1, ordering: .relaxed) }
     let fallback = sidecar.fallbackModel
     if let token = sidecar.config.ingestToken {
-        let given = request.headers[.authorization] ?? ""
-        guard constantTimeEqual(given, "Bearer " + token) else {
+        guard IngestHeaders.bearerMatches(request.headers[.authorization], token: token) else {
             sidecar.metrics.recordRejected(model: fallback, .unauthorized)
             var r = problem(.unauthorized, "missing or wrong bearer token", reason: .unauthorized)
             r.headers[.wwwAuthenticate] = "Bearer"
             return r
         }
     }
-    let type = (request.headers[.contentType] ?? "application/json").split(separator: ";")[0]
-        .trimmingCharacters(in: .whitespaces).lowercased()
-    let format: EventFormat
-    switch type {
-    case "application/json": format = .json
-    case "application/x-ndjson", "application/jsonl", "application/json-lines", "application/jsonlines", "application/ndjson":
-        format = .ndjson
-    default:
+    guard let format = IngestHeaders.format(contentType: request.headers[.contentType]) else {
+        let type = IngestHeaders.mediaType(request.headers[.contentType])
         sidecar.metrics.recordRejected(model: fallback, .unsupportedMediaType)
         return problem(.unsupportedMediaType, "unsupported content type \"\(type.prefix(64))\" (use application/json or application/x-ndjson)",
                        reason: .unsupportedMediaType)
@@ -119,9 +119,13 @@ func ingest(_ request: Request, context: BasicRequestContext, sidecar: Sidecar) 
     }
     do {
         try sidecar.accept(parsed)
+    } catch let failure as IngestFailure where !failure.retained.isEmpty {
+        sidecar.logger.error("ingest failed: \(failure)")
+        return problem(.serviceUnavailable, "could not journal the events (\(failure.cause)); nothing was acknowledged, but the events of "
+                       + "\(failure.retained.joined(separator: ", ")) stay in the journal and will be counted after a restart")
     } catch {
         sidecar.logger.error("ingest failed: \(error)")
-        return problem(.serviceUnavailable, "could not journal the events (\(error)); nothing was acknowledged, retry later")
+        return problem(.serviceUnavailable, "could not journal the events (\(error)); nothing was kept, retry later")
     }
     if parsed.errors.isEmpty {
         // The common case, without JSONSerialization (measurably slow per request on Linux).
@@ -132,14 +136,4 @@ func ingest(_ request: Request, context: BasicRequestContext, sidecar: Sidecar) 
     if parsed.errors.count < parsed.rejectedCount { out["errors_truncated"] = true }
     let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
     return json(.accepted, data)
-}
-
-/// Compares secrets without an early exit on the first difference.
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    var diff = UInt8(x.count == y.count ? 0 : 1)
-    for i in 0..<max(x.count, y.count) {
-        diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
-    }
-    return diff == 0
 }

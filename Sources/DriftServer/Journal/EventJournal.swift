@@ -14,10 +14,26 @@ import Foundation
 /// deletes the older segments. On start, the segments from the checkpoint's `next_segment` on are
 /// replayed. Entry: `u32 length, u32 CRC-32, payload`; a torn last entry (killed mid-write) fails
 /// its length or CRC and is truncated away — it was never acknowledged.
+///
+/// A failed write (ENOSPC, EIO) leaves no partial frame behind: the segment is truncated back to
+/// its last whole entry, or, when even that fails, the next append starts a new segment, so an
+/// entry acknowledged after the disk recovers is never written behind a torn one (replay stops a
+/// segment at its first bad entry).
 struct EventJournal: ~Copyable {
     let directory: String
     private(set) var segment: Int
     private var fd: Int32
+    /// Bytes of whole entries in the open segment: where the next entry starts.
+    private var end: off_t = 0
+    /// Set when a failed write could not be truncated away: the open segment ends in a torn entry.
+    private var torn = false
+
+    /// Where the journal ends, to roll an append back to (`rollback(to:)`).
+    struct Mark: Equatable {
+        let segment: Int
+        let end: off_t
+    }
+    var mark: Mark { Mark(segment: segment, end: end) }
 
     struct Entry {
         var time: Double
@@ -46,14 +62,28 @@ struct EventJournal: ~Copyable {
         return fd
     }
 
+    /// Nil when `directory` takes a new 4 KiB file (written, then removed); else the error. What
+    /// readiness asks: appends need the same free space and permissions.
+    static func probe(directory: String) -> String? {
+        let path = directory + "/.ready-probe"
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return "cannot create a file: \(String(cString: strerror(errno)))" }
+        defer { close(fd); unlink(path) }
+        let block = [UInt8](repeating: 0, count: 4096)
+        let n = block.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+        guard n == block.count else { return "cannot write: \(n < 0 ? String(cString: strerror(errno)) : "short write")" }
+        return nil
+    }
+
     /// Segment numbers present, ascending.
     static func segments(in directory: String) -> [Int] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.compactMap { n in n.hasSuffix(".log") ? Int(n.dropLast(4)) : nil }.sorted()
     }
 
-    /// Appends one entry with a single write.
+    /// Appends one entry with a single write. On failure nothing of it stays in the journal.
     mutating func append(_ entry: Entry) throws {
+        if torn { _ = try rotate() }
         var w = BinaryWriter(capacity: 64 + entry.batch.count * (8 * entry.batch.numericWidth + 32))
         w.f64(entry.time)
         if let t = entry.tail { w.u8(1); t.encode(into: &w) } else { w.u8(0) }
@@ -69,11 +99,34 @@ struct EventJournal: ~Copyable {
                 let n = write(fd, raw.baseAddress! + done, raw.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw JournalError("journal write failed: \(String(cString: strerror(errno)))")
+                    let message = String(cString: strerror(errno))
+                    discardTail()
+                    throw JournalError("journal write failed: \(message)")
                 }
                 done += n
             }
         }
+        end += off_t(frame.bytes.count)
+    }
+
+    /// Removes whatever follows the last whole entry; when that fails, marks the segment torn so
+    /// the next append starts a new one.
+    private mutating func discardTail() {
+        while ftruncate(fd, end) != 0 {
+            if errno == EINTR { continue }
+            torn = true
+            return
+        }
+    }
+
+    /// Takes back the entries appended since `mark` (a request refused after part of it was
+    /// journaled). Only valid while the caller has held the journal since taking the mark. False
+    /// when they could not be removed (a new segment was started, or truncation failed).
+    mutating func rollback(to mark: Mark) -> Bool {
+        guard mark.segment == segment, !torn else { return false }
+        end = mark.end
+        discardTail()
+        return !torn
     }
 
     /// Starts a new segment; returns its number (everything before it is in older segments).
@@ -82,6 +135,8 @@ struct EventJournal: ~Copyable {
         close(fd)
         fd = next
         segment += 1
+        end = 0
+        torn = false
         return segment
     }
 

@@ -92,6 +92,12 @@ public enum MetricCatalog {
     // Ingest.
     static let ingested = f("driftwatch_events_ingested_total", .counter, model, ingest, "Events accepted (acknowledged) for the model.")
     static let rejected = f("driftwatch_events_rejected_total", .counter, model + ["reason"], ingest, "Events or requests refused, by reason.")
+    // HTTP server.
+    static let connections = f("driftwatch_http_connections", .gauge, [], http, "HTTP connections open now.")
+    static let connectionsLimit = f("driftwatch_http_connections_limit", .gauge, [], http,
+                                    "Connections served at once (max_connections); more wait in the kernel's accept queue.")
+    static let acceptPaused = f("driftwatch_http_accept_paused_total", .counter, [], http,
+                                "Times accepting paused because max_connections connections were open.")
     // Alerting (direct delivery).
     static let alerts = f("driftwatch_alerts", .gauge, model + ["alertname", "state"], alerting, "Alerts the sidecar itself holds, by state (direct delivery).")
     static let notifications = f("driftwatch_notifications_total", .counter, ["receiver", "outcome"], alerting,
@@ -107,6 +113,7 @@ public enum MetricCatalog {
     private static let golden = "Golden signals (from the logged records)"
     private static let ingest = "Ingest"
     private static let alerting = "Alerting (direct delivery)"
+    private static let http = "HTTP server"
 
     /// Every family, in reference order.
     public static let all: [MetricFamily] = [
@@ -117,6 +124,7 @@ public enum MetricCatalog {
         windowSamples, windowCapacity, windowAge, lastEvaluation, lastCheckpoint, evaluationDuration, checkpointDuration, evaluations, evaluationErrors,
         latency, windowLatency, requests, predictions,
         ingested, rejected,
+        connections, connectionsLimit, acceptPaused,
         alerts, notifications, outboxDepth, outboxAge,
     ]
 

@@ -45,9 +45,8 @@ final class SidecarMetrics: Sendable {
         let rejected: [RejectReason: Counter]
         let unknownFeatures: Counter
         let latency: ValueHistogram
-        let statuses: Mutex<[String: Counter]>
-        let classes: Mutex<[String: Counter]>
-        let maxClasses: Int
+        let statuses: CappedCounters
+        let classes: CappedCounters
         let features: [String: FeatureGauges]
         let datasetShare, datasetShareThreshold, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift: Gauge
         let windowSamples, windowAge, lastEvaluation, lastCheckpoint: Gauge
@@ -57,7 +56,8 @@ final class SidecarMetrics: Sendable {
         let name: String
         let registry: PrometheusCollectorRegistry
 
-        init(registry r: PrometheusCollectorRegistry, model: ModelConfig, schema: Schema, baselineVersion: String) {
+        init(registry r: PrometheusCollectorRegistry, model: ModelConfig, schema: Schema, baselineVersion: String,
+             predictionClasses: [String], errorStatuses: String) {
             name = model.name
             registry = r
             let m = [("model", model.name)]
@@ -69,9 +69,10 @@ final class SidecarMetrics: Sendable {
             unknownFeatures = r.makeCounter(descriptor: C.unknownFeatures.descriptor, labels: m)
             latency = r.makeValueHistogram(descriptor: C.latency.descriptor,
                                            labels: m, buckets: SidecarMetrics.latencyBuckets)
-            statuses = Mutex([:])
-            classes = Mutex([:])
-            maxClasses = model.maxPredictionClasses
+            statuses = CappedCounters(registry: r, family: C.requests, labels: m, label: "status",
+                                      cap: LabelCap.statuses(errorPattern: errorStatuses, cap: SidecarMetrics.maxStatuses))
+            classes = CappedCounters(registry: r, family: C.predictions, labels: m, label: "class",
+                                     cap: LabelCap(reserved: predictionClasses, cap: model.maxPredictionClasses))
             var features: [String: FeatureGauges] = [:]
             for spec in schema.features {
                 let fl = m + [("feature", spec.name)]
@@ -130,39 +131,64 @@ final class SidecarMetrics: Sendable {
                         labels: m + [("version", baselineVersion)]).set(1.0)
         }
 
-        /// The counter for a status label, creating it while under the cap.
-        func status(_ label: String) -> Counter {
-            statuses.withLock { s in
-                if let c = s[label] { return c }
-                let key = s.count < SidecarMetrics.maxStatuses || label == "__other__" ? label : "__other__"
-                if let c = s[key] { return c }
-                let c = registry.makeCounter(descriptor: C.requests.descriptor,
-                                             labels: [("model", name), ("status", key)])
-                s[key] = c
-                return c
+        func status(_ label: String) -> Counter { statuses.counter(for: label) }
+        func predictionClass(_ label: String) -> Counter { classes.counter(for: label) }
+    }
+
+    /// Counters of one family keyed by a request-supplied label, bounded by a `LabelCap`; the
+    /// reserved values' series exist (at 0) from the start.
+    final class CappedCounters: Sendable {
+        private struct State: Sendable {
+            var cap: LabelCap
+            var counters: [String: Counter]
+        }
+        private let state: Mutex<State>
+        private let registry: PrometheusCollectorRegistry
+        private let family: MetricFamily
+        private let labels: [(String, String)]
+        private let label: String
+
+        init(registry: PrometheusCollectorRegistry, family: MetricFamily, labels: [(String, String)], label: String, cap: LabelCap) {
+            self.registry = registry
+            self.family = family
+            self.labels = labels
+            self.label = label
+            var counters: [String: Counter] = [:]
+            for value in cap.reserved {
+                counters[value] = registry.makeCounter(descriptor: family.descriptor, labels: labels + [(label, value)])
             }
+            state = Mutex(State(cap: cap, counters: counters))
         }
 
-        func predictionClass(_ label: String) -> Counter {
-            classes.withLock { s in
-                if let c = s[label] { return c }
-                let key = s.count < maxClasses ? label : "__other__"
-                if let c = s[key] { return c }
-                let c = registry.makeCounter(descriptor: C.predictions.descriptor,
-                                             labels: [("model", name), ("class", key)])
-                s[key] = c
+        func counter(for value: String) -> Counter {
+            state.withLock { s in
+                if let c = s.counters[value] { return c }
+                let key = s.cap.label(for: value)
+                if let c = s.counters[key] { return c }
+                let c = registry.makeCounter(descriptor: family.descriptor, labels: labels + [(label, key)])
+                s.counters[key] = c
                 return c
             }
         }
     }
 
     let alerts: AlertMetrics
+    /// The HTTP server's connections (`ConnectionLimit`).
+    let connections: Gauge
+    let connectionsLimit: Gauge
+    let acceptPaused: Counter
 
-    init(models: [(ModelConfig, Schema, String)], alertReceivers: [String]) {
+    /// `models`: each model's config, schema, baseline version and prediction classes (their
+    /// series are kept whatever the logged labels); `errorStatuses`: the alerting rules' pattern.
+    init(models: [(ModelConfig, Schema, String, [String])], errorStatuses: String, alertReceivers: [String]) {
         alerts = AlertMetrics(registry: registry, models: models.map(\.0.name), receivers: alertReceivers)
+        connections = registry.makeGauge(descriptor: C.connections.descriptor)
+        connectionsLimit = registry.makeGauge(descriptor: C.connectionsLimit.descriptor)
+        acceptPaused = registry.makeCounter(descriptor: C.acceptPaused.descriptor)
         var out: [String: ModelMetrics] = [:]
-        for (config, schema, version) in models {
-            out[config.name] = ModelMetrics(registry: registry, model: config, schema: schema, baselineVersion: version)
+        for (config, schema, version, classes) in models {
+            out[config.name] = ModelMetrics(registry: registry, model: config, schema: schema, baselineVersion: version,
+                                            predictionClasses: classes, errorStatuses: errorStatuses)
         }
         self.models = out
     }
@@ -233,7 +259,35 @@ final class SidecarMetrics: Sendable {
 
     /// The exposition text, rendered while no evaluation is being published.
     func render() -> [UInt8] {
-        publication.withLock { _ in registry.emitToBuffer() }
+        var text = publication.withLock { _ in registry.emitToBuffer() }
+        Self.canonicalizeNaN(&text)
+        return text
+    }
+
+    /// swift-prometheus writes a sample with `"\(value)"`, which spells a NaN whose sign bit is
+    /// set (what `0 * inf` and `inf - inf` produce on x86) as `-nan`; Prometheus's parser refuses
+    /// that token and with it the whole scrape, so every series of the target goes stale. Each
+    /// sample value ends its line, so ` -nan\n` can only be a value: it becomes ` NaN\n`.
+    static func canonicalizeNaN(_ text: inout [UInt8]) {
+        let bad = Array(" -nan\n".utf8)
+        guard text.count >= bad.count else { return }
+        var out: [UInt8]? = nil
+        var i = 0, copied = 0
+        while i <= text.count - bad.count {
+            if text[i] == bad[0] && text[i + 1] == bad[1] && text[i + 2] == bad[2] && text[i + 3] == bad[3]
+                && text[i + 4] == bad[4] && text[i + 5] == bad[5] {
+                if out == nil { out = []; out!.reserveCapacity(text.count) }
+                out!.append(contentsOf: text[copied..<i])
+                out!.append(contentsOf: Array(" NaN\n".utf8))
+                i += bad.count
+                copied = i
+            } else {
+                i += 1
+            }
+        }
+        guard var result = out else { return }
+        result.append(contentsOf: text[copied...])
+        text = result
     }
 }
 

@@ -16,6 +16,11 @@ final class ModelRuntime: Sendable {
     var name: String { config.name }
     var schema: Schema { evaluator.baseline.schema }
     var baselineVersion: String { evaluator.baselineVersion }
+    /// The baseline's prediction classes (its most frequent, as profiled), whose counters are kept
+    /// whatever labels requests bring.
+    var predictionClasses: [String] {
+        evaluator.baseline.features.first { $0.role == .prediction }?.categorical?.categories ?? []
+    }
 
     struct State: ~Copyable {
         var window: StreamWindow
@@ -85,13 +90,56 @@ final class ModelRuntime: Sendable {
     /// Journals and inserts a batch. When this returns, the events are acknowledged (durable
     /// against a process kill). Throws when the journal cannot be written (nothing inserted).
     func ingest(_ batch: EventBatch, tail: TailPosition? = nil, unknownFeatures: Set<String> = [], now: Double) throws {
-        guard !batch.isEmpty || tail != nil else { return }
-        try state.withLock { s in
-            try s.journal.append(EventJournal.Entry(time: now, tail: tail, batch: batch))
-            if !batch.isEmpty { s.window.insert(batch, at: now) }
-            if let tail { s.tails[tail.source] = tail }
-            s.changes &+= 1
-            if !unknownFeatures.isEmpty && s.unknownFeatureNames.count < 20 { s.unknownFeatureNames.formUnion(unknownFeatures.prefix(20)) }
+        try Self.ingest([Part(runtime: self, batch: batch, tail: tail, unknownFeatures: unknownFeatures)], now: now)
+    }
+
+    /// One model's share of a request.
+    struct Part {
+        let runtime: ModelRuntime
+        let batch: EventBatch
+        var tail: TailPosition? = nil
+        var unknownFeatures: Set<String> = []
+    }
+
+    /// Journals and inserts several models' batches as one: all or none. The models' locks are
+    /// taken in the order given (callers pass them in configuration order, so two requests never
+    /// wait on each other crosswise) and held until every journal append has succeeded; only then
+    /// is anything inserted. When an append fails, the appends already made are truncated away
+    /// before the locks are released, so a 503 keeps nothing. Should a truncation itself fail
+    /// (the disk gone, not just full), the error says that those models' events may reappear
+    /// after a restart.
+    static func ingest(_ parts: [Part], now: Double) throws {
+        let parts = parts.filter { !$0.batch.isEmpty || $0.tail != nil }
+        guard !parts.isEmpty else { return }
+        func step(_ k: Int) throws {
+            guard k < parts.count else { return }
+            let part = parts[k]
+            try part.runtime.state.withLock { s in
+                let mark = s.journal.mark
+                try s.journal.append(EventJournal.Entry(time: now, tail: part.tail, batch: part.batch))
+                do {
+                    try step(k + 1)
+                } catch var failure as IngestFailure {
+                    if !s.journal.rollback(to: mark) { failure.retained.append(part.runtime.name) }
+                    throw failure
+                } catch {
+                    var failure = IngestFailure(cause: error)
+                    if !s.journal.rollback(to: mark) { failure.retained.append(part.runtime.name) }
+                    throw failure
+                }
+                if !part.batch.isEmpty { s.window.insert(part.batch, at: now) }
+                if let tail = part.tail { s.tails[tail.source] = tail }
+                s.changes &+= 1
+                let unknown = part.unknownFeatures
+                if !unknown.isEmpty && s.unknownFeatureNames.count < 20 { s.unknownFeatureNames.formUnion(unknown.prefix(20)) }
+            }
+        }
+        do {
+            try step(0)
+        } catch let failure as IngestFailure {
+            throw failure
+        } catch {
+            throw IngestFailure(cause: error)
         }
     }
 
@@ -145,5 +193,16 @@ final class ModelRuntime: Sendable {
     /// 60 ms, during which every ingest request waited.
     func pruneJournal(below segment: Int) {
         EventJournal.prune(directory: journalDirectory, below: segment)
+    }
+}
+
+/// A request's events could not all be journaled; nothing was inserted. `retained` names the models
+/// whose journal still holds this request's entry (rolling it back failed): those events reappear
+/// after a restart.
+struct IngestFailure: Error, CustomStringConvertible {
+    let cause: any Error
+    var retained: [String] = []
+    var description: String {
+        retained.isEmpty ? "\(cause)" : "\(cause); the journal of \(retained.joined(separator: ", ")) could not be rolled back"
     }
 }

@@ -21,6 +21,10 @@ public final class Sidecar: Sendable {
     let maxInFlight = 512
     /// Whether the last checkpoint failed (readiness).
     let checkpointFailing = Atomic<Bool>(false)
+    /// When a journal append last failed (clock seconds, as bit pattern; 0: never). Readiness stays
+    /// false for `journalFailureHold` after one, then the directory probe decides.
+    let journalFailedAt = Atomic<UInt64>(0)
+    static let journalFailureHold = 10.0
     private let checkpointing = Mutex(())
     let clock: @Sendable () -> Double
 
@@ -61,7 +65,8 @@ public final class Sidecar: Sendable {
         self.runtimes = runtimes
         byName = Dictionary(uniqueKeysWithValues: runtimes.map { ($0.name, $0) })
         parser = EventParser(models: runtimes.map { ($0.name, $0.schema) })
-        metrics = SidecarMetrics(models: runtimes.map { ($0.config, $0.schema, $0.baselineVersion) },
+        metrics = SidecarMetrics(models: runtimes.map { ($0.config, $0.schema, $0.baselineVersion, $0.predictionClasses) },
+                                 errorStatuses: config.alerting.thresholds.errorStatuses,
                                  alertReceivers: config.alerting.receiverNames)
         alerts = AlertCenter(config: config, store: store, models: runtimes.map(\.config), metrics: metrics.alerts, logger: logger)
         self.logger = logger
@@ -72,15 +77,23 @@ public final class Sidecar: Sendable {
     /// the first configured model (labels stay within the configured set).
     var fallbackModel: String { runtimes[0].name }
 
-    /// What `POST /v1/events` and the tailer do with a parsed body: journal and insert each
-    /// model's batch, count everything. Throws (nothing acknowledged) when a journal write fails.
+    /// What `POST /v1/events` and the tailer do with a parsed body: journal and insert every
+    /// model's batch as one (`ModelRuntime.ingest(_:now:)`), then count everything. Throws
+    /// `IngestFailure` when a journal write fails: then nothing of the body was kept.
     func accept(_ parsed: ParsedEvents, tail: (model: Int, position: TailPosition)? = nil) throws {
         let now = clock()
+        let parts = runtimes.enumerated().map { i, runtime in
+            ModelRuntime.Part(runtime: runtime, batch: parsed.batches[i], tail: tail?.model == i ? tail?.position : nil,
+                              unknownFeatures: parsed.unknownFeatureNames[i])
+        }
+        do {
+            try ModelRuntime.ingest(parts, now: now)
+        } catch {
+            journalFailedAt.store(now.bitPattern, ordering: .relaxed)
+            throw error
+        }
         for (i, runtime) in runtimes.enumerated() {
-            let batch = parsed.batches[i]
-            let position = tail?.model == i ? tail?.position : nil
-            try runtime.ingest(batch, tail: position, unknownFeatures: parsed.unknownFeatureNames[i], now: now)
-            metrics.recordAccepted(model: runtime.name, batch: batch, unknownFeatures: parsed.unknownFeatures[i])
+            metrics.recordAccepted(model: runtime.name, batch: parsed.batches[i], unknownFeatures: parsed.unknownFeatures[i])
             for (reason, n) in parsed.rejected[i] { metrics.recordRejected(model: runtime.name, reason, count: n) }
         }
     }
@@ -141,10 +154,27 @@ public final class Sidecar: Sendable {
         let writable = store.probeWritable()
         let inflight = inFlight.load(ordering: .relaxed)
         let checkpoint = !checkpointFailing.load(ordering: .relaxed)
+        let journal = journalStatus()
         let checks = ["baselines": "\(runtimes.count) loaded",
                       "store": writable ? "writable" : "not writable",
+                      "journal": journal ?? "writable",
                       "ingest": inflight < maxInFlight ? "ok (\(inflight) in flight)" : "saturated (\(inflight) in flight)",
                       "checkpoint": checkpoint ? "ok" : "failing"]
-        return (writable && inflight < maxInFlight && checkpoint, checks)
+        return (writable && journal == nil && inflight < maxInFlight && checkpoint, checks)
+    }
+
+    /// Nil when every model's journal directory takes a write (a 4 KiB probe file) and no append
+    /// failed in the last `journalFailureHold` seconds; else what is wrong.
+    func journalStatus() -> String? {
+        let failedAt = Double(bitPattern: journalFailedAt.load(ordering: .relaxed))
+        if failedAt > 0, clock() - failedAt < Self.journalFailureHold {
+            return "an append failed \(String(format: "%.1f", clock() - failedAt)) s ago"
+        }
+        for runtime in runtimes {
+            if let problem = EventJournal.probe(directory: runtime.journalDirectory) {
+                return "\(runtime.name): \(problem)"
+            }
+        }
+        return nil
     }
 }
