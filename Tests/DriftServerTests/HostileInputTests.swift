@@ -10,12 +10,6 @@ import Testing
 /// disks that fail. Each failed before its fix.
 @Suite("Hostile input")
 struct HostileInputTests {
-    func withApp(_ fixture: Fixture, _ body: @Sendable (Sidecar, any TestClientProtocol) async throws -> Void) async throws {
-        let sidecar = try fixture.open()
-        let app = Application(router: buildRouter(sidecar))
-        try await app.test(.router) { client in try await body(sidecar, client) }
-    }
-
     static func post(_ client: some TestClientProtocol, _ body: String, type: String? = "application/x-ndjson",
                      headers extra: HTTPFields = [:]) async throws -> TestResponse {
         var headers = extra

@@ -8,12 +8,6 @@ import Testing
 /// The HTTP interface, through Hummingbird's router test client (no sockets).
 @Suite("HTTP routes")
 struct RouterTests {
-    func withApp(_ fixture: Fixture, _ body: @Sendable (Sidecar, any TestClientProtocol) async throws -> Void) async throws {
-        let sidecar = try fixture.open()
-        let app = Application(router: buildRouter(sidecar))
-        try await app.test(.router) { client in try await body(sidecar, client) }
-    }
-
     static func object(_ r: TestResponse) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as! [String: Any]
     }

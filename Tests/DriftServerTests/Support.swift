@@ -3,6 +3,8 @@ import DriftCore
 import DriftStats
 import DriftStore
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Logging
 
 /// A temporary store with a baseline for model "m" (x, y numeric ~ U(0,10); c in a/b/c;
@@ -60,4 +62,11 @@ struct Fixture {
     }
 
     func cleanup() { try? FileManager.default.removeItem(atPath: dir) }
+}
+
+/// The fixture's sidecar behind Hummingbird's router test client (no sockets).
+func withApp(_ fixture: Fixture, _ body: @Sendable (Sidecar, any TestClientProtocol) async throws -> Void) async throws {
+    let sidecar = try fixture.open()
+    let app = Application(router: buildRouter(sidecar))
+    try await app.test(.router) { client in try await body(sidecar, client) }
 }

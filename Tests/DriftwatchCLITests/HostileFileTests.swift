@@ -83,6 +83,44 @@ struct HostileFileTests {
         #expect(text.status == 0 && !text.stdout.lowercased().contains("nan"), "\(text.stdout)")
     }
 
+    @Test("defect 7 via JSON lines (decoded by Foundation, not NumberParser): the same range rule, counted invalid with its line")
+    func extremeNumbersJSONLines() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("b.sqlite").path
+        var train = ""
+        for i in 0..<400 { train += "{\"features\":{\"x\":\(Double(i % 37)),\"y\":\(Double(i % 11)),\"c\":\"k\(i % 3)\"}}\n" }
+        // Lines 401-403: two values near 1e308 (their variance overflows), one beyond 1e100 as a category.
+        train += "{\"features\":{\"x\":1.7976931348623157e308,\"y\":1,\"c\":\"k0\"}}\n"
+        train += "{\"features\":{\"x\":-1.7e308,\"y\":1e200,\"c\":\"k1\"}}\n"
+        train += "{\"features\":{\"x\":1,\"y\":2,\"c\":1e200}}\n"
+        let t = dir.appendingPathComponent("train.jsonl")
+        try train.write(to: t, atomically: true, encoding: .utf8)
+        let build = try CLI.run(["baseline", "build", "--db", db, "--model", "m", "--data", t.path, "--categorical", "c"])
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(build.stdout.contains("train.jsonl:401 field \"x\": number out of range"), "\(build.stdout)\n\(build.stderr)")
+        let show = try CLI.run(["baseline", "export", "--db", db, "--model", "m"])
+        #expect(show.status == 0, "\(show.stderr)")
+        let export = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
+        let features = (export?["profile"] as? [String: Any])?["features"] as? [[String: Any]] ?? []
+        func invalid(_ name: String) -> Int? {
+            let f = features.first { $0["name"] as? String == name }
+            return ((f?["numeric"] ?? f?["categorical"]) as? [String: Any])?["invalid"] as? Int
+        }
+        #expect(invalid("x") == 2 && invalid("y") == 1 && invalid("c") == 1, "\(["x", "y", "c"].map(invalid))")
+
+        var current = ""
+        for i in 0..<300 { current += "{\"features\":{\"x\":\(Double(i % 37)),\"y\":\(i == 7 ? "1e155" : "\(Double(i % 11))"),\"c\":\"k\(i % 3)\"}}\n" }
+        let c = dir.appendingPathComponent("current.jsonl")
+        try current.write(to: c, atomically: true, encoding: .utf8)
+        let json = try CLI.run(["compare", "--db", db, "--model", "m", "--data", c.path, "--format", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect((report["multivariate"] as? [String: Any])?["available"] as? Bool == true)
+        let examples = report["invalid_examples"] as? [[String: Any]] ?? []
+        #expect(examples.count == 1 && examples.first?["line"] as? Int == 8 && examples.first?["feature"] as? String == "y", "\(examples)")
+    }
+
     @Test("defect 10: header-level CSV and JSON-lines errors name the line")
     func headerErrors() throws {
         let dir = try CLI.temporaryDirectory()

@@ -348,7 +348,7 @@ public struct EventParser: Sendable {
             case .number(let v): scratch.numbers[slot] = v
             case .null: scratch.numbers[slot] = .nan
             case .string(let t) where t.isEmpty || NumberParser.missingTokens.contains(t): scratch.numbers[slot] = .nan
-            case .infinite: return "number out of range (infinite or |x| > 1e100)"
+            case .infinite: return NumberParser.outOfRangeReason
             default: try r.skipContainer(token); return "expected a number, found \(token.describe)"
             }
         case .categorical:
@@ -360,7 +360,7 @@ public struct EventParser: Sendable {
             case .bool(let b): scratch.categories[slot] = b ? "true" : "false"
             case .number(let v): scratch.categories[slot] = ValueTyping.label(v)
             case .null: scratch.categories[slot] = nil
-            case .infinite: return "number out of range (infinite or |x| > 1e100)"
+            case .infinite: return NumberParser.outOfRangeReason
             case .objectStart, .arrayStart: try r.skipContainer(token); return "expected a label, found \(token.describe)"
             }
         }

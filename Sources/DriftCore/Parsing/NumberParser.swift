@@ -30,7 +30,14 @@ public enum NumberParser {
     /// `v`, or NaN (missing) when it is out of range: for values read back from files written
     /// before the rule existed (journals, checkpoints), which are not typed again.
     @inline(__always)
-    public static func admissible(_ v: Double) -> Double { v.magnitude <= maxMagnitude ? v : .nan }
+    public static func admissible(_ v: Double) -> Double { inRange(v) ? v : .nan }
+
+    /// What an out-of-range number is refused or counted invalid with, in every reader.
+    public static let outOfRangeReason = "number out of range (infinite or |x| > 1e100)"
+
+    /// Whether `v` may enter a test: finite and within `maxMagnitude` (false for NaN).
+    @inline(__always)
+    public static func inRange(_ v: Double) -> Bool { v.magnitude <= maxMagnitude }
 
     private static let powersOfTen: [Double] = (0...22).map { e in
         var p = 1.0
@@ -131,6 +138,6 @@ public enum NumberParser {
             (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
                 || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
         }), let v = Double(text) else { return .notANumber }
-        return v.magnitude <= maxMagnitude ? .value(v) : .infinite
+        return inRange(v) ? .value(v) : .infinite
     }
 }

@@ -66,7 +66,7 @@ enum ValueTyping {
             row.numberStates[slot] = .missing
         case .infinite:
             row.numberStates[slot] = .invalid
-            row.invalid.append(InvalidValue(line: row.line, feature: feature, reason: "number out of range (infinite or |x| > 1e100)"))
+            row.invalid.append(InvalidValue(line: row.line, feature: feature, reason: NumberParser.outOfRangeReason))
         case .notANumber:
             row.numberStates[slot] = .invalid
             let text = String(decoding: bytes.prefix(40), as: UTF8.self)
@@ -89,7 +89,8 @@ enum ValueTyping {
     /// are missing; booleans, other strings, arrays and objects are invalid.
     static func numeric(_ value: JSONValue, slot: Int, feature: String, into row: inout TypedRow) {
         switch value {
-        case .number(let v) where v.isFinite:
+        // JSON lines are decoded by Foundation, not NumberParser: the same range rule, applied here.
+        case .number(let v) where NumberParser.inRange(v):
             row.numbers[slot] = v
             row.numberStates[slot] = .present
         case .null:
@@ -98,7 +99,7 @@ enum ValueTyping {
             row.numberStates[slot] = .missing
         case .number:
             row.numberStates[slot] = .invalid
-            row.invalid.append(InvalidValue(line: row.line, feature: feature, reason: "number out of range (infinite or |x| > 1e100)"))
+            row.invalid.append(InvalidValue(line: row.line, feature: feature, reason: NumberParser.outOfRangeReason))
         default:
             row.numberStates[slot] = .invalid
             row.invalid.append(InvalidValue(line: row.line, feature: feature,
@@ -117,9 +118,12 @@ enum ValueTyping {
         case .bool(let b):
             row.categories[slot] = b ? "true" : "false"
             row.categoryStates[slot] = .present
-        case .number(let v):
+        case .number(let v) where NumberParser.inRange(v):
             row.categories[slot] = label(v)
             row.categoryStates[slot] = .present
+        case .number:
+            row.categoryStates[slot] = .invalid
+            row.invalid.append(InvalidValue(line: row.line, feature: feature, reason: NumberParser.outOfRangeReason))
         case .null, .string:
             row.categoryStates[slot] = .missing
         case .array, .object:

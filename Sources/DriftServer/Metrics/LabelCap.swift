@@ -15,15 +15,18 @@ struct LabelCap: Sendable {
 
     let reserved: [String]
     let cap: Int
-    /// Anchored form of the PromQL error pattern, or nil when errors are not told apart (classes).
-    let errorPattern: String?
+    /// The PromQL error pattern, anchored as PromQL anchors it, compiled once (a value past the cap
+    /// is matched on every batch it appears in); nil when errors are not told apart (classes).
+    let errorPattern: NSRegularExpression?
     let errorOverflow: String?
     private var known: Set<String>
     private var dynamicValues = 0, dynamicErrors = 0
 
     init(reserved: [String], cap: Int, errorPattern: String? = nil) {
         self.cap = cap
-        let anchored = errorPattern.map { "^(?:" + $0 + ")$" }
+        // AlertingConfig.validate has compiled the pattern already; one that does not compile
+        // here only loses the error statuses' separate cap.
+        let anchored = errorPattern.flatMap { try? NSRegularExpression(pattern: "^(?:" + $0 + ")$") }
         self.errorPattern = anchored
         var r: [String] = []
         for v in reserved where !r.contains(v) { r.append(v) }
@@ -69,7 +72,7 @@ struct LabelCap: Sendable {
         }
     }
 
-    static func matches(_ value: String, _ anchored: String) -> Bool {
-        value.range(of: anchored, options: .regularExpression) != nil
+    static func matches(_ value: String, _ anchored: NSRegularExpression) -> Bool {
+        anchored.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
     }
 }

@@ -116,14 +116,14 @@ final class ModelRuntime: Sendable {
             let part = parts[k]
             try part.runtime.state.withLock { s in
                 let mark = s.journal.mark
-                try s.journal.append(EventJournal.Entry(time: now, tail: part.tail, batch: part.batch))
+                do {
+                    try s.journal.append(EventJournal.Entry(time: now, tail: part.tail, batch: part.batch))
+                } catch {
+                    throw IngestFailure(cause: error)
+                }
                 do {
                     try step(k + 1)
                 } catch var failure as IngestFailure {
-                    if !s.journal.rollback(to: mark) { failure.retained.append(part.runtime.name) }
-                    throw failure
-                } catch {
-                    var failure = IngestFailure(cause: error)
                     if !s.journal.rollback(to: mark) { failure.retained.append(part.runtime.name) }
                     throw failure
                 }
@@ -134,13 +134,7 @@ final class ModelRuntime: Sendable {
                 if !unknown.isEmpty && s.unknownFeatureNames.count < 20 { s.unknownFeatureNames.formUnion(unknown.prefix(20)) }
             }
         }
-        do {
-            try step(0)
-        } catch let failure as IngestFailure {
-            throw failure
-        } catch {
-            throw IngestFailure(cause: error)
-        }
+        try step(0)
     }
 
     /// The latest journaled position of a tailed source.
