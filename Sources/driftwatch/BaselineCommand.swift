@@ -43,6 +43,10 @@ struct BaselineCommand: ParsableCommand {
         @Option(help: "Reference chunks for data-driven bands.") var chunks = 10
         @Option(name: .customLong("top-categories"), help: "Categories kept per feature (rest: __other__).") var topCategories = 1_000
         @Option(help: "Seed of the row sample.") var seed: UInt64 = 0x5EED_D81F
+        @Option(name: .customLong("max-sample-values"), help: "Rows × features the row sample holds at most (wide data samples fewer rows).")
+        var maxSampleValues = BuildSettings().maxSampleValues
+        @Option(name: .customLong("max-multivariate-features"), help: "Numeric features above which no PCA model is fitted.")
+        var maxMultivariateFeatures = BuildSettings().maxMultivariateFeatures
         @Option(help: "Summary format: text or json.") var format = "text"
 
         func run() throws {
@@ -53,6 +57,8 @@ struct BaselineCommand: ParsableCommand {
             settings.topCategories = topCategories
             settings.maxTrackedCategories = max(settings.maxTrackedCategories, topCategories)
             settings.seed = seed
+            settings.maxSampleValues = maxSampleValues
+            settings.maxMultivariateFeatures = maxMultivariateFeatures
             do { try settings.validate() } catch let e as SchemaError { throw CLIError(e.message) }
             try BaselineStore.validateNameForCLI(model, what: "model")
             if let version { try BaselineStore.validateNameForCLI(version, what: "version") }
@@ -109,7 +115,7 @@ struct BaselineCommand: ParsableCommand {
                 var rows = [["MODEL", "VERSION", "CREATED", "SOURCE", "ROWS", "FEATURES", "SIZE", "CHECKSUM"]]
                 for r in records {
                     rows.append([r.model, r.version, ReportFormat.timestamp(r.createdAt), r.source, "\(r.rows)", "\(r.features)",
-                                 byteSize(r.sizeBytes), r.damage == nil ? String(r.checksum.prefix(19)) : "DAMAGED"])
+                                 ConfigValues.format(bytes: r.sizeBytes), r.damage == nil ? String(r.checksum.prefix(19)) : "DAMAGED"])
                 }
                 print(table(rows), terminator: "")
             }

@@ -22,10 +22,6 @@ func writeOutput(_ text: String, to path: String?) throws {
     }
 }
 
-func byteSize(_ n: Int) -> String {
-    n < 1024 ? "\(n) B" : n < 1 << 20 ? String(format: "%.1f KiB", Double(n) / 1024) : String(format: "%.1f MiB", Double(n) / 1_048_576)
-}
-
 /// Left-aligned columns separated by two spaces.
 func table(_ rows: [[String]]) -> String {
     guard let width = rows.map(\.count).max() else { return "" }
@@ -83,7 +79,7 @@ func printBaseline(record: BaselineRecord, profile: BaselineProfile, format: Str
         return
     }
     print("baseline \(record.model) version \(record.version): \(record.rows) rows from \(record.source), \(ReportFormat.timestamp(record.createdAt))")
-    print("checksum \(record.checksum), \(byteSize(record.sizeBytes))\n")
+    print("checksum \(record.checksum), \(ConfigValues.format(bytes: record.sizeBytes))\n")
     var rows = [["FEATURE", "KIND", "ROLE", "COUNT", "MISSING", "INVALID", "MIN", "MEAN", "MAX", "BINS/CATEGORIES"]]
     for f in features {
         rows.append([f.name, f.kind, f.role, "\(f.count)", "\(f.missing)", "\(f.invalid)", ReportFormat.number(f.minimum),

@@ -53,6 +53,8 @@ struct SidecarConfigTests {
         #expect(error(#"{"models": [{"name": "a", "windw": {}}]}"#).hasPrefix("models[0].windw: unknown key"))
         #expect(error(#"{"models": [{"name": "a", "window": {"max_age": "10 minutes"}}]}"#).hasPrefix("models[0].window.max_age:"))
         #expect(error(#"{"models": [{"name": "a", "window": {"max_records": 0}}]}"#).hasPrefix("models[0].window.max_records:"))
+        #expect(error(#"{"models": [{"name": "a", "window": {"max_bytes": "512KiB"}}]}"#).hasPrefix("models[0].window.max_bytes: must be at least 1MiB"))
+        #expect(error(#"{"models": [{"name": "a", "window": {"max_bytes": "lots"}}]}"#).hasPrefix("models[0].window.max_bytes:"))
         #expect(error(#"{"models": [{"name": "a"}, {"name": "a"}]}"#).hasPrefix("models[1].name: duplicate"))
         #expect(error(#"{"models": [{"name": "a b"}]}"#).hasPrefix("models[0].name:"))
         #expect(error(#"{"models": [{"name": "a"}], "sources": [{"path": "/x", "model": "b"}]}"#).hasPrefix("sources[0].model:"))

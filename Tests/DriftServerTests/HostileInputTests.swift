@@ -198,6 +198,26 @@ struct TwoModelFixture {
     }
 }
 
+@Suite("Wide baselines in the sidecar")
+struct WideWindowTests {
+    @Test("defect 8: a window too big for window.max_bytes is refused at start with the figure, naming the key")
+    func windowBytes() throws {
+        var f = try Fixture(windowRecords: 100_000)
+        defer { f.cleanup() }
+        // The fixture's schema has 2 numeric and 2 categorical features:
+        // 100 000 × (16 + 16·2 + 4·2) = 5 600 000 bytes.
+        f.config.models[0].window.maxBytes = 5_599_999
+        do {
+            _ = try f.open()
+            Issue.record("opened a window above max_bytes")
+        } catch let e as ConfigError {
+            #expect("\(e)".hasPrefix("models[0].window.max_records: 100000 records × 2 numeric and 2 categorical features need 5.3 MiB, above window.max_bytes (5.3 MiB)"), "\(e)")
+        }
+        f.config.models[0].window.maxBytes = 5_600_000
+        _ = try f.open()
+    }
+}
+
 @Suite("Journal failures")
 struct JournalFailureTests {
     /// Points model `n`'s next journal segment at /dev/full (every write fails with ENOSPC, and it

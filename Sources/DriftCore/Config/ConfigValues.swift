@@ -55,6 +55,16 @@ public enum ConfigValues {
         return bytes < 1e15 ? Int(bytes) : nil
     }
 
+    /// A byte count for people: `512 B`, `10.8 KiB`, `381.5 MiB`, `4.0 GiB`.
+    public static func format(bytes n: Int) -> String {
+        switch n {
+        case ..<1024: return "\(n) B"
+        case ..<(1 << 20): return String(format: "%.1f KiB", Double(n) / 1024)
+        case ..<(1 << 30): return String(format: "%.1f MiB", Double(n) / 1_048_576)
+        default: return String(format: "%.1f GiB", Double(n) / 1_073_741_824)
+        }
+    }
+
     /// The canonical text of a duration in seconds (`"10m"`, `"1m30s"`, `"250ms"`).
     public static func format(seconds: Double) -> String {
         if seconds == 0 { return "0s" }

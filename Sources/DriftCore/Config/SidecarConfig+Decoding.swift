@@ -120,7 +120,7 @@ extension ModelConfig: Decodable {
 
 extension WindowConfig: Decodable {
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["mode", "max_records", "max_age", "seed"])
+        try decoder.rejectUnknownKeys(["mode", "max_records", "max_age", "seed", "max_bytes"])
         let c = try decoder.container(keyedBy: AnyKey.self)
         self.init()
         mode = try c.value(WindowMode.self, "mode") ?? mode
@@ -133,6 +133,7 @@ extension WindowConfig: Decodable {
             }
         }
         seed = try c.value(UInt64.self, "seed") ?? seed
+        maxBytes = try c.size("max_bytes") ?? maxBytes
     }
 }
 
@@ -168,7 +169,8 @@ extension SidecarConfig {
             "ingest_token": ingestToken == nil ? "(none)" : "(set, redacted)", "log_level": logLevel,
         ]
         out["models"] = models.map { m -> [String: Any] in
-            var w: [String: Any] = ["mode": m.window.mode.rawValue, "max_records": m.window.maxRecords]
+            var w: [String: Any] = ["mode": m.window.mode.rawValue, "max_records": m.window.maxRecords,
+                                    "max_bytes": m.window.maxBytes]
             w["max_age"] = m.window.maxAge.map { ConfigValues.format(seconds: $0) } ?? "none"
             let e = m.evaluation
             return ["name": m.name, "baseline": m.baseline, "window": w,

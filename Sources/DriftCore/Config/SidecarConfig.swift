@@ -30,7 +30,18 @@ public struct WindowConfig: Sendable, Equatable {
     public var maxAge: Double? = 600
     /// Seed of the tumbling reservoir.
     public var seed: UInt64 = 0xC0FFEE
+    /// Memory the window may need at `maxRecords` (`bytes(schema:)`); a model whose baseline is too
+    /// wide for it is refused at start with the figure instead of exhausting the pod.
+    public var maxBytes = 256 * 1024 * 1024
     public init() {}
+
+    /// Bytes a full window needs for `schema`: per record its time and latency, 8 per numeric and
+    /// 4 per categorical feature in the ring, and 8 per numeric feature again for the copy an
+    /// evaluation takes.
+    public func bytes(schema: Schema) -> Int {
+        let perRecord = 16 + 16 * schema.numericCount + 4 * schema.categoricalCount
+        return maxRecords.multipliedReportingOverflow(by: perRecord).overflow ? .max : maxRecords * perRecord
+    }
 }
 
 /// One monitored model.
@@ -150,6 +161,9 @@ public struct SidecarConfig: Sendable, Equatable {
             guard names.insert(m.name).inserted else { throw ConfigError(key: "\(key).name", "duplicate model \"\(m.name)\"") }
             guard m.window.maxRecords >= 1 && m.window.maxRecords <= 10_000_000 else {
                 throw ConfigError(key: "\(key).window.max_records", "must be in 1…10000000")
+            }
+            guard m.window.maxBytes >= 1024 * 1024 else {
+                throw ConfigError(key: "\(key).window.max_bytes", "must be at least 1MiB")
             }
             if let age = m.window.maxAge, !(age > 0) { throw ConfigError(key: "\(key).window.max_age", "must be positive") }
             guard m.evaluateEvery >= 0.1 else { throw ConfigError(key: "\(key).evaluate_every", "must be at least 100ms") }

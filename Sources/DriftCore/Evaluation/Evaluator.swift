@@ -73,7 +73,9 @@ public struct Evaluator: Sendable {
                                     threshold: settings.datasetDriftShare, drift: datasetDrift,
                                     status: evaluated.isEmpty ? .insufficientData : (datasetDrift ? .drift : .ok))
         if !window.isExact {
-            notes.append("window has \(window.rows) rows; tests used a uniform sample of \(window.sampledRows)")
+            let why = window.capacity < window.requestedCapacity
+                ? " (lowered from \(window.requestedCapacity) rows for \(baseline.schema.numericCount) numeric features)" : ""
+            notes.append("window has \(window.rows) rows; tests used a uniform sample of \(window.sampledRows)\(why)")
         }
         return DriftReport(model: model, baselineVersion: baselineVersion, rows: window.rows, exact: window.isExact,
                            sampledRows: window.sampledRows, features: features,

@@ -42,7 +42,7 @@ public struct BaselineBuilder {
         untracked = categoricalMissing
         codeOf = Array(repeating: [:], count: schema.categoricalCount)
         codeCounts = Array(repeating: [], count: schema.categoricalCount)
-        sample = RowSample(capacity: settings.sampleCapacity, numericWidth: schema.numericCount,
+        sample = RowSample(capacity: settings.effectiveSampleCapacity(width: schema.features.count), numericWidth: schema.numericCount,
                            codeWidth: schema.categoricalCount, seed: settings.seed)
         numberScratch = Array(repeating: .nan, count: schema.numericCount)
         codeScratch = Array(repeating: -1, count: schema.categoricalCount)
@@ -101,6 +101,10 @@ public struct BaselineBuilder {
     public func finish(notes: [String] = []) throws -> BaselineProfile {
         guard rows > 0 else { throw SchemaError("the input has no data rows") }
         var notes = notes
+        if sample.capacity < settings.sampleCapacity && !sample.isExact {
+            notes.append("row sample lowered to \(sample.capacity) rows for \(schema.features.count) features "
+                         + "(max_sample_values \(settings.maxSampleValues)); KS samples, bins and bands come from it")
+        }
         let order = sample.slotsInInputOrder()
         let chunkOfOrder = Self.chunkIndices(count: order.count, chunks: settings.chunkCount)
         var features: [FeatureProfile] = []
@@ -219,6 +223,11 @@ public struct BaselineBuilder {
         }
         guard used.count >= 2 else {
             notes.append("multivariate drift not available: needs at least two non-constant numeric features")
+            return nil
+        }
+        guard used.count <= settings.maxMultivariateFeatures else {
+            notes.append("multivariate drift not available: \(used.count) numeric features exceed max_multivariate_features "
+                         + "(\(settings.maxMultivariateFeatures); the PCA fit grows with features³)")
             return nil
         }
         let rows = order.count

@@ -164,13 +164,41 @@ public struct BuildSettings: Sendable, Equatable, Codable {
     public var seed: UInt64 = 0x5EED_D81F
     /// Explained-variance share kept by the PCA model.
     public var varianceThreshold = 0.65
+    /// Values (rows × numeric and categorical features) the row sample may hold: wide data keeps
+    /// fewer rows (`effectiveSampleCapacity`) so memory and the stored baseline stay bounded
+    /// (64 MiB of samples by default) instead of growing with columns × `sampleCapacity`.
+    public var maxSampleValues = 8_388_608
+    /// Numeric features above which the PCA model is not fitted (with a note): its fit costs
+    /// sample rows × features² + features³, its scoring window rows × features × components.
+    public var maxMultivariateFeatures = 500
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case binCount = "bin_count", sampleCapacity = "sample_capacity", chunkCount = "chunk_count"
         case topCategories = "top_categories", maxTrackedCategories = "max_tracked_categories", seed
-        case varianceThreshold = "variance_threshold"
+        case varianceThreshold = "variance_threshold", maxSampleValues = "max_sample_values"
+        case maxMultivariateFeatures = "max_multivariate_features"
+    }
+
+    /// Baselines stored before the width limits existed decode with the defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        binCount = try c.decode(Int.self, forKey: .binCount)
+        sampleCapacity = try c.decode(Int.self, forKey: .sampleCapacity)
+        chunkCount = try c.decode(Int.self, forKey: .chunkCount)
+        topCategories = try c.decode(Int.self, forKey: .topCategories)
+        maxTrackedCategories = try c.decode(Int.self, forKey: .maxTrackedCategories)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        varianceThreshold = try c.decode(Double.self, forKey: .varianceThreshold)
+        maxSampleValues = try c.decodeIfPresent(Int.self, forKey: .maxSampleValues) ?? maxSampleValues
+        maxMultivariateFeatures = try c.decodeIfPresent(Int.self, forKey: .maxMultivariateFeatures) ?? maxMultivariateFeatures
+    }
+
+    /// Rows the sample keeps for a schema this wide: `sampleCapacity`, lowered so that rows ×
+    /// features ≤ `maxSampleValues` (never below 2 × `chunkCount` rows).
+    public func effectiveSampleCapacity(width: Int) -> Int {
+        min(sampleCapacity, max(2 * chunkCount, maxSampleValues / max(1, width)))
     }
 
     /// Checks every setting is in its domain.
@@ -182,6 +210,8 @@ public struct BuildSettings: Sendable, Equatable, Codable {
         try require(topCategories >= 1 && topCategories <= 100_000, "top_categories must be in 1...100000")
         try require(maxTrackedCategories >= topCategories, "max_tracked_categories must be ≥ top_categories")
         try require(varianceThreshold > 0 && varianceThreshold <= 1, "variance_threshold must be in (0, 1]")
+        try require(maxSampleValues >= 1_000 && maxSampleValues <= 1_000_000_000, "max_sample_values must be in 1000...1000000000")
+        try require(maxMultivariateFeatures >= 2 && maxMultivariateFeatures <= 10_000, "max_multivariate_features must be in 2...10000")
     }
 }
 

@@ -28,13 +28,18 @@ public struct RowSample: Sendable {
         self.numericWidth = numericWidth
         self.codeWidth = codeWidth
         generator = SplitMix64(seed: seed)
-        // Reserved up front: pages that are never written are never resident, and growing by
-        // doubling would briefly need twice the memory.
-        numbers.reserveCapacity(capacity * numericWidth)
-        codes.reserveCapacity(capacity * codeWidth)
-        positions.reserveCapacity(capacity)
-        priorities.reserveCapacity(capacity)
+        // Reserved up front when small (growing by doubling briefly needs twice the memory);
+        // beyond `reserveLimit` values the arrays grow as rows arrive, so a large capacity
+        // (compare's 1M rows) on wide data costs what the input holds, not capacity × width.
+        let rows = capacity * max(numericWidth, codeWidth, 1) <= Self.reserveLimit ? capacity : 0
+        numbers.reserveCapacity(rows * numericWidth)
+        codes.reserveCapacity(rows * codeWidth)
+        positions.reserveCapacity(rows)
+        priorities.reserveCapacity(rows)
     }
+
+    /// Values reserved up front at most (16 MiB of doubles).
+    static let reserveLimit = 2_097_152
 
     /// A sample made of given rows (flat, `width` values each, in input order) drawn from `seen`
     /// rows. Not meant for further `add` calls.

@@ -10,6 +10,8 @@ import DriftStats
 public struct CurrentWindow: Sendable {
     public let schema: Schema
     public let capacity: Int
+    /// The capacity asked for (`capacity` is lower for wide schemas).
+    public let requestedCapacity: Int
     public let maxTrackedCategories: Int
     public private(set) var rows = 0
     public private(set) var numericCount: [Int]
@@ -28,6 +30,9 @@ public struct CurrentWindow: Sendable {
     private let ranges: [(Double, Double)]
     private var scratch: [Double]
 
+    /// Sampled values (rows × numeric features) a window holds at most.
+    public static let maxSampleValues = 16_777_216
+
     /// - Parameters:
     ///   - baseline: supplies the schema and the [min, max] ranges for out-of-range counts.
     ///   - capacity: rows kept exactly before sampling starts.
@@ -35,7 +40,9 @@ public struct CurrentWindow: Sendable {
                 seed: UInt64 = 0xC0FFEE) {
         let schema = baseline.schema
         self.schema = schema
-        self.capacity = max(1, capacity)
+        requestedCapacity = max(1, capacity)
+        // Wide schemas keep fewer rows: at most `maxSampleValues` values (128 MiB), never under 1 000 rows.
+        self.capacity = max(1, min(capacity, max(1_000, Self.maxSampleValues / max(1, schema.numericCount))))
         self.maxTrackedCategories = maxTrackedCategories
         numericCount = Array(repeating: 0, count: schema.numericCount)
         numericMissing = numericCount
@@ -59,6 +66,7 @@ public struct CurrentWindow: Sendable {
          categoricalMissing: [Int], labelCounts: [[String: Int]], untrackedLabels: [Int], sample: RowSample) {
         self.schema = schema
         capacity = sample.capacity
+        requestedCapacity = sample.capacity
         maxTrackedCategories = .max
         self.rows = rows
         self.numericCount = numericCount

@@ -49,6 +49,14 @@ public final class Sidecar: Sendable {
             } catch let e as SchemaError {
                 throw ConfigError(key: "models[\(i)]", e.message)
             }
+            let need = m.window.bytes(schema: stored.profile.schema)
+            guard need <= m.window.maxBytes else {
+                let s = stored.profile.schema
+                throw ConfigError(key: "models[\(i)].window.max_records",
+                    "\(m.window.maxRecords) records × \(s.numericCount) numeric and \(s.categoricalCount) categorical features "
+                    + "need \(ConfigValues.format(bytes: need)), above window.max_bytes (\(ConfigValues.format(bytes: m.window.maxBytes))): "
+                    + "lower max_records or raise max_bytes")
+            }
             let (runtime, notes) = try ModelRuntime.open(config: m, evaluator: evaluator, store: store,
                                                          journalDirectory: config.journalPath + "/" + m.name,
                                                          storedTails: tails, now: clock())

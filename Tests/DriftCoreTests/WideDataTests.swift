@@ -1,0 +1,72 @@
+import DriftCore
+import DriftStats
+import Foundation
+import Testing
+
+/// Issue 14, defect 8: memory and time grow linearly in columns, and the limits say so.
+@Suite("Wide data")
+struct WideDataTests {
+    static func schema(_ width: Int) -> Schema {
+        try! Schema(features: (0..<width).map { FeatureSpec(name: "f\($0)", kind: .numeric) })
+    }
+
+    static func build(_ schema: Schema, rows: Int, settings: BuildSettings = BuildSettings()) throws -> BaselineProfile {
+        var b = try BaselineBuilder(schema: schema, settings: settings)
+        var row = TypedRow(schema: schema)
+        var g = SplitMix64(seed: 5)
+        for i in 0..<rows {
+            row.reset(line: i + 1)
+            for k in 0..<schema.numericCount {
+                row.numbers[k] = g.nextUnit()
+                row.numberStates[k] = .present
+            }
+            b.add(row)
+        }
+        return try b.finish()
+    }
+
+    @Test("the row sample keeps rows × features ≤ max_sample_values, never fewer than 2 × chunks rows")
+    func sampleBudget() {
+        let s = BuildSettings()  // 100 000 rows, 8 388 608 values, 10 chunks
+        #expect(s.effectiveSampleCapacity(width: 15) == 100_000)
+        #expect(s.effectiveSampleCapacity(width: 5_000) == 8_388_608 / 5_000)  // 1 677
+        #expect(s.effectiveSampleCapacity(width: 10_000_000) == 20)
+    }
+
+    @Test("compare's window on 5 000 features holds at most 16 777 216 sampled values (it reserved 1M × 5 000 doubles, 40 GB, and aborted)")
+    func compareWindowBudget() throws {
+        let baseline = try Self.build(Self.schema(5_000), rows: 30)
+        let window = CurrentWindow(baseline: baseline, capacity: 1_000_000)
+        #expect(window.requestedCapacity == 1_000_000)
+        #expect(window.capacity == 16_777_216 / 5_000)  // 3 355 rows
+        let narrow = CurrentWindow(baseline: try Self.build(Self.schema(3), rows: 30), capacity: 1_000_000)
+        #expect(narrow.capacity == 1_000_000)
+    }
+
+    @Test("no PCA fit above max_multivariate_features: a note says why (3 000 columns took 43 s in dsyevd)")
+    func multivariateLimit() throws {
+        var settings = BuildSettings()
+        settings.maxMultivariateFeatures = 50
+        let wide = try Self.build(Self.schema(51), rows: 40, settings: settings)
+        #expect(wide.multivariate == nil)
+        #expect(wide.notes.contains { $0.contains("51 numeric features exceed max_multivariate_features (50") }, "\(wide.notes)")
+        let fits = try Self.build(Self.schema(50), rows: 40, settings: settings)
+        #expect(fits.multivariate?.features.count == 50)
+    }
+
+    @Test("a wide build samples fewer rows and says so")
+    func loweredSampleNote() throws {
+        var settings = BuildSettings()
+        settings.maxSampleValues = 10_000
+        let p = try Self.build(Self.schema(100), rows: 500, settings: settings)
+        #expect(p.features[0].numeric?.sample.count == 100)
+        #expect(p.notes.contains { $0.hasPrefix("row sample lowered to 100 rows for 100 features (max_sample_values 10000)") }, "\(p.notes)")
+    }
+
+    @Test("baselines stored before the width limits decode with the defaults")
+    func oldSettingsDecode() throws {
+        let old = #"{"bin_count":10,"sample_capacity":100000,"chunk_count":10,"top_categories":1000,"max_tracked_categories":100000,"seed":1,"variance_threshold":0.65}"#
+        let s = try JSONDecoder().decode(BuildSettings.self, from: Data(old.utf8))
+        #expect(s.maxSampleValues == 8_388_608 && s.maxMultivariateFeatures == 500 && s.seed == 1)
+    }
+}
