@@ -4,7 +4,8 @@
 # on a live scrape, real Prometheus querying a drift gauge) and the alerting end-to-end test (real
 # Prometheus and Alertmanager, direct delivery, an Alertmanager outage), the Kubernetes
 # manifests against their schemas, amtool on the example routing, and the HTML report in headless
-# Chromium. Reuses one debug build.
+# Chromium; the fault tests (scripts/faults.py, root for its tmpfs) and the libFuzzer targets
+# (scripts/fuzz.sh, its own ASan build in .build-fuzz). Reuses one debug build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests 2>&1 | tail -1
@@ -18,3 +19,7 @@ scripts/k8s-validate.sh
 scripts/prometheus-integration.sh
 scripts/alerting-e2e.sh
 scripts/report-browser-test.sh
+echo "== fault tests: mutated requests, framing lies, kill -9 loops, a full tmpfs, slow clients (scripts/faults.py)"
+python3 scripts/faults.py --bin "$(swift build --show-bin-path)/driftwatch"
+echo "== fuzz targets (libFuzzer + ASan, fixed budget per target; FUZZ_SECONDS=3600 for a long run)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-40} scripts/fuzz.sh

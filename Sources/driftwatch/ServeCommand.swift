@@ -26,6 +26,12 @@ struct ServeCommand: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "driftwatch")
+        let descriptors = raiseDescriptorLimit()
+        // Connections, journal segments, SQLite (database, WAL, shm), tailed files, outgoing alerts.
+        let reserve = 64 + 2 * cfg.models.count + cfg.sources.count
+        if descriptors < cfg.maxConnections + reserve {
+            logger.warning("the descriptor limit (\(descriptors)) is below max_connections (\(cfg.maxConnections)) + \(reserve) for files: lower max_connections or raise the limit (ulimit -n)")
+        }
         let started = ContinuousClock.now
         let sidecar: Sidecar
         do {
@@ -39,6 +45,24 @@ struct ServeCommand: AsyncParsableCommand {
         let app = buildApplication(sidecar, logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
+}
+
+/// Raises the soft limit on open descriptors to the hard limit (a soft limit of 1 024 is common;
+/// 1 100 idle connections against it made the sidecar unreachable) and returns the limit now in
+/// effect.
+func raiseDescriptorLimit() -> Int {
+    #if canImport(Glibc)
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+    if limit.rlim_cur < limit.rlim_max {
+        var raised = limit
+        raised.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+    }
+    return limit.rlim_cur > rlim_t(Int.max) ? .max : Int(limit.rlim_cur)
+    #else
+    return 1024
+    #endif
 }
 
 /// Caps glibc's malloc arenas at 2 unless `MALLOC_ARENA_MAX` (or `GLIBC_TUNABLES` arena_max) is set. glibc gives threads that

@@ -67,7 +67,7 @@ enum ColumnStatistics {
     /// Σ over rows of z zᵀ for z = (x − shift)/scale − offset: the p×p Gram matrix of the
     /// standardised data, both triangles filled.
     static func gram(_ x: Matrix, shift: [Double], scale: [Double], offset: [Double]) -> Matrix {
-        let p = x.columns, block = blockRows
+        let p = x.columns
         var gram = [Double](repeating: 0, count: p * p)
         gram.withUnsafeMutableBufferPointer { g in
             forEachStandardizedBlock(x, shift: shift, scale: scale, offset: offset) { s, rows in
