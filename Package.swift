@@ -83,7 +83,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "driftwatch-bench",
-            dependencies: ["DriftStats"]
+            dependencies: ["DriftStats", "DriftCore"]
         ),
         .testTarget(
             name: "DriftStatsTests",

@@ -3,6 +3,8 @@
 // scipy/numpy/scikit-learn on exactly the same numbers. bench/stats.sh runs both and prints ratios.
 //
 // Usage: driftwatch-bench stats [--data-dir DIR] [--json FILE] [--min-seconds S]
+//        driftwatch-bench checkpoint   (bytes written per day: Checkpoint.swift)
+import DriftCore
 import DriftStats
 import Foundation
 
@@ -136,6 +138,10 @@ func lapackProvider() -> String {
     return resolved ?? "unknown"
 }
 
+if CommandLine.arguments.dropFirst().first == "checkpoint" {
+    checkpointBenchmark()
+    exit(0)
+}
 let options = parseOptions()
 var normals = NormalGenerator(seed: 2026)
 

@@ -45,42 +45,81 @@ struct DurabilityTests {
         #expect(c.runtimes[0].windowRows == 650)
     }
 
-    @Test("a checkpoint with nothing changed since the last one writes nothing; ingest, expiry and a restart each make the next one write")
-    func unchangedCheckpointSkipped() throws {
-        var f = try Fixture()
+    @Test("a tick writes the window only when the journal no longer covers it: after max_records events, at shutdown, after a failed restore; restarts restore the same window")
+    func incrementalCheckpoints() throws {
+        var f = try Fixture(windowRecords: 100)
         f.config.models[0].window.maxAge = 60
         defer { f.cleanup() }
         let journal = f.config.journalPath + "/m"
         let now = Mutex(1000.0)
         let clock: @Sendable () -> Double = { now.withLock { $0 } }
         func createdAt() throws -> Date? { try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt }
+        func written(_ s: Sidecar) -> String? {
+            String(decoding: s.metrics.render(), as: UTF8.self).split(separator: "\n")
+                .first { $0.hasPrefix("driftwatch_checkpoint_written_bytes_total{model=\"m\"}") }.map { String($0.split(separator: " ")[1]) }
+        }
         let a = try f.open(clock: clock)
-        try ingest(a, Fixture.events(100))
-        a.checkpointAll()
-        #expect(try createdAt() == Date(timeIntervalSince1970: 1000))
+        try ingest(a, Fixture.events(60))
+        a.checkpointAll()  // 60 < 2 × 100 events since the (absent) full checkpoint: the journal covers them
+        #expect(try createdAt() == nil)
+        #expect(written(a) == "0")
         let segments = EventJournal.segments(in: journal)
+        #expect(String(decoding: a.metrics.render(), as: UTF8.self).contains("driftwatch_last_checkpoint_timestamp_seconds{model=\"m\"} 1000.0"))
         now.withLock { $0 = 1010 }
-        a.checkpointAll()  // nothing happened: no write, no journal rotation
-        #expect(try createdAt() == Date(timeIntervalSince1970: 1000))
-        #expect(EventJournal.segments(in: journal) == segments)
-        // Current as of now all the same; no duration recorded for the skipped one.
-        let text = String(decoding: a.metrics.render(), as: UTF8.self)
-        #expect(text.contains("driftwatch_last_checkpoint_timestamp_seconds{model=\"m\"} 1010.0"))
-        #expect(text.contains("driftwatch_checkpoint_duration_seconds_count{model=\"m\"} 1\n"))
-        try ingest(a, Fixture.events(5, seed: 2))
-        a.checkpointAll()
+        try ingest(a, Fixture.events(150, seed: 2))
+        a.checkpointAll()  // 210 ≥ 200: the window is written, older segments pruned
         #expect(try createdAt() == Date(timeIntervalSince1970: 1010))
-        // The events age out of the 60 s window at the next evaluation: that is a change too.
+        let full = Int(written(a) ?? "") ?? 0
+        #expect(full > 100 * 8 * 3)  // at least time, latency and two numbers per record
+        #expect(EventJournal.segments(in: journal).allSatisfy { $0 > segments.last! })
+        now.withLock { $0 = 1020 }
+        try ingest(a, Fixture.events(5, seed: 3))
+        a.checkpointAll()
+        #expect(try createdAt() == Date(timeIntervalSince1970: 1010) && written(a) == "\(full)")
+        let before = a.runtimes[0].takeWindow(now: 1020).window.checkpoint()
+        // Killed here (no shutdown checkpoint): the full checkpoint plus the journal give the same window.
+        let b = try f.open(clock: clock)
+        #expect(b.runtimes[0].takeWindow(now: 1020).window.checkpoint() == before)
+        #expect(b.runtimes[0].windowRows == 100)
+        // Shutdown writes it whole, so the next start replays nothing.
+        now.withLock { $0 = 1030 }
+        b.checkpointAll(full: true)
+        #expect(try createdAt() == Date(timeIntervalSince1970: 1030))
+        b.checkpointAll(full: true)  // nothing journaled since: no second write
+        #expect(try createdAt() == Date(timeIntervalSince1970: 1030))
+        let c = try f.open(clock: clock)
+        #expect(c.runtimes[0].takeWindow(now: 1030).window.checkpoint() == before)
+        // Expiry needs no write either: it is a function of the time, applied again after a restart.
         now.withLock { $0 = 1100 }
-        a.evaluate(a.runtimes[0])
+        c.evaluate(c.runtimes[0])
+        #expect(c.runtimes[0].windowRows == 0)
+        c.checkpointAll()
+        #expect(try createdAt() == Date(timeIntervalSince1970: 1030))
+        let d = try f.open(clock: clock)
+        #expect(d.runtimes[0].takeWindow(now: 1100).window.rows == 0)
+    }
+
+    @Test("a tumbling reset makes the next tick write the window (the journal since belongs to the old one)")
+    func tumblingResetWritesFull() throws {
+        var f = try Fixture(windowRecords: 1000)
+        f.config.models[0].window.mode = .tumbling
+        f.config.models[0].window.maxAge = 60
+        defer { f.cleanup() }
+        let now = Mutex(1000.0)
+        let clock: @Sendable () -> Double = { now.withLock { $0 } }
+        func createdAt() throws -> Date? { try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt }
+        let a = try f.open(clock: clock)
+        try ingest(a, Fixture.events(30))
+        a.checkpointAll()
+        #expect(try createdAt() == nil)
+        now.withLock { $0 = 1061 }
+        a.evaluate(a.runtimes[0])  // the window ran its course: reset
         #expect(a.runtimes[0].windowRows == 0)
         a.checkpointAll()
-        #expect(try createdAt() == Date(timeIntervalSince1970: 1100))
-        // After a restart the first checkpoint always writes (it covers what was replayed).
+        #expect(try createdAt() == Date(timeIntervalSince1970: 1061))
+        try ingest(a, Fixture.events(7, seed: 4))
         let b = try f.open(clock: clock)
-        now.withLock { $0 = 1200 }
-        b.checkpointAll()
-        #expect(try createdAt() == Date(timeIntervalSince1970: 1200))
+        #expect(b.runtimes[0].windowRows == 7)
     }
 
     @Test("a torn last journal entry (killed mid-write) is dropped; the entries before it are kept")

@@ -221,12 +221,12 @@ struct WideWindowTests {
 @Suite("Journal failures")
 struct JournalFailureTests {
     /// Points model `n`'s next journal segment at /dev/full (every write fails with ENOSPC, and it
-    /// cannot be truncated) and rotates to it with a checkpoint.
+    /// cannot be truncated) and rotates to it with a full checkpoint.
     static func failNextSegment(_ f: TwoModelFixture, _ sidecar: Sidecar) throws {
         let dir = f.journalDirectory("n")
         let current = try #require(EventJournal.segments(in: dir).last)
         try FileManager.default.createSymbolicLink(atPath: dir + "/" + EventJournal.name(current + 1), withDestinationPath: "/dev/full")
-        sidecar.checkpointAll()
+        sidecar.checkpointAll(full: true)
     }
 
     @Test("defect 5: a 503 keeps nothing of the request, across models and across a restart; defect 6: /readyz says so")

@@ -79,6 +79,8 @@ public enum MetricCatalog {
     static let evaluationDuration = f("driftwatch_evaluation_duration_seconds", .histogram, model, window, "Time one evaluation of the window took.")
     static let checkpointDuration = f("driftwatch_checkpoint_duration_seconds", .histogram, model, window,
                                       "Time one checkpoint of the window took: encoding, the SQLite transaction, pruning the journal.")
+    static let checkpointBytes = f("driftwatch_checkpoint_written_bytes_total", .counter, model, window,
+                                   "Window bytes written by full checkpoints (ticks the journal covers write none).")
     static let evaluations = f("driftwatch_evaluations_total", .counter, model, window, "Evaluations completed.")
     static let evaluationErrors = f("driftwatch_evaluation_errors_total", .counter, model, window, "Evaluations that failed.")
     // Golden signals, from the logged records.
@@ -121,7 +123,7 @@ public enum MetricCatalog {
         significance, featureDrift, status,
         missing, baselineMissing, unseen, outOfRange, unknownFeatures,
         datasetShare, datasetShareThreshold, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift, baselineInfo,
-        windowSamples, windowCapacity, windowAge, lastEvaluation, lastCheckpoint, evaluationDuration, checkpointDuration, evaluations, evaluationErrors,
+        windowSamples, windowCapacity, windowAge, lastEvaluation, lastCheckpoint, evaluationDuration, checkpointDuration, checkpointBytes, evaluations, evaluationErrors,
         latency, windowLatency, requests, predictions,
         ingested, rejected,
         connections, connectionsLimit, acceptPaused,

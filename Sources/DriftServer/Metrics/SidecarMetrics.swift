@@ -51,7 +51,7 @@ final class SidecarMetrics: Sendable {
         let datasetShare, datasetShareThreshold, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift: Gauge
         let windowSamples, windowAge, lastEvaluation, lastCheckpoint: Gauge
         let evaluationDuration, checkpointDuration: ValueHistogram
-        let evaluations, evaluationErrors: Counter
+        let evaluations, evaluationErrors, checkpointBytes: Counter
         let windowLatency: [Gauge]
         let name: String
         let registry: PrometheusCollectorRegistry
@@ -121,6 +121,7 @@ final class SidecarMetrics: Sendable {
             checkpointDuration = r.makeValueHistogram(descriptor: C.checkpointDuration.descriptor,
                                                       labels: m, buckets: SidecarMetrics.evaluationBuckets)
             evaluations = r.makeCounter(descriptor: C.evaluations.descriptor, labels: m)
+            checkpointBytes = r.makeCounter(descriptor: C.checkpointBytes.descriptor, labels: m)
             evaluationErrors = r.makeCounter(descriptor: C.evaluationErrors.descriptor, labels: m)
             // Not a summary: promtool reserves the label name "quantile" for summaries.
             windowLatency = ["50", "90", "99"].map { p in

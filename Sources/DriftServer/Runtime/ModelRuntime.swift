@@ -33,6 +33,8 @@ final class ModelRuntime: Sendable {
         /// checkpoint after a start always runs (it covers whatever the journal replayed).
         var changes: UInt64 = 1
         var checkpointed: UInt64 = 0
+        /// Whether a tick rewrites the window or the journal covers it.
+        var policy: CheckpointPolicy
     }
 
     private let state: Mutex<State>
@@ -45,22 +47,27 @@ final class ModelRuntime: Sendable {
         var notes: [String] = []
         var window = StreamWindow(baseline: evaluator.baseline, config: config.window, start: now)
         var firstSegment = 0
+        // Whether the stored checkpoint (or none) plus the journal replayed give this window.
+        var consistent = true
         do {
             if let cp = try store.loadCheckpoint(model: config.name) {
                 // Segments before the checkpoint's are covered by it, restored or not.
                 firstSegment = cp.nextSegment
                 if cp.baselineVersion != evaluator.baselineVersion {
+                    consistent = false
                     notes.append("checkpoint was for baseline version \(cp.baselineVersion); starting an empty window")
                 } else {
                     do {
                         window = try StreamWindow(restoring: cp.window, baseline: evaluator.baseline, config: config.window)
                         notes.append("restored \(window.rows) events from the checkpoint of \(cp.createdAt)")
                     } catch {
+                        consistent = false
                         notes.append("checkpoint not restored (\(error)); starting an empty window")
                     }
                 }
             }
         } catch {
+            consistent = false
             notes.append("checkpoint unreadable (\(error)); replaying the whole journal")
         }
         var tails = storedTails
@@ -75,8 +82,10 @@ final class ModelRuntime: Sendable {
         if replayed > 0 { notes.append("replayed \(replayed) journaled events") }
         notes.append(contentsOf: problems)
         let journal = try EventJournal(directory: journalDirectory)
+        var policy = CheckpointPolicy(windowRecords: config.window.maxRecords)
+        policy.started(journalCovers: consistent, replayed: replayed)
         let runtime = ModelRuntime(config: config, evaluator: evaluator, journalDirectory: journalDirectory,
-                                   state: State(window: window, journal: journal, tails: tails))
+                                   state: State(window: window, journal: journal, tails: tails, policy: policy))
         return (runtime, notes)
     }
 
@@ -127,7 +136,10 @@ final class ModelRuntime: Sendable {
                     if !s.journal.rollback(to: mark) { failure.retained.append(part.runtime.name) }
                     throw failure
                 }
-                if !part.batch.isEmpty { s.window.insert(part.batch, at: now) }
+                if !part.batch.isEmpty {
+                    s.window.insert(part.batch, at: now)
+                    s.policy.journaled(part.batch.count)
+                }
                 if let tail = part.tail { s.tails[tail.source] = tail }
                 s.changes &+= 1
                 let unknown = part.unknownFeatures
@@ -145,7 +157,11 @@ final class ModelRuntime: Sendable {
         state.withLock { s in
             if s.window.expire(now: now) > 0 { s.changes &+= 1 }
             let copy = s.window
-            if s.window.isComplete(now: now) { s.window.reset(now: now); s.changes &+= 1 }
+            if s.window.isComplete(now: now) {
+                s.window.reset(now: now)
+                s.changes &+= 1
+                s.policy.windowReset()
+            }
             return (copy, s.unknownFeatureNames)
         }
     }
@@ -165,16 +181,35 @@ final class ModelRuntime: Sendable {
 
     var latestReport: DriftReport? { published.withLock { $0 } }
 
-    /// Rotates the journal and returns what a checkpoint needs: the window, the first segment
-    /// not covered, the tail positions covered, and the change count to pass to
-    /// `checkpointed(_:)` once saved. Nil when nothing changed since the last checkpoint: the
-    /// stored one is current, and rewriting it (~11 MB at 100k × 15) would only cost I/O.
-    func prepareCheckpoint() throws -> (window: StreamWindow, nextSegment: Int, tails: [TailPosition], changes: UInt64)? {
+    /// What the checkpoint tick does (`CheckpointPolicy`). For a full checkpoint: rotates the
+    /// journal and returns what it needs: the window, the first segment not covered, the tail
+    /// positions covered, and the change count to pass to `checkpointed(_:)` once saved. Nil when
+    /// nothing is to be written: nothing changed, or the journal kept since the last full
+    /// checkpoint covers the changes (the state is durable as of now either way).
+    func prepareCheckpoint(full: Bool = false) throws -> (window: StreamWindow, nextSegment: Int, tails: [TailPosition], changes: UInt64)? {
         try state.withLock { s in
-            guard s.changes != s.checkpointed else { return nil }
-            let next = try s.journal.rotate()
-            return (s.window, next, Array(s.tails.values), s.changes)
+            switch s.policy.decide(changed: s.changes != s.checkpointed, shutdown: full) {
+            case .none:
+                return nil
+            case .keepJournal:
+                s.checkpointed = s.changes
+                return nil
+            case .writeFull:
+                s.policy.fullStarted()
+                do {
+                    let next = try s.journal.rotate()
+                    return (s.window, next, Array(s.tails.values), s.changes)
+                } catch {
+                    s.policy.fullFailed()
+                    throw error
+                }
+            }
         }
+    }
+
+    /// A full checkpoint could not be saved: the next tick writes one again.
+    func checkpointFailed() {
+        state.withLock { s in s.policy.fullFailed() }
     }
 
     /// Records that the state as of `changes` is saved.

@@ -126,24 +126,35 @@ public final class Sidecar: Sendable {
     /// Checkpoints every model's window to SQLite and prunes the journal it covers. One at a
     /// time (`checkpointing`): pruning happens outside the model lock, so two interleaved
     /// checkpoints could save a segment number the other had already pruned.
-    func checkpointAll() {
-        checkpointing.withLock { _ in checkpointAllLocked() }
+    /// One checkpoint tick for every model; `full` writes every changed window whole (shutdown).
+    func checkpointAll(full: Bool = false) {
+        checkpointing.withLock { _ in checkpointAllLocked(full: full) }
     }
 
-    private func checkpointAllLocked() {
+    private func checkpointAllLocked(full: Bool) {
         var failed = false
         for runtime in runtimes {
             do {
                 let started = ContinuousClock.now
                 // Nothing changed since the last checkpoint: it is current as of now.
-                guard let cp = try runtime.prepareCheckpoint() else {
+                guard let cp = try runtime.prepareCheckpoint(full: full) else {
                     metrics.models[runtime.name]?.lastCheckpoint.set(clock())
                     continue
                 }
-                try store.saveCheckpoint(model: runtime.name, baselineVersion: runtime.baselineVersion, nextSegment: cp.nextSegment,
-                                         tails: cp.tails, at: Date(timeIntervalSince1970: clock())) { emit in
-                    try cp.window.writeCheckpoint(emit: emit)
+                var written = 0
+                do {
+                    try store.saveCheckpoint(model: runtime.name, baselineVersion: runtime.baselineVersion, nextSegment: cp.nextSegment,
+                                             tails: cp.tails, at: Date(timeIntervalSince1970: clock())) { emit in
+                        try cp.window.writeCheckpoint { part in
+                            written += part.count
+                            try emit(part)
+                        }
+                    }
+                } catch {
+                    runtime.checkpointFailed()
+                    throw error
                 }
+                metrics.models[runtime.name]?.checkpointBytes.increment(by: Int64(written))
                 runtime.checkpointed(cp.changes)
                 runtime.pruneJournal(below: cp.nextSegment)
                 metrics.models[runtime.name]?.lastCheckpoint.set(clock())

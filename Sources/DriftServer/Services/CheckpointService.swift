@@ -1,8 +1,9 @@
 import NIOPosix
 import ServiceLifecycle
 
-/// Checkpoints every window to SQLite every `checkpoint_every`, and once more on graceful
-/// shutdown. It is the first service started, so the ServiceGroup stops it last: by then the HTTP
+/// Checkpoints every window to SQLite every `checkpoint_every` (written in full only when
+/// `CheckpointPolicy` says the journal no longer covers it), and in full on graceful shutdown, so
+/// the next start replays nothing. It is the first service started, so the ServiceGroup stops it last: by then the HTTP
 /// server has drained its in-flight requests and the tailers have stopped, so the final
 /// checkpoint holds every acknowledged event.
 struct CheckpointService: Service {
@@ -17,7 +18,7 @@ struct CheckpointService: Service {
         }
         // The final checkpoint runs even when the group was cancelled (a service failed, e.g.
         // the port was taken): `runIfActive` refuses a cancelled task, so then it runs here.
-        do { try await bulkWork.runIfActive { sidecar.checkpointAll() } } catch { sidecar.checkpointAll() }
+        do { try await bulkWork.runIfActive { sidecar.checkpointAll(full: true) } } catch { sidecar.checkpointAll(full: true) }
         sidecar.logger.info("final checkpoint written")
     }
 }
