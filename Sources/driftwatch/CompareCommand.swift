@@ -73,14 +73,25 @@ struct CompareCommand: ParsableCommand {
     }
 }
 
+/// A settings file: evaluation keys only (an unknown or misspelt key is an error, not ignored).
+private struct SettingsDocument: Decodable {
+    let settings: EvaluationSettings
+    init(from decoder: any Decoder) throws { settings = try EvaluationSettings.decodeDocument(from: decoder) }
+}
+
 func loadSettings(_ path: String) throws -> EvaluationSettings {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("\(path): cannot read the settings file") }
     do {
-        let s = try YAMLDecoder().decode(EvaluationSettings.self, from: text)
+        let s = try YAMLDecoder().decode(SettingsDocument.self, from: text).settings
         try s.validate()
         return s
     } catch let e as SchemaError {
         throw CLIError("\(path): \(e.message)")
+    } catch let e as ConfigError {
+        throw CLIError("\(path): \(e)")
+    } catch let DecodingError.dataCorrupted(c) where c.underlyingError is ConfigError {
+        // Yams wraps errors thrown by our decoders; the underlying one names the key.
+        throw CLIError("\(path): \(c.underlyingError!)")
     } catch let DecodingError.dataCorrupted(c) {
         throw CLIError("\(path): at \(codingPath(c.codingPath)): \(c.debugDescription)")
     } catch let DecodingError.typeMismatch(_, c) {

@@ -62,6 +62,9 @@ struct SidecarConfigTests {
         #expect(error(#"{"models": [{"name": "a"}], "alerting": {"alertmanagers": ["ftp://x"]}}"#).hasPrefix("alerting.alertmanagers[0]:"))
         #expect(error(#"{"models": [{"name": "a"}], "listen": "nonsense"}"#).hasPrefix("listen:"))
         #expect(error(#"{"models": [{"name": "a", "thresholds": {"significance": 2}}]}"#).contains("significance"))
+        // Misspelt keys inside a model's evaluation were ignored (the default applied silently).
+        #expect(error(#"{"models": [{"name": "a", "thresholds": {"psy": 0.2}}]}"#).hasPrefix("models[0].thresholds.psy: unknown key"))
+        #expect(error(#"{"models": [{"name": "a", "features": {"x": {"ignre": true}}}]}"#).hasPrefix("models[0].features.x.ignre: unknown key"))
     }
 
     @Test("environment variables override secrets and endpoints")

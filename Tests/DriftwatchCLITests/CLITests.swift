@@ -134,6 +134,13 @@ struct CLITests {
         try "thresholds:\n  psi: 0.2\nfeatures:\n  petal_lenght: {ignore: true}\n".write(to: settings, atomically: true, encoding: .utf8)
         let r7 = try CLI.run(["compare", "--db", db, "--model", "m", "--data", Self.production, "--settings", settings.path])
         #expect(r7.status == 2 && r7.stderr.contains("features.petal_lenght: no such feature"), "\(r7.stderr)")
+        // Misspelt keys at every depth are errors naming the key (they were ignored).
+        for (text, key) in [("thresholds:\n  psy: 0.2\n", "thresholds.psy: unknown key"), ("min_sample: 10\n", "min_sample: unknown key"),
+                            ("features:\n  petal_length: {ignre: true}\n", "features.petal_length.ignre: unknown key")] {
+            try text.write(to: settings, atomically: true, encoding: .utf8)
+            let r = try CLI.run(["compare", "--db", db, "--model", "m", "--data", Self.production, "--settings", settings.path])
+            #expect(r.status == 2 && r.stderr.contains("s.yaml: \(key)"), "\(r.stderr)")
+        }
     }
 
     @Test("JSON lines in the record contract, an explicit YAML schema, and invalid values counted")

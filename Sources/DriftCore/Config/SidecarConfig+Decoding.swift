@@ -98,11 +98,9 @@ extension SidecarConfig: Decodable {
 
 extension ModelConfig: Decodable {
     static let ownKeys = ["name", "baseline", "window", "evaluate_every", "max_prediction_classes"]
-    static let evaluationKeys = ["numeric_tests", "categorical_tests", "thresholds", "threshold_source", "correction",
-                                 "min_samples", "dataset_drift_share", "features"]
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(Self.ownKeys + Self.evaluationKeys)
+        try decoder.rejectUnknownKeys(Self.ownKeys + EvaluationSettings.keys)
         let c = try decoder.container(keyedBy: AnyKey.self)
         guard let name = try c.value(String.self, "name") else {
             throw ConfigError(key: keyPathString(decoder.codingPath + [AnyKey("name")]), "required")

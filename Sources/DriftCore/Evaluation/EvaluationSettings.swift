@@ -32,7 +32,9 @@ public struct Thresholds: Sendable, Equatable, Codable {
         case significance, psi, ksStatistic = "ks_statistic", tvd, jensenShannon = "jensen_shannon", hellinger, wasserstein
     }
 
+    /// Unknown keys are refused (a misspelt `psy: 0.2` used to be ignored, leaving the default).
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = Thresholds()
         significance = try c.decodeIfPresent(Double.self, forKey: .significance) ?? d.significance
@@ -98,6 +100,17 @@ public struct FeatureOverride: Sendable, Equatable, Codable {
         self.thresholds = thresholds
         self.ignore = ignore
     }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case tests, thresholds, ignore }
+
+    /// Unknown keys are refused (`ignre: true` used to be ignored).
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tests = try c.decodeIfPresent([DriftTest].self, forKey: .tests)
+        thresholds = try c.decodeIfPresent([String: Double].self, forKey: .thresholds)
+        ignore = try c.decodeIfPresent(Bool.self, forKey: .ignore)
+    }
 }
 
 /// How a window is judged. Every field has the default DESIGN.md documents; the sidecar's config and
@@ -116,7 +129,10 @@ public struct EvaluationSettings: Sendable, Equatable, Codable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    /// The keys of an evaluation section (a model's entry in the sidecar config, `compare --settings`).
+    public static let keys = CodingKeys.allCases.map(\.rawValue)
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case numericTests = "numeric_tests", categoricalTests = "categorical_tests", thresholds
         case thresholdSource = "threshold_source", correction, minSamples = "min_samples"
         case datasetDriftShare = "dataset_drift_share", features
@@ -133,6 +149,13 @@ public struct EvaluationSettings: Sendable, Equatable, Codable {
         minSamples = try c.decodeIfPresent(Int.self, forKey: .minSamples) ?? d.minSamples
         datasetDriftShare = try c.decodeIfPresent(Double.self, forKey: .datasetDriftShare) ?? d.datasetDriftShare
         features = try c.decodeIfPresent([String: FeatureOverride].self, forKey: .features) ?? d.features
+    }
+
+    /// Decodes a standalone settings document (`compare --settings`), refusing keys that are not
+    /// evaluation settings. (In the sidecar config the model's entry checks its keys itself.)
+    public static func decodeDocument(from decoder: any Decoder) throws -> EvaluationSettings {
+        try decoder.rejectUnknownKeys(keys)
+        return try EvaluationSettings(from: decoder)
     }
 
     /// Checks values and that tests fit their kinds. With a schema, also that every overridden
