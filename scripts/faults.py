@@ -144,6 +144,27 @@ def promtool(what):
     return body.decode()
 
 
+def held_events(what, wait=1.2):
+    """Events in the window one evaluation (500 ms) after `what`, promtool-checked."""
+    time.sleep(wait)
+    return metric("driftwatch_window_samples", promtool(what))
+
+
+def crash_and_restart(config, what):
+    """kill -9, start again: the events the restarted window holds."""
+    stop(signal.SIGKILL)
+    start(config)
+    return held_events(what)
+
+
+def ack(n, what):
+    """Posts n valid events, which must be acknowledged; returns how many were."""
+    status, resp = post(valid_ndjson(n))
+    if status != 202:
+        fail(f"valid batch {what} answered {status}: {resp[:200]!r}")
+    return json.loads(resp)["accepted"]
+
+
 # --- bodies ------------------------------------------------------------------------------------
 
 def event(i):
@@ -275,16 +296,11 @@ def phase_mutate():
         elif code is not None and code not in ALLOWED:
             fail(f"raw request mode {mode}: status {code}")
     alive("the raw requests")
-    time.sleep(1.2)  # one evaluation
-    text = promtool("the mutated requests")
-    held = metric("driftwatch_window_samples", text)
+    held = held_events("the mutated requests")
     if held != acknowledged:
         fail(f"window holds {held} events, {acknowledged} were acknowledged")
     # And they survive a crash.
-    stop(signal.SIGKILL)
-    start(write_config(os.path.join(work, "journal")))
-    time.sleep(1.2)
-    held = metric("driftwatch_window_samples", promtool("the restart"))
+    held = crash_and_restart(write_config(os.path.join(work, "journal")), "the restart")
     if held != acknowledged:
         fail(f"after kill -9 the window holds {held} events, {acknowledged} were acknowledged")
     stop()
@@ -298,26 +314,15 @@ def phase_kill():
     # full writes as well as between them; the window must hold the newest min(acknowledged, 20 000).
     config = write_config(os.path.join(work, "journal-kill"), records=20000)
     acknowledged = 0
+    start(config)
     for k in range(args.kills):
-        start(config)
-        time.sleep(0.7)
-        held = metric("driftwatch_window_samples", promtool(f"restart {k}"))
-        if held != min(acknowledged, 20000):
-            fail(f"restart {k}: the window holds {held} events, {acknowledged} were acknowledged")
         deadline = time.time() + rng.uniform(0.3, 1.5)
         while time.time() < deadline:
-            n = rng.randrange(1, 200)
-            status, resp = post(valid_ndjson(n))
-            if status != 202:
-                fail(f"valid batch answered {status}: {resp[:200]!r}")
-            acknowledged += json.loads(resp)["accepted"]
-        stop(signal.SIGKILL)
-    start(config)
-    time.sleep(0.7)
-    held = metric("driftwatch_window_samples", promtool("the last restart"))
+            acknowledged += ack(rng.randrange(1, 200), f"before kill {k}")
+        held = crash_and_restart(config, f"restart {k}")
+        if held != min(acknowledged, 20000):
+            fail(f"restart {k}: the window holds {held} events, {acknowledged} were acknowledged")
     stop()
-    if held != min(acknowledged, 20000):
-        fail(f"after {args.kills} kills the window holds {held} events, {acknowledged} were acknowledged")
     print(f"faults: kill: {args.kills} kill -9 during ingest with checkpoints every 200 ms; "
           f"{acknowledged} events acknowledged into a 20 000-event window, the newest min(acknowledged, 20 000) restored after every kill ({int(held)} at the end)")
 
@@ -334,8 +339,7 @@ def phase_enospc():
     start(config)
     acknowledged = 0
     for _ in range(20):
-        status, resp = post(valid_ndjson(50))
-        acknowledged += json.loads(resp)["accepted"] if status == 202 else 0
+        acknowledged += ack(50, "before the disk filled")
     filler = os.path.join(mnt, "filler")
     with open(filler, "wb") as f:
         try:
@@ -371,14 +375,8 @@ def phase_enospc():
         time.sleep(0.2)
     ready_after = time.time() - t0
     for _ in range(20):
-        status, resp = post(valid_ndjson(50))
-        if status != 202:
-            fail(f"ingest after space returned answered {status}: {resp[:200]!r}")
-        acknowledged += json.loads(resp)["accepted"]
-    stop(signal.SIGKILL)
-    start(config)
-    time.sleep(1.0)
-    held = metric("driftwatch_window_samples", promtool("the restart after ENOSPC"))
+        acknowledged += ack(50, "after space returned")
+    held = crash_and_restart(config, "the restart after ENOSPC")
     stop()
     subprocess.run(["umount", mnt], check=False)
     if held != acknowledged:
@@ -442,10 +440,7 @@ def rss_mb():
 
 
 def phase_soak():
-    cfg = write_config(os.path.join(work, "journal-soak"))
-    text = open(cfg).read().replace("max_records: 1000000, max_age: none", "max_records: 20000, max_age: none")
-    open(cfg, "w").write(text)
-    start(cfg)
+    start(write_config(os.path.join(work, "journal-soak"), records=20000))
     samples, t_start, requests, bad = [], time.time(), 0, 0
     next_sample = t_start + 10
     while time.time() - t_start < args.soak:

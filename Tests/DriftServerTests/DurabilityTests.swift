@@ -99,6 +99,24 @@ struct DurabilityTests {
         #expect(d.runtimes[0].takeWindow(now: 1100).window.rows == 0)
     }
 
+    @Test("entries that carry only a tail position (a tailed file of refused lines) count toward the next full checkpoint, so the kept journal stays bounded")
+    func tailOnlyEntriesBounded() throws {
+        let f = try Fixture(windowRecords: 100)
+        defer { f.cleanup() }
+        func createdAt() throws -> Date? { try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt }
+        let a = try f.open(clock: { 1000 })
+        let runtime = a.runtimes[0]
+        for i in 0..<199 {
+            try runtime.ingest(EventBatch(schema: runtime.schema), tail: TailPosition(source: "/log", device: 1, inode: 2, offset: Int64(i)), now: 1000)
+        }
+        a.checkpointAll()
+        #expect(try createdAt() == nil)  // 199 < 2 × 100
+        try runtime.ingest(EventBatch(schema: runtime.schema), tail: TailPosition(source: "/log", device: 1, inode: 2, offset: 199), now: 1000)
+        a.checkpointAll()
+        #expect(try createdAt() == Date(timeIntervalSince1970: 1000))
+        #expect(EventJournal.segments(in: f.config.journalPath + "/m").count == 1)  // the older ones pruned
+    }
+
     @Test("a tumbling reset makes the next tick write the window (the journal since belongs to the old one)")
     func tumblingResetWritesFull() throws {
         var f = try Fixture(windowRecords: 1000)

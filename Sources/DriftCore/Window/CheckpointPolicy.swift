@@ -10,9 +10,8 @@
 /// checkpoint is written once `fullEvery` events (twice the window's `max_records`) have been
 /// journaled since the last one, which bounds both the journal kept on disk and the replay at
 /// start to two windows' worth of events, and at once when the journal no longer replays to the
-/// window: after
-/// a tumbling reset, after a start that could not restore the stored checkpoint, or after a full
-/// one failed.
+/// window: after a tumbling reset, after a start that could not restore the stored checkpoint,
+/// or after a full one failed.
 ///
 /// Bytes written: a full checkpoint (≈ the window: 13.6 MB at 100k × 15 numeric) per 2 ×
 /// `max_records` events, i.e. about half the journal's own volume, instead of a full window every
@@ -51,12 +50,11 @@ public struct CheckpointPolicy: Sendable, Equatable {
         fullRequired = !journalCovers
     }
 
-    /// Events were journaled and inserted.
+    /// Events were journaled and inserted (an entry without events counts as one).
     public mutating func journaled(_ events: Int) { eventsSinceFull += events }
 
     /// A tumbling window was reset: the journal since the checkpoint belongs to the old window.
     public mutating func windowReset() { fullRequired = true }
-
 
     /// What the checkpoint tick should do; `changed` whether anything changed since the last tick
     /// that was saved. At `shutdown` the window is written whenever the journal holds anything

@@ -29,8 +29,9 @@ final class ModelRuntime: Sendable {
         var tails: [String: TailPosition]
         var unknownFeatureNames: Set<String> = []
         /// Counts changes to the window and tail positions (ingest, expiry, a tumbling reset);
-        /// `checkpointed` is its value at the last checkpoint. Starts one apart, so the first
-        /// checkpoint after a start always runs (it covers whatever the journal replayed).
+        /// `checkpointed` is its value at the last tick that saved them (in full or by keeping the
+        /// journal). Starts one apart, so the first tick after a start always asks the policy
+        /// (which writes in full when the start could not restore the stored checkpoint).
         var changes: UInt64 = 1
         var checkpointed: UInt64 = 0
         /// Whether a tick rewrites the window or the journal covers it.
@@ -136,10 +137,10 @@ final class ModelRuntime: Sendable {
                     if !s.journal.rollback(to: mark) { failure.retained.append(part.runtime.name) }
                     throw failure
                 }
-                if !part.batch.isEmpty {
-                    s.window.insert(part.batch, at: now)
-                    s.policy.journaled(part.batch.count)
-                }
+                if !part.batch.isEmpty { s.window.insert(part.batch, at: now) }
+                // A tail-only entry (a tailed chunk of refused lines) counts once, so a source
+                // that only ever sends bad lines cannot grow the kept journal without bound.
+                s.policy.journaled(max(1, part.batch.count))
                 if let tail = part.tail { s.tails[tail.source] = tail }
                 s.changes &+= 1
                 let unknown = part.unknownFeatures

@@ -123,10 +123,10 @@ public final class Sidecar: Sendable {
         }
     }
 
-    /// Checkpoints every model's window to SQLite and prunes the journal it covers. One at a
-    /// time (`checkpointing`): pruning happens outside the model lock, so two interleaved
-    /// checkpoints could save a segment number the other had already pruned.
-    /// One checkpoint tick for every model; `full` writes every changed window whole (shutdown).
+    /// One checkpoint tick for every model: the window is written to SQLite when its policy says so
+    /// (always, with `full`, when the journal holds anything: shutdown), and the journal it then
+    /// covers is pruned. One at a time (`checkpointing`): pruning happens outside the model lock,
+    /// so two interleaved checkpoints could save a segment number the other had already pruned.
     func checkpointAll(full: Bool = false) {
         checkpointing.withLock { _ in checkpointAllLocked(full: full) }
     }
@@ -136,7 +136,7 @@ public final class Sidecar: Sendable {
         for runtime in runtimes {
             do {
                 let started = ContinuousClock.now
-                // Nothing changed since the last checkpoint: it is current as of now.
+                // Nothing to write (nothing changed, or the kept journal covers it): durable as of now.
                 guard let cp = try runtime.prepareCheckpoint(full: full) else {
                     metrics.models[runtime.name]?.lastCheckpoint.set(clock())
                     continue

@@ -1,11 +1,11 @@
 import NIOPosix
 import ServiceLifecycle
 
-/// Checkpoints every window to SQLite every `checkpoint_every` (written in full only when
-/// `CheckpointPolicy` says the journal no longer covers it), and in full on graceful shutdown, so
-/// the next start replays nothing. It is the first service started, so the ServiceGroup stops it last: by then the HTTP
-/// server has drained its in-flight requests and the tailers have stopped, so the final
-/// checkpoint holds every acknowledged event.
+/// Runs a checkpoint tick every `checkpoint_every` (the window is written only when
+/// `CheckpointPolicy` says the journal no longer covers it), and a full one on graceful shutdown,
+/// so the next start replays nothing. It is the first service started, so the ServiceGroup stops
+/// it last: by then the HTTP server has drained its in-flight requests and the tailers have
+/// stopped, so the final checkpoint holds every acknowledged event.
 struct CheckpointService: Service {
     let sidecar: Sidecar
 
