@@ -211,6 +211,14 @@ struct StreamWindowTests {
         var other = config
         other.maxRecords = 501
         #expect(throws: BinaryFormatError.self) { try StreamWindow(restoring: bytes, baseline: Self.baseline, config: other) }
+        // Counts that do not add up to the window's rows are refused (the checkpoint fuzzer's
+        // find: a huge label count restored, then trapped the evaluator's sum). The checkpoint
+        // ends with the last category's count, a little-endian Int64.
+        for bad: Int64 in [Int64.max / 2, -1, 1_000_000] {
+            var damaged = bytes
+            withUnsafeBytes(of: bad.littleEndian) { damaged.replaceSubrange((damaged.count - 8)..., with: $0) }
+            #expect(throws: BinaryFormatError.self) { try StreamWindow(restoring: damaged, baseline: Self.baseline, config: config) }
+        }
     }
 
     @Test("journal batches round-trip through their binary form")

@@ -2,6 +2,8 @@ import DriftStats
 
 extension StreamWindow {
     static let magic: UInt32 = 0x4457_5731 // "DWW1"
+    /// Events a window may count (2^53: a billion a second for over 100 days); more is a damaged checkpoint.
+    static let maxRows = 1 << 53
 
     /// The window as checkpoint bytes (all parts of `writeCheckpoint` joined).
     public func checkpoint() -> [UInt8] {
@@ -112,6 +114,28 @@ extension StreamWindow {
                 for k in 0..<cw where codes[i, k] >= Int32(labels[k].count) || codes[i, k] < -2 {
                     throw BinaryFormatError(offset: r.offset, "label code out of range")
                 }
+            }
+            // The counts are over the window's `rows` events, as `insert` and `evictOldest` keep
+            // them: each feature's outcomes add up to `rows` exactly. A checkpoint that says
+            // otherwise would overflow or mislead the evaluation (found by the checkpoint fuzzer:
+            // huge label counts trapped the evaluator's sum).
+            guard rows <= Self.maxRows, config.mode == .tumbling || rows == count else {
+                throw BinaryFormatError(offset: r.offset, "implausible row count \(rows)")
+            }
+            func addsUpToRows(_ parts: [Int]) -> Bool {
+                var sum = 0
+                for p in parts {
+                    guard p >= 0 && p <= rows else { return false }
+                    sum += p  // ≤ rows after each step, or the next guard fails first
+                    guard sum <= rows else { return false }
+                }
+                return sum == rows
+            }
+            for k in 0..<nw where !addsUpToRows([numericPresent[k], numericMissing[k]]) || !(0...numericPresent[k]).contains(outOfRange[k]) {
+                throw BinaryFormatError(offset: r.offset, "inconsistent counts of numeric feature \(k)")
+            }
+            for k in 0..<cw where !addsUpToRows(labelCounts[k] + [untracked[k], categoricalMissing[k]]) {
+                throw BinaryFormatError(offset: r.offset, "inconsistent counts of categorical feature \(k)")
             }
             guard r.remaining == 0 else { throw BinaryFormatError(offset: r.offset, "trailing bytes") }
         }
