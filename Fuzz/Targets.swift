@@ -66,17 +66,13 @@ enum Fixture {
 
     static let baseline: BaselineProfile = {
         var b = try! BaselineBuilder(schema: schema)
-        var row = TypedRow(schema: schema)
         var g = SplitMix64(seed: 7)
+        var batch = EventBatch(schema: schema)
         for i in 0..<400 {
-            row.reset(line: i + 1)
-            row.numbers[0] = g.nextUnit() * 10; row.numberStates[0] = .present
-            row.numbers[1] = g.nextUnit() * 10 - 5; row.numberStates[1] = .present
-            row.numbers[2] = g.nextUnit(); row.numberStates[2] = .present
-            row.categories[0] = ["a", "b", "c"][i % 3]; row.categoryStates[0] = .present
-            row.categories[1] = ["yes", "no"][i % 2]; row.categoryStates[1] = .present
-            b.add(row)
+            let x = g.nextUnit() * 10, y = g.nextUnit() * 10 - 5, score = g.nextUnit()
+            batch.append(numbers: [x, y, score], categories: [["a", "b", "c"][i % 3], ["yes", "no"][i % 2]])
         }
+        b.add(batch)
         return try! b.finish()
     }()
 
@@ -163,30 +159,44 @@ enum EventsTarget {
 enum TableTarget {
     struct Outcome: Equatable {
         var rows: [String] = []
+        var refused: [String] = []
+        var invalid: [String] = []
         var error: String?
     }
 
     static func read(_ body: [UInt8], format: TableFormat, schema: Schema?, chunk: Int) -> Outcome {
         var reader = TableReader(format: format, schema: schema)
         var out = Outcome()
-        func sink(_ row: inout TypedRow) {
-            invariant(row.numbers.enumerated().allSatisfy { k, v in row.numberStates[k] != .present || NumberParser.inRange(v) },
-                      "line \(row.line): a present number outside the range rule")
-            let numbers = row.numbers.enumerated().map { k, v in row.numberStates[k] == .present ? "\(v.bitPattern)" : "\(row.numberStates[k])" }
-            let labels = row.categories.enumerated().map { k, v in row.categoryStates[k] == .present ? v : "\(row.categoryStates[k])" }
-            out.rows.append("\(row.line) \(numbers) \(labels) \(row.invalid.count)")
+        func sink(_ batch: EventBatch, _ schema: Schema) {
+            invariant(batch.numericWidth == schema.numericCount && batch.categoricalWidth == schema.categoricalCount,
+                      "a batch of another width than its schema")
+            invariant(batch.numbers.allSatisfy { $0.isNaN || NumberParser.inRange($0) }, "a present number outside the range rule")
+            let invalid = Set(batch.invalidCategories)
+            invariant(invalid.allSatisfy { batch.categories[$0] == nil }, "an invalid label with a value")
+            for e in 0..<batch.count {
+                let numbers = (0..<batch.numericWidth).map { k in
+                    let v = batch.number(e, k)
+                    return EventBatch.isInvalid(v) ? "invalid" : v.isNaN ? "missing" : "\(v.bitPattern)"
+                }
+                let labels = (0..<batch.categoricalWidth).map { k in
+                    batch.category(e, k) ?? (invalid.contains(e * batch.categoricalWidth + k) ? "<invalid>" : "<missing>")
+                }
+                out.rows.append("\(numbers) \(labels)")
+            }
         }
         do {
             var start = 0
             while start < body.count {
                 let end = min(body.count, start + chunk)
-                try reader.feed(Array(body[start..<end])) { sink(&$0) }
+                try reader.feed(Array(body[start..<end]), sink)
                 start = end
             }
-            try reader.finish { sink(&$0) }
+            try reader.finish(sink)
         } catch {
             out.error = "\(error)"
         }
+        out.refused = reader.rejectedExamples.map { "\($0.line ?? -1) \($0.field) \($0.reason)" }
+        out.invalid = reader.invalidExamples.map { "\($0.line) \($0.feature) \($0.reason)" }
         return out
     }
 
@@ -198,9 +208,17 @@ enum TableTarget {
         let schema: Schema? = mode & 2 == 0 ? nil : Fixture.schema
         let whole = read(body, format: format, schema: schema, chunk: max(1, body.count))
         let pieces = read(body, format: format, schema: schema, chunk: chunk)
+        if whole.error != nil || pieces.error != nil {
+            // An error ends the input: rows handed over before it depend on where batches were
+            // cut, so they need only be a prefix of one another; the error must be the same.
+            let n = min(whole.rows.count, pieces.rows.count)
+            invariant(whole.error == pieces.error && whole.rows.prefix(n) == pieces.rows.prefix(n),
+                      "chunks of \(chunk) bytes failed differently: \(whole.error ?? "-") / \(pieces.error ?? "-")")
+            return
+        }
         invariant(whole == pieces, "chunks of \(chunk) bytes read differently: \(whole.error ?? "-") / \(pieces.error ?? "-"), rows \(whole.rows.count) / \(pieces.rows.count)")
-        let lines = whole.rows.compactMap { Int($0.prefix { $0 != " " }) }
-        invariant(zip(lines, lines.dropFirst()).allSatisfy { $0 < $1 }, "row line numbers not increasing: \(lines.prefix(10))")
+        let lines = whole.refused.compactMap { Int($0.prefix { $0 != " " }) }
+        invariant(zip(lines, lines.dropFirst()).allSatisfy { $0 < $1 }, "refused line numbers not increasing: \(lines.prefix(10))")
     }
 }
 

@@ -12,13 +12,12 @@ func checkpointBenchmark() {
     let width = 15, capacity = 100_000, tick = 10.0
     let schema = try! Schema(features: (0..<width).map { FeatureSpec(name: "f\($0)", kind: .numeric) })
     var builder = try! BaselineBuilder(schema: schema)
-    var row = TypedRow(schema: schema)
     var g = SplitMix64(seed: 3)
-    for i in 0..<5_000 {
-        row.reset(line: i + 1)
-        for k in 0..<width { row.numbers[k] = g.nextUnit(); row.numberStates[k] = .present }
-        builder.add(row)
+    var reference = EventBatch(schema: schema)
+    for _ in 0..<5_000 {
+        reference.append(numbers: (0..<width).map { _ in g.nextUnit() }, categories: [], latency: .nan, status: nil, prediction: nil)
     }
+    builder.add(reference)
     let baseline = try! builder.finish()
     func batch(_ n: Int) -> EventBatch {
         var b = EventBatch(schema: schema)

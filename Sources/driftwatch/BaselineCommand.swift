@@ -47,6 +47,8 @@ struct BaselineCommand: ParsableCommand {
         var maxSampleValues = BuildSettings().maxSampleValues
         @Option(name: .customLong("max-multivariate-features"), help: "Numeric features above which no PCA model is fitted.")
         var maxMultivariateFeatures = BuildSettings().maxMultivariateFeatures
+        @Option(name: .customLong("max-refused"), help: "JSON lines the record contract may refuse (malformed, not an object, no features) before the build fails.")
+        var maxRefused = 0
         @Option(help: "Summary format: text or json.") var format = "text"
 
         func run() throws {
@@ -69,12 +71,19 @@ struct BaselineCommand: ParsableCommand {
             var options = SchemaInference.Options()
             options.categorical = Set(split(categorical))
             options.exclude = Set(split(exclude))
-            var reader = TableReader(format: input.format, schema: explicit, inference: options)
+            var reader = TableReader(format: input.format, schema: explicit, model: model, inference: options)
             var builder: BaselineBuilder?
-            try input.read(into: &reader) { row in
-                // The first row carries the schema (given or just inferred); settings are valid.
-                if builder == nil { builder = try BaselineBuilder(schema: row.schema, settings: settings) }
-                builder!.add(row)
+            try input.read(into: &reader) { batch, schema in
+                // The schema is known (given or just inferred) by the first batch; settings are valid.
+                if builder == nil { builder = try BaselineBuilder(schema: schema, settings: settings) }
+                builder!.add(batch)
+            }
+            // A baseline is a contract: by default a record the contract refuses fails the build.
+            if reader.rejectedCount > maxRefused {
+                let first = reader.rejectedExamples.first
+                let field = first.map { $0.field.isEmpty ? "" : " (field \"\($0.field)\")" } ?? ""
+                throw CLIError("\(input.displayName):\(first?.line ?? 0): \(first?.reason ?? "refused")\(field); "
+                               + "\(reader.rejectedCount) records refused in all (--max-refused \(maxRefused))")
             }
             guard let builder else { throw CLIError("\(input.displayName): no data rows") }
             var notes = reader.notes
@@ -84,7 +93,8 @@ struct BaselineCommand: ParsableCommand {
             if !reader.unknownColumns.isEmpty {
                 notes.append("input columns not in the schema (ignored): \(reader.unknownColumns.joined(separator: ", "))")
             }
-            if let first = builder.invalidExamples.first {
+            notes += input.refusalNotes(reader)
+            if let first = reader.invalidExamples.first {
                 notes.append("invalid values were counted, not profiled; first: \(input.displayName):\(first.line) field \"\(first.feature)\": \(first.reason)")
             }
             let profile: BaselineProfile

@@ -53,10 +53,13 @@ struct CompareCommand: ParsableCommand {
         } catch let e as SchemaError {
             throw CLIError("\(settings ?? "settings"): \(e.message)")
         }
+        // The sidecar's window and typing path: a file is one tumbling window fed in order.
         var window = evaluator.makeWindow(capacity: maxRows)
-        var reader = TableReader(format: input.format, schema: stored.profile.schema)
-        try input.read(into: &reader) { row in window.add(row) }
-        var report = try evaluator.evaluate(window)
+        var reader = TableReader(format: input.format, schema: stored.profile.schema, model: model)
+        try input.read(into: &reader) { batch, _ in window.insert(batch, at: 0) }
+        var report = try evaluator.evaluate(window.snapshot())
+        report.invalidExamples = reader.invalidExamples
+        report.notes += input.refusalNotes(reader)
         if !reader.absentFeatures.isEmpty {
             report.notes.append("baseline features not in \(input.displayName) (all missing): \(reader.absentFeatures.joined(separator: ", "))")
         }

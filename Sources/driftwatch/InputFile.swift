@@ -25,9 +25,9 @@ struct InputFile {
         }
     }
 
-    /// Streams the file through `reader`, calling `sink` for every typed row.
+    /// Streams the file through `reader`, calling `sink` with every typed batch.
     func read(into reader: inout TableReader, chunkSize: Int = 4 << 20,
-              _ sink: (inout TypedRow) throws -> Void) throws {
+              _ sink: TableReader.Sink) throws {
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY)
         guard fd >= 0 else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
         defer { if fd != 0 { close(fd) } }
@@ -53,6 +53,24 @@ struct InputFile {
             throw CLIError(describe(error))
         }
         progress.finish(rows: reader.rows)
+    }
+
+    /// Notes on the records the contract refused and the other models' records skipped, with the
+    /// first refusals as FILE:LINE (the sidecar would have answered them with the same errors).
+    func refusalNotes(_ reader: TableReader) -> [String] {
+        var notes: [String] = []
+        if reader.rejectedCount > 0 {
+            let reasons = reader.rejected.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }
+            notes.append("\(reader.rejectedCount) records refused (\(reasons.joined(separator: ", "))), not in the window")
+            for e in reader.rejectedExamples.prefix(3) {
+                let field = e.field.isEmpty ? "" : " field \"\(e.field)\""
+                notes.append("refused: \(displayName):\(e.line ?? 0)\(field): \(e.reason)")
+            }
+        }
+        if reader.skippedOtherModels > 0 {
+            notes.append("\(reader.skippedOtherModels) records of other models skipped")
+        }
+        return notes
     }
 
     /// "FILE:LINE:COLUMN: message (field "x")".

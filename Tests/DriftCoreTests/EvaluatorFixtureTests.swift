@@ -7,17 +7,15 @@ import Testing
 @Suite("Baseline build and evaluation against numpy/scipy")
 struct EvaluatorFixtureTests {
     static func run(settings: EvaluationSettings = EvaluationSettings()) throws -> (BaselineProfile, DriftReport) {
-        var builder: BaselineBuilder?
-        _ = try readRows(try Fixture.bytes("core_reference.csv"), format: .csv, chunk: 4093).1.map { row in
-            if builder == nil { builder = try BaselineBuilder(schema: row.schema) }
-            builder!.add(row)
-        }
-        let profile = try #require(builder).finish()
+        let profile = try buildBaseline(try Fixture.bytes("core_reference.csv"), format: .csv, chunk: 4093)
         let evaluator = try Evaluator(baseline: profile, model: "fixture", baselineVersion: "1", settings: settings)
         var window = evaluator.makeWindow()
-        let (_, rows) = try readRows(try Fixture.bytes("core_current.csv"), format: .csv, schema: profile.schema, chunk: 1000)
-        for row in rows { window.add(row) }
-        return (profile, try evaluator.evaluate(window))
+        let (reader, batches, _) = try readBatches(try Fixture.bytes("core_current.csv"), format: .csv, schema: profile.schema,
+                                                   chunk: 1000)
+        for b in batches { window.insert(b, at: 0) }
+        var report = try evaluator.evaluate(window.snapshot())
+        report.invalidExamples = reader.invalidExamples
+        return (profile, report)
     }
 
     @Test("profile: counts, moments, quantile edges and bin fractions")

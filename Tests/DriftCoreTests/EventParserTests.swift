@@ -31,20 +31,37 @@ struct EventParserTests {
         #expect(b.latencies[0] == 0.0125 && b.statuses[0] == "ok" && b.predictions[0] == "setosa")
     }
 
-    @Test("partial acceptance: bad records are refused with index, field and reason; good ones kept")
+    @Test("partial acceptance: a bad envelope refuses the record (index, field, reason); a bad value is counted invalid, its record kept")
     func partial() throws {
-        let p = try parse(#"[{"features":{"x":1}}, {"features":{"x":"abc"}}, 7, {"nofeatures":1}, {"model":"other","features":{}}, {"features":{"c":[1]}}, {"features":{"x":2},"latency_ms":-1}, {"features":{"y":3}}]"#)
-        #expect(p.accepted == 2)
-        #expect(p.errors.map(\.index) == [1, 2, 3, 4, 5, 6])
-        #expect(p.errors[0].field == "features.x" && p.errors[0].kind == .wrongType)
-        #expect(p.errors[0].reason.contains("expected a number"))
-        #expect(p.errors[1].kind == .notAnObject)
-        #expect(p.errors[2].kind == .missingFeatures && p.errors[2].field == "features")
-        #expect(p.errors[3].kind == .unknownModel && p.errors[3].field == "model")
-        #expect(p.errors[4].field == "features.c")
-        #expect(p.errors[5].field == "latency_ms")
-        #expect(p.rejected[0] == [.wrongType: 3, .notAnObject: 1, .missingFeatures: 1, .unknownModel: 1])
-        #expect(p.batches[0].number(0, 0) == 1 && p.batches[0].number(1, 1) == 3)
+        let p = try parse(#"[{"features":{"x":1}}, {"features":{"x":"abc","y":2}}, 7, {"nofeatures":1}, {"model":"other","features":{}}, {"features":{"c":[1]}}, {"features":{"x":2},"latency_ms":-1}, {"features":{"y":3}}]"#)
+        #expect(p.accepted == 4)
+        #expect(p.errors.map(\.index) == [2, 3, 4, 6])
+        #expect(p.errors[0].kind == .notAnObject)
+        #expect(p.errors[1].kind == .missingFeatures && p.errors[1].field == "features")
+        #expect(p.errors[2].kind == .unknownModel && p.errors[2].field == "model")
+        #expect(p.errors[3].field == "latency_ms" && p.errors[3].kind == .wrongType)
+        #expect(p.rejected[0] == [.wrongType: 1, .notAnObject: 1, .missingFeatures: 1, .unknownModel: 1])
+        // The invalid values, by record and field; their records are in the batch.
+        #expect(p.invalid.map(\.index) == [1, 5] && p.invalid.map(\.field) == ["features.x", "features.c"])
+        #expect(p.invalid[0].reason == "expected a number, found string \"abc\"")
+        #expect(p.invalid[1].reason == "expected a label, found array")
+        let b = p.batches[0]
+        #expect(b.number(0, 0) == 1)
+        #expect(EventBatch.isInvalid(b.number(1, 0)) && b.number(1, 1) == 2)
+        #expect(b.category(2, 0) == nil && b.invalidCategories == [2 * b.categoricalWidth + 0])
+        #expect(b.number(3, 1) == 3)
+    }
+
+    @Test("a flat object's top-level keys are its features; one with no schema key is refused")
+    func flat() throws {
+        let p = try parse(#"[{"x":1.5,"c":"eu","prediction":"setosa","latency_ms":3,"extra":1}, {"status":"ok"}, {"prediction":"setosa"}]"#)
+        #expect(p.accepted == 2 && p.errors.map(\.index) == [1])
+        #expect(p.errors[0].kind == .missingFeatures)
+        let b = p.batches[0]
+        #expect(b.number(0, 0) == 1.5 && b.number(0, 1).isNaN && b.category(0, 0) == "eu" && b.category(0, 1) == "setosa")
+        #expect(b.latencies[0] == 0.003 && b.predictions[0] == "setosa")
+        #expect(p.unknownFeatures[0] == 1)
+        #expect(b.category(1, 1) == "setosa" && b.number(1, 0).isNaN)
     }
 
     @Test("null, absent, empty and NaN strings are missing; numbers label categories without .0")
@@ -108,7 +125,8 @@ struct EventParserTests {
             #expect(p.batches[0].number(0, 0) == Double(text)!, "\(text)")
         }
         let big = try parse(#"{"features":{"x":1e999}}"#)
-        #expect(big.accepted == 0 && big.errors[0].reason.contains("out of range"))
+        #expect(big.accepted == 1 && big.errors.isEmpty && big.invalid[0].reason.contains("out of range"))
+        #expect(EventBatch.isInvalid(big.batches[0].number(0, 0)))
     }
 
     @Test("several models: records route by model; without one it is required")

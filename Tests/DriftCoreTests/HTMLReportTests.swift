@@ -27,15 +27,14 @@ struct HTMLReportTests {
         let report = try Self.report()
         let x = try #require(report.features.first { $0.name == "x" }?.histogram)
         let edges = try #require(x.edges)
-        var current: [Double] = []
-        VerdictTests.forEachRow(400, seed: 2, shift: 0.5, labels: ["a"]) { current.append($0.numbers[0]) }
+        let current = VerdictTests.batch(400, seed: 2, shift: 0.5, labels: ["a"]).numbers
         var counts = [Int](repeating: 0, count: edges.count + 1)
         for v in current { counts[edges.firstIndex { v <= $0 } ?? edges.count] += 1 }  // right-closed, as the README says
         #expect(x.current.count == counts.count)
         for (share, n) in zip(x.current, counts) { #expect(abs(share - Double(n) / 400) < 1e-12) }
         #expect(abs(x.baseline.reduce(0, +) - 1) < 1e-9)
         var all: [Double] = current
-        VerdictTests.forEachRow(1000, seed: 1, shift: 0, labels: ["a"]) { all.append($0.numbers[0]) }
+        all += VerdictTests.batch(1000, seed: 1, shift: 0, labels: ["a"]).numbers
         #expect(x.range == [all.min()!, all.max()!])
     }
 

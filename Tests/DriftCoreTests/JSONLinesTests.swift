@@ -17,39 +17,34 @@ struct JSONLinesTests {
             {"x":null,"colour":7,"prediction":true,"score":"NaN"}
 
             {"x":true,"colour":["a"],"score":1e308}
+            {"model":"other","features":{"x":1}}
             """
         let (reader, rows) = try readRows(Array(text.utf8), format: .jsonl, schema: Self.schema, chunk: 7)
         #expect(rows.count == 3)
-        #expect(rows.map(\.line) == [1, 2, 4])
         #expect(rows[0].numbers[0] == 1.5 && rows[0].numberStates[0] == .present)
         #expect(rows[0].categories == ["red", "yes"])
         #expect(rows[0].numbers[1] == 0.9)
         #expect(rows[1].numberStates == [.missing, .missing])
         #expect(rows[1].categories == ["7", "true"])
         #expect(rows[2].numberStates[0] == .invalid)
-        #expect(rows[2].categoryStates[0] == .invalid)
+        #expect(rows[2].categoryStates == [.invalid, .missing])
         // 1e308 is beyond NumberParser.maxMagnitude: out of range, as it is in CSV and on ingest.
         #expect(rows[2].numberStates[1] == .invalid)
-        #expect(rows[2].invalid.map(\.feature) == ["x", "score", "colour"])
+        #expect(reader.invalidExamples.map(\.feature) == ["x", "colour", "score"])
+        #expect(reader.invalidExamples.map(\.line) == [4, 4, 4])
         #expect(reader.unknownColumns.contains("extra"))
+        #expect(reader.skippedOtherModels == 1 && reader.rejectedCount == 0)
     }
 
-    @Test("malformed JSON names its line")
+    @Test("malformed JSON and non-objects are refused by line, the rest is read")
     func malformed() throws {
-        let text = "{\"x\":1}\n{\"x\": tru}\n"
-        do {
-            _ = try readRows(Array(text.utf8), format: .jsonl, schema: Self.schema)
-            Issue.record("no error")
-        } catch let e as InputError {
-            #expect(e.line == 2)
-            #expect(e.message.hasPrefix("malformed JSON"))
-        }
-        do {
-            _ = try readRows(Array("[1,2]\n".utf8), format: .jsonl, schema: Self.schema)
-            Issue.record("no error")
-        } catch let e as InputError {
-            #expect(e.line == 1 && e.message == "expected a JSON object")
-        }
+        let text = "{\"x\":1}\n{\"x\": tru}\n[1,2]\n{\"features\":[1]}\n{\"x\":2}\n"
+        let (reader, rows) = try readRows(Array(text.utf8), format: .jsonl, schema: Self.schema, chunk: 5)
+        #expect(rows.map { $0.numbers[0] } == [1, 2])
+        #expect(reader.rejected == [.malformedJSON: 1, .notAnObject: 1, .missingFeatures: 1])
+        #expect(reader.rejectedExamples.map(\.line) == [2, 3, 4])
+        #expect(reader.rejectedExamples[0].reason.hasPrefix("malformed JSON"))
+        #expect(reader.rejectedExamples[1].reason == "expected a JSON object, found array")
     }
 }
 

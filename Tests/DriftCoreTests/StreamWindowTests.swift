@@ -12,16 +12,10 @@ struct StreamWindowTests {
     ])
     static let baseline: BaselineProfile = {
         var b = try! BaselineBuilder(schema: schema)
-        var row = TypedRow(schema: schema)
         var g = SplitMix64(seed: 11)
-        for i in 0..<5000 {
-            row.reset(line: i + 1)
-            row.numbers[0] = g.nextUnit() * 10
-            row.numberStates[0] = .present
-            row.categories[0] = ["a", "b", "c"][i % 3]
-            row.categoryStates[0] = .present
-            b.add(row)
-        }
+        var batch = EventBatch(schema: schema)
+        for i in 0..<5000 { batch.append(numbers: [g.nextUnit() * 10], categories: [["a", "b", "c"][i % 3]]) }
+        b.add(batch)
         return try! b.finish()
     }()
 
@@ -49,21 +43,17 @@ struct StreamWindowTests {
         return b
     }
 
-    /// The reference: a `CurrentWindow` fed the same events one by one.
-    static func reference(_ batch: EventBatch, rows: Range<Int>) -> CurrentWindow {
-        var w = CurrentWindow(baseline: baseline)
-        var row = TypedRow(schema: schema)
-        for e in rows {
-            row.reset(line: e + 1)
-            let x = batch.number(e, 0)
-            if !x.isNaN { row.numbers[0] = x; row.numberStates[0] = .present }
-            if let c = batch.category(e, 0) { row.categories[0] = c; row.categoryStates[0] = .present }
-            w.add(row)
-        }
-        return w
+    /// The reference: a fresh window that never wrapped nor evicted, fed only those events.
+    static func reference(_ batch: EventBatch, rows: Range<Int>) -> WindowSnapshot {
+        var config = WindowConfig()
+        config.maxRecords = 1_000_000
+        config.maxAge = nil
+        var w = StreamWindow(baseline: baseline, config: config, start: 0)
+        w.insert(slice(batch, rows), at: 0)
+        return w.snapshot()
     }
 
-    static func evaluate(_ w: CurrentWindow) throws -> DriftReport {
+    static func evaluate(_ w: WindowSnapshot) throws -> DriftReport {
         var s = EvaluationSettings()
         s.minSamples = 10
         return try Evaluator(baseline: baseline, model: "m", baselineVersion: "1", settings: s).evaluate(w)

@@ -13,22 +13,16 @@ struct VerdictTests {
 
     static func build(_ n: Int, seed: UInt64, shift: Double = 0, labels: [String] = ["a", "b"]) throws -> BaselineProfile {
         var builder = try BaselineBuilder(schema: schema)
-        forEachRow(n, seed: seed, shift: shift, labels: labels) { builder.add($0) }
+        builder.add(batch(n, seed: seed, shift: shift, labels: labels))
         return try builder.finish()
     }
 
     /// n rows: x ~ N(shift, 1), c cycling through `labels`.
-    static func forEachRow(_ n: Int, seed: UInt64, shift: Double, labels: [String], _ body: (TypedRow) -> Void) {
+    static func batch(_ n: Int, seed: UInt64, shift: Double, labels: [String]) -> EventBatch {
         var g = SplitMix64(seed: seed)
-        var row = TypedRow(schema: schema)
-        for i in 0..<n {
-            row.reset(line: i + 1)
-            row.numbers[0] = normal(&g) + shift
-            row.numberStates[0] = .present
-            row.categories[0] = labels[i % labels.count]
-            row.categoryStates[0] = .present
-            body(row)
-        }
+        var b = EventBatch(schema: schema)
+        for i in 0..<n { b.append(numbers: [normal(&g) + shift], categories: [labels[i % labels.count]]) }
+        return b
     }
 
     static func normal(_ g: inout SplitMix64) -> Double {
@@ -40,8 +34,8 @@ struct VerdictTests {
                          settings: EvaluationSettings = .init()) throws -> DriftReport {
         let evaluator = try Evaluator(baseline: baseline, model: "m", baselineVersion: "1", settings: settings)
         var window = evaluator.makeWindow()
-        forEachRow(n, seed: seed, shift: shift, labels: labels) { window.add($0) }
-        return try evaluator.evaluate(window)
+        window.insert(batch(n, seed: seed, shift: shift, labels: labels), at: 0)
+        return try evaluator.evaluate(window.snapshot())
     }
 
     @Test("a tiny shift on a large window is significant without effect: warning, not drift")
@@ -110,15 +104,9 @@ struct VerdictTests {
         var settings = BuildSettings()
         settings.sampleCapacity = 1_000
         var builder = try BaselineBuilder(schema: Self.schema, settings: settings)
-        var row = TypedRow(schema: Self.schema)
-        for i in 0..<50_000 {
-            row.reset(line: i + 1)
-            row.numbers[0] = Double(i)
-            row.numberStates[0] = .present
-            row.categories[0] = "k\(i % 3)"
-            row.categoryStates[0] = .present
-            builder.add(row)
-        }
+        var b = EventBatch(schema: Self.schema)
+        for i in 0..<50_000 { b.append(numbers: [Double(i)], categories: ["k\(i % 3)"]) }
+        builder.add(b)
         let p = try builder.finish()
         let x = try #require(p.features[0].numeric)
         #expect(x.count == 50_000 && x.sampleCount == 1_000 && !x.sampleIsExact)

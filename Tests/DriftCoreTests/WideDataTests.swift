@@ -12,16 +12,10 @@ struct WideDataTests {
 
     static func build(_ schema: Schema, rows: Int, settings: BuildSettings = BuildSettings()) throws -> BaselineProfile {
         var b = try BaselineBuilder(schema: schema, settings: settings)
-        var row = TypedRow(schema: schema)
         var g = SplitMix64(seed: 5)
-        for i in 0..<rows {
-            row.reset(line: i + 1)
-            for k in 0..<schema.numericCount {
-                row.numbers[k] = g.nextUnit()
-                row.numberStates[k] = .present
-            }
-            b.add(row)
-        }
+        var batch = EventBatch(schema: schema)
+        for _ in 0..<rows { batch.append(numbers: (0..<schema.numericCount).map { _ in g.nextUnit() }, categories: []) }
+        b.add(batch)
         return try b.finish()
     }
 
@@ -33,14 +27,17 @@ struct WideDataTests {
         #expect(s.effectiveSampleCapacity(width: 10_000_000) == 20)
     }
 
-    @Test("compare's window on 5 000 features holds at most 16 777 216 sampled values (it reserved 1M × 5 000 doubles, 40 GB, and aborted)")
+    @Test("compare's window on 5 000 features holds at most 16 777 216 values (it reserved 1M × 5 000 doubles, 40 GB, and aborted)")
     func compareWindowBudget() throws {
         let baseline = try Self.build(Self.schema(5_000), rows: 30)
-        let window = CurrentWindow(baseline: baseline, capacity: 1_000_000)
+        let evaluator = try Evaluator(baseline: baseline, model: "m", baselineVersion: "1", settings: .init())
+        let window = evaluator.makeWindow(capacity: 1_000_000)
         #expect(window.requestedCapacity == 1_000_000)
-        #expect(window.capacity == 16_777_216 / 5_000)  // 3 355 rows
-        let narrow = CurrentWindow(baseline: try Self.build(Self.schema(3), rows: 30), capacity: 1_000_000)
-        #expect(narrow.capacity == 1_000_000)
+        #expect(window.config.maxRecords == 16_777_216 / 5_000)  // 3 355 rows
+        #expect(window.config.mode == .tumbling && window.config.maxAge == nil)
+        let narrow = try Evaluator(baseline: try Self.build(Self.schema(3), rows: 30), model: "m", baselineVersion: "1",
+                                   settings: .init()).makeWindow(capacity: 1_000_000)
+        #expect(narrow.config.maxRecords == 1_000_000)
     }
 
     @Test("no PCA fit above max_multivariate_features: a note says why (3 000 columns took 43 s in dsyevd)")

@@ -100,15 +100,22 @@ struct HostileInputTests {
                 """
             let r = try await Self.post(client, body)
             let o = try RouterTests.object(r)
-            #expect(o["accepted"] as? Int == 501 && o["rejected"] as? Int == 2)
-            let errors = o["errors"] as! [[String: Any]]
-            #expect(errors.map { $0["index"] as! Int } == [500, 501])
-            #expect(errors.allSatisfy { $0["field"] as? String == "features.x" && $0["code"] as? String == "wrong_type" })
+            // Kept, with x counted invalid (FieldTyping): the records' good values still count.
+            #expect(o["accepted"] as? Int == 503 && o["rejected"] as? Int == 0)
+            let invalid = o["invalid"] as! [[String: Any]]
+            #expect(invalid.map { $0["index"] as! Int } == [500, 501])
+            #expect(invalid.map { $0["line"] as! Int } == [501, 502])
+            #expect(invalid.allSatisfy { $0["field"] as? String == "features.x" && $0["code"] as? String == "wrong_type" })
             sidecar.evaluate(sidecar.runtimes[0])
             let report = try #require(sidecar.runtimes[0].latestReport)
+            #expect(report.features[0].quality.invalidRatio == 2.0 / 503 && report.features[1].quality.invalidRatio == 0)
+            #expect(report.features[0].count == 501 && report.features[1].count == 503)
             #expect(report.multivariate.available && report.multivariate.value?.isFinite == true)
             let text = String(decoding: sidecar.metrics.render(), as: UTF8.self)
             #expect(Self.unparseableSamples(text) == [])
+            #expect(text.contains("driftwatch_feature_invalid_values_total{model=\"m\",feature=\"x\"} 2\n"))
+            #expect(text.contains("driftwatch_feature_invalid_values_total{model=\"m\",feature=\"y\"} 0\n"))
+            #expect(text.contains("driftwatch_feature_invalid_ratio{model=\"m\",feature=\"x\"} \(2.0 / 503)\n"))
         }
     }
 

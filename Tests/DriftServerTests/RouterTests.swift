@@ -22,15 +22,20 @@ struct RouterTests {
             #expect(nd.status == .accepted)
             #expect(try Self.object(nd)["accepted"] as? Int == 300)
             let arr = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/json"],
-                                               body: ByteBuffer(string: #"[{"features":{"x":1}}, {"features":{"x":true}}]"#))
+                                               body: ByteBuffer(string: #"[{"features":{"x":1}}, {"features":{"x":true}}, {"features":{"x":1},"status":[]}]"#))
             let o = try Self.object(arr)
-            #expect(arr.status == .accepted && o["accepted"] as? Int == 1 && o["rejected"] as? Int == 1)
+            #expect(arr.status == .accepted && o["accepted"] as? Int == 2 && o["rejected"] as? Int == 1)
+            // A wrong type in a feature: the record is kept, the value counted invalid.
+            let invalid = (o["invalid"] as! [[String: Any]])[0]
+            #expect(invalid["index"] as? Int == 1 && invalid["field"] as? String == "features.x" && invalid["code"] as? String == "wrong_type")
+            #expect(invalid["line"] == nil)
+            // In the envelope: the record is refused.
             let err = (o["errors"] as! [[String: Any]])[0]
-            #expect(err["index"] as? Int == 1 && err["field"] as? String == "features.x" && err["code"] as? String == "wrong_type")
+            #expect(err["index"] as? Int == 2 && err["field"] as? String == "status" && err["code"] as? String == "wrong_type")
             let one = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/json; charset=utf-8"],
                                                body: ByteBuffer(string: #"{"features":{"c":"a"}}"#))
             #expect(try Self.object(one)["accepted"] as? Int == 1)
-            #expect(sidecar.runtimes[0].windowRows == 302)
+            #expect(sidecar.runtimes[0].windowRows == 303)
         }
     }
 

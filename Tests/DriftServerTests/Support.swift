@@ -24,16 +24,13 @@ struct Fixture {
         dir = NSTemporaryDirectory() + "driftwatch-server-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var builder = try BaselineBuilder(schema: Self.schema)
-        var row = TypedRow(schema: Self.schema)
         var g = SplitMix64(seed: 5)
+        var batch = EventBatch(schema: Self.schema)
         for i in 0..<3000 {
-            row.reset(line: i + 1)
-            row.numbers[0] = g.nextUnit() * 10; row.numberStates[0] = .present
-            row.numbers[1] = g.nextUnit() * 10; row.numberStates[1] = .present
-            row.categories[0] = ["a", "b", "c"][i % 3]; row.categoryStates[0] = .present
-            row.categories[1] = ["setosa", "versicolor"][i % 2]; row.categoryStates[1] = .present
-            builder.add(row)
+            let x = g.nextUnit() * 10, y = g.nextUnit() * 10
+            batch.append(numbers: [x, y], categories: [["a", "b", "c"][i % 3], ["setosa", "versicolor"][i % 2]])
         }
+        builder.add(batch)
         let store = try BaselineStore(path: dir + "/store.sqlite", create: true)
         _ = try store.save(try builder.finish(), model: "m", version: nil, source: "test", createdAt: Date())
         config = SidecarConfig()

@@ -13,16 +13,13 @@ private func sampleProfile(rows: Int = 500, seed: UInt64 = 1) throws -> Baseline
     ])
     var builder = try BaselineBuilder(schema: schema)
     var g = SplitMix64(seed: seed)
-    var row = TypedRow(schema: schema)
+    var batch = EventBatch(schema: schema)
     for i in 0..<rows {
-        row.reset(line: i + 1)
         let x = g.nextUnit()
-        row.numbers = [x, x + g.nextUnit()]
-        row.numberStates = [.present, i % 10 == 0 ? .missing : .present]
-        row.categories = [["a", "b", "c"][i % 3]]
-        row.categoryStates = [.present]
-        builder.add(row)
+        let y = x + g.nextUnit()
+        batch.append(numbers: [x, i % 10 == 0 ? .nan : y], categories: [["a", "b", "c"][i % 3]])
     }
+    builder.add(batch)
     return try builder.finish()
 }
 

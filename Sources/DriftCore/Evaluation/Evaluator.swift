@@ -25,12 +25,23 @@ public struct Evaluator: Sendable {
         self.settings = settings
     }
 
-    /// A window shaped for this baseline.
-    public func makeWindow(capacity: Int = 1_000_000, seed: UInt64 = 0xC0FFEE) -> CurrentWindow {
-        CurrentWindow(baseline: baseline, capacity: capacity, seed: seed)
+    /// The window `compare` feeds a whole file into: the sidecar's `StreamWindow`, tumbling and
+    /// without an age limit, so counts are exact over every row and the tests see the first
+    /// `capacity` rows, then a seeded uniform reservoir. Wide schemas hold fewer rows: at most
+    /// `StreamWindow.maxHeldValues` values, never under 1 000 rows.
+    public func makeWindow(capacity: Int = 1_000_000, seed: UInt64 = 0xC0FFEE) -> StreamWindow {
+        var config = WindowConfig()
+        config.mode = .tumbling
+        config.maxAge = nil
+        config.seed = seed
+        let width = max(1, baseline.schema.numericCount)
+        config.maxRecords = max(1, min(capacity, max(1_000, StreamWindow.maxHeldValues / width)))
+        var window = StreamWindow(baseline: baseline, config: config, start: 0)
+        window.requestedCapacity = max(1, capacity)
+        return window
     }
 
-    public func evaluate(_ window: CurrentWindow) throws -> DriftReport {
+    public func evaluate(_ window: WindowSnapshot) throws -> DriftReport {
         precondition(window.schema == baseline.schema, "window built for another schema")
         var features: [FeatureReport] = []
         var pendingSignificance: [(feature: Int, p: Double)] = []
@@ -80,10 +91,10 @@ public struct Evaluator: Sendable {
         return DriftReport(model: model, baselineVersion: baselineVersion, rows: window.rows, exact: window.isExact,
                            sampledRows: window.sampledRows, features: features,
                            multivariate: try multivariate(window), dataset: dataset, settings: settings,
-                           invalidExamples: window.invalidExamples, notes: notes)
+                           invalidExamples: [], notes: notes)
     }
 
-    private func featureReport(_ index: Int, _ window: CurrentWindow) throws -> FeatureReport {
+    private func featureReport(_ index: Int, _ window: WindowSnapshot) throws -> FeatureReport {
         let spec = baseline.schema.features[index]
         let slot = baseline.schema.slot(of: index)
         let plan = settings.plan(for: spec)
@@ -155,7 +166,7 @@ public struct Evaluator: Sendable {
 
     private func ratio(_ part: Int, _ whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }
 
-    private func numeric(_ spec: FeatureSpec, _ profile: NumericProfile, slot: Int, window: CurrentWindow,
+    private func numeric(_ spec: FeatureSpec, _ profile: NumericProfile, slot: Int, window: WindowSnapshot,
                          plan: (tests: [DriftTest], thresholds: Thresholds, ignored: Bool)) throws -> FeatureReport {
         let count = window.numericCount[slot]
         let quality = FeatureQuality(
@@ -213,7 +224,7 @@ public struct Evaluator: Sendable {
         return report
     }
 
-    private func categorical(_ spec: FeatureSpec, _ profile: CategoricalProfile, slot: Int, window: CurrentWindow,
+    private func categorical(_ spec: FeatureSpec, _ profile: CategoricalProfile, slot: Int, window: WindowSnapshot,
                              plan: (tests: [DriftTest], thresholds: Thresholds, ignored: Bool)) throws -> FeatureReport {
         let labels = window.labelCounts[slot]
         var binOf: [String: Int] = [:]
@@ -285,7 +296,7 @@ public struct Evaluator: Sendable {
 
     /// Mean PCA reconstruction error of the window's rows (missing inputs imputed with the
     /// reference means), in blocks so memory stays flat.
-    private func multivariate(_ window: CurrentWindow) throws -> MultivariateReport {
+    private func multivariate(_ window: WindowSnapshot) throws -> MultivariateReport {
         let method = "pca_reconstruction"
         guard let m = baseline.multivariate else {
             return MultivariateReport(method: method, available: false, drift: false,
@@ -304,10 +315,13 @@ public struct Evaluator: Sendable {
         while start < rows {
             let n = min(block, rows - start)
             var storage = [Double](repeating: 0, count: n * p)
-            for (c, slot) in slots.enumerated() {
-                for r in 0..<n {
-                    let v = window.number(sampledRow: start + r, slot: slot)
-                    storage[r + c * n] = v.isNaN ? m.imputation[c] : v
+            storage.withUnsafeMutableBufferPointer { out in
+                window.forEachRow(start..<(start + n)) { row, values in
+                    let r = row - start
+                    for (c, slot) in slots.enumerated() {
+                        let v = values[slot]
+                        out[r + c * n] = v.isNaN ? m.imputation[c] : v
+                    }
                 }
             }
             let errors = try m.model.rowErrors(try Matrix(rows: n, columns: p, columnMajor: storage))

@@ -4,10 +4,14 @@ public struct EventBatch: Sendable, Equatable {
     public let numericWidth: Int
     public let categoricalWidth: Int
     public private(set) var count = 0
-    /// `count × numericWidth` values; NaN = missing.
+    /// `count × numericWidth` values; NaN = missing, `EventBatch.invalid` (a NaN with its own
+    /// payload) = invalid (wrong type, out of range: counted, never tested).
     public private(set) var numbers: [Double] = []
-    /// `count × categoricalWidth` labels; nil = missing.
+    /// `count × categoricalWidth` labels; nil = missing or, at the positions in
+    /// `invalidCategories`, invalid.
     public private(set) var categories: [String?] = []
+    /// Positions in `categories` (ascending) whose value was invalid. Sparse: invalid values are rare.
+    public private(set) var invalidCategories: [Int] = []
     /// Per event: the model server's latency in seconds (NaN = not logged).
     public private(set) var latencies: [Double] = []
     /// Per event: the logged status (nil = not logged).
@@ -24,10 +28,25 @@ public struct EventBatch: Sendable, Equatable {
 
     public var isEmpty: Bool { count == 0 }
 
+    /// The number that stands for an invalid value: a quiet NaN with a payload of its own, so it is
+    /// never tested (it is NaN) and is still told apart from missing by `isInvalid`, through the
+    /// window's ring, the journal and checkpoints (all keep the bit pattern).
+    public static let invalid = Double(bitPattern: 0x7FF8_0000_0BAD_0BAD)
+
+    /// Whether `v` is the invalid marker (not any NaN).
+    @inline(__always) public static func isInvalid(_ v: Double) -> Bool { v.bitPattern == invalid.bitPattern }
+
     /// Appends one event (`numbers.count == numericWidth`, `categories.count == categoricalWidth`).
+    /// `invalidSlots` are the categorical slots whose value was invalid (their label is nil).
     public mutating func append(numbers n: some Collection<Double>, categories c: some Collection<String?>,
-                                latency: Double, status: String?, prediction: String?) {
+                                invalidSlots: some Sequence<Int> = EmptyCollection<Int>(),
+                                latency: Double = .nan, status: String? = nil, prediction: String? = nil) {
         precondition(n.count == numericWidth && c.count == categoricalWidth, "event width differs from the batch")
+        let base = categories.count
+        for k in invalidSlots {
+            precondition(k >= 0 && k < categoricalWidth, "invalid slot out of range")
+            invalidCategories.append(base + k)
+        }
         numbers.append(contentsOf: n)
         categories.append(contentsOf: c)
         latencies.append(latency)
@@ -39,6 +58,8 @@ public struct EventBatch: Sendable, Equatable {
     /// Appends every event of `other` (same widths).
     public mutating func append(contentsOf other: EventBatch) {
         precondition(other.numericWidth == numericWidth && other.categoricalWidth == categoricalWidth)
+        let base = categories.count
+        invalidCategories += other.invalidCategories.map { $0 + base }
         numbers += other.numbers
         categories += other.categories
         latencies += other.latencies

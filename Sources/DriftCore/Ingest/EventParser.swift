@@ -15,18 +15,24 @@ public enum RejectReason: String, Sendable, CaseIterable, Codable {
 
 /// One refused record: its 0-based index in the request (array element or line), the field at
 /// fault and why.
+///
+/// The same shape names an invalid value of an accepted record (`ParsedEvents.invalid`; `kind` is
+/// then `wrong_type`): the record was kept, that value counted invalid.
 public struct RecordError: Sendable, Equatable, Codable {
     public let index: Int
+    /// 1-based line in the body (JSON lines only).
+    public var line: Int?
     public let field: String
     public let reason: String
     public let kind: RejectReason
-    public init(index: Int, field: String, reason: String, kind: RejectReason) {
+    public init(index: Int, line: Int? = nil, field: String, reason: String, kind: RejectReason) {
         self.index = index
+        self.line = line
         self.field = field
         self.reason = reason
         self.kind = kind
     }
-    enum CodingKeys: String, CodingKey { case index, field, reason, kind = "code" }
+    enum CodingKeys: String, CodingKey { case index, line, field, reason, kind = "code" }
 }
 
 /// A body's events split by model, and the records refused.
@@ -34,6 +40,10 @@ public struct ParsedEvents: Sendable {
     /// Per configured model (same order as the parser's models).
     public var batches: [EventBatch]
     public var errors: [RecordError] = []
+    /// Invalid values of accepted records (the first 100): each counted invalid in its feature.
+    public var invalid: [RecordError] = []
+    /// Records of models the parser was not given, skipped (`OtherModels.skip`).
+    public var skipped = 0
     /// Per model: rejected records by reason (the model is the record's own when known, else the
     /// default model's, else index 0).
     public var rejected: [[RejectReason: Int]]
@@ -61,23 +71,35 @@ public enum EventFormat: Sendable {
     case ndjson
 }
 
-/// Parses ingest bodies per the record contract (DESIGN.md "Record (ingest) contract") and types
-/// every value against the target model's schema.
+/// Parses record-contract JSON (DESIGN.md "Record (ingest) contract") and types every value
+/// against the target model's schema: the one parser of HTTP ingest, the tailed log, and the
+/// JSON-lines input of `compare` and `baseline build`.
 ///
-/// Per record: `features` (object) is required; `model` defaults to the only configured model.
-/// `prediction` and `score` are typed as features when the schema has them; `prediction` is also
-/// the class counted in the golden signals (strings, booleans, integral numbers). `latency_ms` (a
-/// number ≥ 0), `status` (string or integer) and `timestamp` (string or number) are checked.
-/// Numeric features take numbers; null, `""` and `"NaN"`-like strings are missing; anything else is
-/// a `wrong_type` error that refuses the record (its good neighbours are kept). Categorical
-/// features take strings, booleans and numbers. Feature keys outside the schema are counted and
-/// ignored. A JSON array body that is not well-formed JSON is refused whole (`malformed_json`,
-/// with the byte offset); in NDJSON each line stands alone.
+/// Per record: the feature values are the `features` object or, when a record has none, its
+/// top-level keys other than the envelope's (`model`, `timestamp`, `request_id`, `latency_ms`,
+/// `status`): a flat object, as `pandas.DataFrame.to_json(orient="records", lines=True)` writes.
+/// A record with no value for any schema feature is refused (`missing_features`). `model`
+/// defaults to the only configured model. `prediction` and `score` are typed as features when the
+/// schema has them (a value under `features` wins); `prediction` is also the class counted in the
+/// golden signals (strings, booleans, integral numbers). Values are typed by `FieldTyping` (the
+/// rule table is there): a wrong type is counted invalid in its feature, never refusing the
+/// record. `latency_ms` (a number ≥ 0), `status` (string or integer) and `timestamp` (string or
+/// number) are envelope fields: a wrong type there refuses the record (`wrong_type`). Feature keys
+/// outside the schema are counted and ignored. A JSON array body that is not well-formed JSON is
+/// refused whole (`malformed_json`, with the byte offset); in NDJSON each line stands alone.
 public struct EventParser: Sendable {
     public let models: [(name: String, schema: Schema)]
     public let defaultModel: Int?
-    /// Longest category label accepted.
-    public var maxLabelBytes = 1024
+    /// Longest category label accepted (longer ones are invalid values).
+    public var maxLabelBytes = FieldTyping.maxLabelBytes
+    /// What a record naming a model not in `models` gets.
+    public enum OtherModels: Sendable {
+        /// Refused, `unknown_model` (the sidecar: the producer is misconfigured).
+        case reject
+        /// Skipped and counted in `ParsedEvents.skipped` (`compare` on a multi-model log).
+        case skip
+    }
+    public var otherModels = OtherModels.reject
     private let lookup: [[String: Int]]
     private let featureNames: [[String]]
     private let predictionIndex: [Int?]
@@ -101,7 +123,9 @@ public struct EventParser: Sendable {
         public var description: String { "malformed JSON at byte \(offset): \(message)" }
     }
 
-    public func parse(_ body: UnsafeRawBufferPointer, format: EventFormat) throws(BodyError) -> ParsedEvents {
+    /// Parses a body. In NDJSON, `firstLine` is the body's first line number in its file (errors
+    /// name lines from it).
+    public func parse(_ body: UnsafeRawBufferPointer, format: EventFormat, firstLine: Int = 1) throws(BodyError) -> ParsedEvents {
         var out = ParsedEvents(schemas: models.map(\.schema))
         let bytes = body.bindMemory(to: UInt8.self)
         var scratch = Scratch()
@@ -112,10 +136,10 @@ public struct EventParser: Sendable {
                 s.skipWhitespace()
                 if s.peek() == UInt8(ascii: "[") {
                     try s.array { s, index in
-                        try record(&s, index: index, into: &out, scratch: &scratch, lineEnd: false)
+                        try record(&s, index: index, line: nil, into: &out, scratch: &scratch, lineEnd: false)
                     }
                 } else {
-                    try record(&s, index: 0, into: &out, scratch: &scratch, lineEnd: false)
+                    try record(&s, index: 0, line: nil, into: &out, scratch: &scratch, lineEnd: false)
                 }
                 s.skipWhitespace()
                 guard s.atEnd else { throw s.fail("unexpected data after the JSON value") }
@@ -127,6 +151,7 @@ public struct EventParser: Sendable {
         case .ndjson:
             var start = 0
             var index = 0
+            var line = firstLine
             let n = bytes.count
             while start < n {
                 var stop = start
@@ -137,15 +162,17 @@ public struct EventParser: Sendable {
                     do {
                         // The line's end is checked as soon as the value's extent is known, before
                         // the record is kept or refused: `{...} x` or `{}{}` is one malformed record.
-                        try record(&s, index: index, into: &out, scratch: &scratch, lineEnd: true)
+                        try record(&s, index: index, line: line, into: &out, scratch: &scratch, lineEnd: true)
                     } catch let f as JSONScanner.Failure {
-                        reject(&out, index: index, model: nil, field: "", "malformed JSON at byte \(f.offset - start) of the line: \(f.message)", .malformedJSON)
+                        reject(&out, index: index, line: line, model: nil, field: "",
+                               "malformed JSON at byte \(f.offset - start) of the line: \(f.message)", .malformedJSON)
                     } catch {
-                        reject(&out, index: index, model: nil, field: "", "\(error)", .malformedJSON)
+                        reject(&out, index: index, line: line, model: nil, field: "", "\(error)", .malformedJSON)
                     }
                     index += 1
                 }
                 start = stop + 1
+                line += 1
             }
         }
         return out
@@ -155,32 +182,65 @@ public struct EventParser: Sendable {
     struct Scratch {
         var numbers: [Double] = []
         var categories: [String?] = []
+        var categoryInvalid: [Bool] = []
+        var invalidSlots: [Int] = []
+        /// The record's invalid values (field, reason), reported once the record is kept.
+        var invalid: [(String, String)] = []
+
+        /// Every slot missing, for a record of `schema`.
+        mutating func reset(_ schema: Schema) {
+            if numbers.count == schema.numericCount {
+                for k in numbers.indices { numbers[k] = .nan }
+            } else {
+                numbers = Array(repeating: .nan, count: schema.numericCount)
+            }
+            if categories.count == schema.categoricalCount {
+                for k in categories.indices { categories[k] = nil; categoryInvalid[k] = false }
+            } else {
+                categories = Array(repeating: nil, count: schema.categoricalCount)
+                categoryInvalid = Array(repeating: false, count: schema.categoricalCount)
+            }
+            invalid.removeAll(keepingCapacity: true)
+        }
     }
 
-    private func reject(_ out: inout ParsedEvents, index: Int, model: Int?, field: String, _ reason: String, _ kind: RejectReason) {
+    private func reject(_ out: inout ParsedEvents, index: Int, line: Int?, model: Int?, field: String, _ reason: String,
+                        _ kind: RejectReason) {
         let m = model ?? defaultModel ?? 0
         if !out.rejected.isEmpty { out.rejected[m][kind, default: 0] += 1 }
-        if out.errors.count < 100 { out.errors.append(RecordError(index: index, field: field, reason: reason, kind: kind)) }
+        if out.errors.count < 100 { out.errors.append(RecordError(index: index, line: line, field: field, reason: reason, kind: kind)) }
+    }
+
+    /// Keys of the envelope, never read as flat feature values.
+    private static func isEnvelope(_ key: String) -> Bool {
+        switch key {
+        case "model", "timestamp", "request_id", "latency_ms", "status", "features", "prediction", "score": return true
+        default: return false
+        }
     }
 
     /// One record; the cursor on its value. Syntax errors propagate (they end the body or the line);
-    /// a well-formed record with bad content is rejected here. With `lineEnd` (NDJSON), anything but
-    /// blanks after the value is a syntax error, thrown before the record is kept or refused, so a
-    /// line is counted once either way.
-    private func record(_ s: inout JSONScanner, index: Int, into out: inout ParsedEvents, scratch: inout Scratch,
-                        lineEnd: Bool) throws {
+    /// a well-formed record with a bad envelope is refused here. With `lineEnd` (NDJSON), anything
+    /// but blanks after the value is a syntax error, thrown before the record is kept or refused, so
+    /// a line is counted once either way.
+    private func record(_ s: inout JSONScanner, index: Int, line: Int?, into out: inout ParsedEvents,
+                        scratch: inout Scratch, lineEnd: Bool) throws {
         func requireLineEnd(_ s: inout JSONScanner) throws {
             guard lineEnd else { return }
             s.skipWhitespace()
             if !s.atEnd { throw s.fail("unexpected data after the JSON value") }
         }
+        func refuse(_ model: Int?, _ field: String, _ reason: String, _ kind: RejectReason) {
+            reject(&out, index: index, line: line, model: model, field: field, reason, kind)
+        }
         s.skipWhitespace()
         guard s.peek() == UInt8(ascii: "{") else {
             let type = try s.typeName()
             try requireLineEnd(&s)
-            reject(&out, index: index, model: nil, field: "", "expected a JSON object, found \(type)", .notAnObject)
+            refuse(nil, "", "expected a JSON object, found \(type)", .notAnObject)
             return
         }
+        let recordStart = s.position
         // Pass 1: where the members are (values skipped), and the model.
         var featuresAt: Int?
         var predictionAt: Int?, scoreAt: Int?, latencyAt: Int?, statusAt: Int?, timestampAt: Int?
@@ -208,97 +268,22 @@ public struct EventParser: Sendable {
         let model: Int
         if let modelName {
             guard let m = modelIndex[modelName] else {
+                if otherModels == .skip { out.skipped += 1; return }
                 let known = models.map(\.name).joined(separator: ", ")
-                reject(&out, index: index, model: nil, field: "model", "unknown model \"\(modelName.prefix(64))\" (configured: \(known))", .unknownModel)
+                refuse(nil, "model", "unknown model \"\(modelName.prefix(64))\" (configured: \(known))", .unknownModel)
                 return
             }
             model = m
         } else if let modelType {
-            reject(&out, index: index, model: nil, field: "model", "expected a string, found \(modelType)", .wrongType)
+            refuse(nil, "model", "expected a string, found \(modelType)", .wrongType)
             return
         } else if let d = defaultModel {
             model = d
         } else {
-            reject(&out, index: index, model: nil, field: "model", "required when several models are configured", .unknownModel)
+            refuse(nil, "model", "required when several models are configured", .unknownModel)
             return
         }
-        guard let featuresAt else {
-            reject(&out, index: index, model: model, field: "features", "required (an object of feature values)", .missingFeatures)
-            return
-        }
-        let schema = models[model].schema
-        // Reused between records (no allocation per record).
-        if scratch.numbers.count == schema.numericCount {
-            for k in scratch.numbers.indices { scratch.numbers[k] = .nan }
-        } else {
-            scratch.numbers = Array(repeating: .nan, count: schema.numericCount)
-        }
-        if scratch.categories.count == schema.categoricalCount {
-            for k in scratch.categories.indices { scratch.categories[k] = nil }
-        } else {
-            scratch.categories = Array(repeating: nil, count: schema.categoricalCount)
-        }
-        var r = JSONScanner(s.bytes, from: featuresAt, to: end)
-        guard r.peek() == UInt8(ascii: "{") else {
-            let type = try r.typeName()
-            reject(&out, index: index, model: model, field: "features", "expected an object, found \(type)", .missingFeatures)
-            return
-        }
-        var failure: (String, String)?
-        var unknown = 0
-        let names = featureNames[model]
-        var expected = 0
-        try r.object(depth: 1) { r, key in
-            // Producers usually write features in one order: try the schema's next name before
-            // hashing the key.
-            let hinted: Int? = expected < names.count && names[expected] == key ? expected : lookup[model][key]
-            guard failure == nil, let i = hinted else {
-                if failure == nil {
-                    unknown += 1
-                    if out.unknownFeatureNames[model].count < 20 { out.unknownFeatureNames[model].insert(String(key.prefix(64))) }
-                }
-                try r.skip(depth: 2)
-                return
-            }
-            expected = i + 1
-            if let problem = try value(&r, feature: i, schema: schema, scratch: &scratch) {
-                failure = ("features.\(key)", problem)
-            }
-        }
-        if let failure {
-            reject(&out, index: index, model: model, field: failure.0, failure.1, .wrongType)
-            return
-        }
-        // prediction / score join the features when the schema has them (a value under
-        // `features` wins).
-        var predictionClass: String?
-        if let at = predictionAt {
-            var p = JSONScanner(s.bytes, from: at, to: end)
-            let token = try p.token()
-            switch token {
-            case .string(let v) where !v.isEmpty: predictionClass = String(v.prefix(maxLabelBytes))
-            case .bool(let b): predictionClass = b ? "true" : "false"
-            case .number(let v) where v == v.rounded() && abs(v) < 1e15: predictionClass = String(Int64(v))
-            case .null, .number, .string: break
-            default:
-                reject(&out, index: index, model: model, field: "prediction", "expected a label or a number, found \(token.typeName)", .wrongType)
-                return
-            }
-            if let i = predictionIndex[model] {
-                var p = JSONScanner(s.bytes, from: at, to: end)
-                if let problem = try value(&p, feature: i, schema: schema, scratch: &scratch, onlyIfMissing: true) {
-                    reject(&out, index: index, model: model, field: "prediction", problem, .wrongType)
-                    return
-                }
-            }
-        }
-        if let at = scoreAt, let i = scoreIndex[model] {
-            var p = JSONScanner(s.bytes, from: at, to: end)
-            if let problem = try value(&p, feature: i, schema: schema, scratch: &scratch, onlyIfMissing: true) {
-                reject(&out, index: index, model: model, field: "score", problem, .wrongType)
-                return
-            }
-        }
+        // The envelope first: a wrong type there refuses the record before any value is typed.
         var latency = Double.nan
         if let at = latencyAt {
             var p = JSONScanner(s.bytes, from: at, to: end)
@@ -306,7 +291,7 @@ public struct EventParser: Sendable {
             case .number(let v) where v >= 0: latency = v / 1000
             case .null: break
             case let t:
-                reject(&out, index: index, model: model, field: "latency_ms", "expected a number ≥ 0, found \(t.describe)", .wrongType)
+                refuse(model, "latency_ms", "expected a number ≥ 0, found \(t.describe)", .wrongType)
                 return
             }
         }
@@ -318,7 +303,7 @@ public struct EventParser: Sendable {
             case .number(let v) where v == v.rounded() && abs(v) < 1e6: status = String(Int(v))
             case .null: break
             case let t:
-                reject(&out, index: index, model: model, field: "status", "expected a short string or an integer, found \(t.describe)", .wrongType)
+                refuse(model, "status", "expected a short string or an integer, found \(t.describe)", .wrongType)
                 return
             }
         }
@@ -327,44 +312,123 @@ public struct EventParser: Sendable {
             switch try p.token() {
             case .string, .number, .null: break
             case let t:
-                reject(&out, index: index, model: model, field: "timestamp", "expected an RFC 3339 string or epoch seconds, found \(t.describe)", .wrongType)
+                refuse(model, "timestamp", "expected an RFC 3339 string or epoch seconds, found \(t.describe)", .wrongType)
                 return
             }
         }
-        out.unknownFeatures[model] += unknown
-        out.batches[model].append(numbers: scratch.numbers, categories: scratch.categories, latency: latency,
-                                  status: status, prediction: predictionClass)
-    }
-
-    /// Types the value at the cursor into feature `i`'s slot; returns a problem, or nil.
-    private func value(_ r: inout JSONScanner, feature i: Int, schema: Schema, scratch: inout Scratch,
-                       onlyIfMissing: Bool = false) throws -> String? {
-        let slot = schema.slot(of: i)
-        let token = try r.token()
-        switch schema.features[i].kind {
-        case .numeric:
-            if onlyIfMissing && !scratch.numbers[slot].isNaN { try r.skipContainer(token); return nil }
-            switch token {
-            case .number(let v): scratch.numbers[slot] = v
-            case .null: scratch.numbers[slot] = .nan
-            case .string(let t) where t.isEmpty || NumberParser.missingTokens.contains(t): scratch.numbers[slot] = .nan
-            case .infinite: return NumberParser.outOfRangeReason
-            default: try r.skipContainer(token); return "expected a number, found \(token.describe)"
+        let schema = models[model].schema
+        scratch.reset(schema)
+        var unknown = 0
+        var matched = 0
+        let names = featureNames[model]
+        var expected = 0
+        // Producers usually write features in one order: try the schema's next name before
+        // hashing the key.
+        func feature(_ r: inout JSONScanner, _ key: String, prefix: String, depth: Int) throws {
+            let hinted: Int? = expected < names.count && names[expected] == key ? expected : lookup[model][key]
+            guard let i = hinted else {
+                unknown += 1
+                if out.unknownFeatureNames[model].count < 20 { out.unknownFeatureNames[model].insert(String(key.prefix(64))) }
+                try r.skip(depth: depth)
+                return
             }
-        case .categorical:
-            if onlyIfMissing && scratch.categories[slot] != nil { try r.skipContainer(token); return nil }
-            switch token {
-            case .string(let t):
-                guard t.utf8.count <= maxLabelBytes else { return "label longer than \(maxLabelBytes) bytes" }
-                scratch.categories[slot] = t.isEmpty ? nil : t
-            case .bool(let b): scratch.categories[slot] = b ? "true" : "false"
-            case .number(let v): scratch.categories[slot] = ValueTyping.label(v)
-            case .null: scratch.categories[slot] = nil
-            case .infinite: return NumberParser.outOfRangeReason
-            case .objectStart, .arrayStart: try r.skipContainer(token); return "expected a label, found \(token.describe)"
+            expected = i + 1
+            matched += 1
+            try value(&r, feature: i, field: prefix + key, schema: schema, scratch: &scratch)
+        }
+        if let featuresAt {
+            var r = JSONScanner(s.bytes, from: featuresAt, to: end)
+            guard r.peek() == UInt8(ascii: "{") else {
+                let type = try r.typeName()
+                refuse(model, "features", "expected an object, found \(type)", .missingFeatures)
+                return
+            }
+            try r.object(depth: 1) { r, key in try feature(&r, key, prefix: "features.", depth: 2) }
+        } else {
+            // A flat object: its other top-level keys are the features.
+            var r = JSONScanner(s.bytes, from: recordStart, to: end)
+            try r.object { r, key in
+                if Self.isEnvelope(key) { try r.skip(depth: 1); return }
+                try feature(&r, key, prefix: "", depth: 1)
             }
         }
-        return nil
+        // prediction / score join the features when the schema has them (a value under
+        // `features` wins).
+        var predictionClass: String?
+        if let at = predictionAt {
+            var p = JSONScanner(s.bytes, from: at, to: end)
+            switch try p.token() {
+            case .string(let v) where !v.isEmpty: predictionClass = String(v.prefix(maxLabelBytes))
+            case .bool(let b): predictionClass = b ? "true" : "false"
+            case .number(let v) where v == v.rounded() && abs(v) < 1e15: predictionClass = String(Int64(v))
+            case let t:
+                // No class. Where the schema has a `prediction` feature the value is typed below
+                // (a container is an invalid value); elsewhere it is an envelope field.
+                if (t == .objectStart || t == .arrayStart) && predictionIndex[model] == nil {
+                    refuse(model, "prediction", "expected a label or a number, found \(t.typeName)", .wrongType)
+                    return
+                }
+            }
+            if let i = predictionIndex[model], !scratch.isSet(schema.slot(of: i), kind: schema.features[i].kind) {
+                var p = JSONScanner(s.bytes, from: at, to: end)
+                matched += 1
+                try value(&p, feature: i, field: "prediction", schema: schema, scratch: &scratch)
+            }
+        }
+        if let at = scoreAt, let i = scoreIndex[model], !scratch.isSet(schema.slot(of: i), kind: schema.features[i].kind) {
+            var p = JSONScanner(s.bytes, from: at, to: end)
+            matched += 1
+            try value(&p, feature: i, field: "score", schema: schema, scratch: &scratch)
+        }
+        if featuresAt == nil && matched == 0 {
+            refuse(model, "features", "required: a \"features\" object, or feature keys at the top level", .missingFeatures)
+            return
+        }
+        out.unknownFeatures[model] += unknown
+        scratch.invalidSlots.removeAll(keepingCapacity: true)
+        for k in scratch.categoryInvalid.indices where scratch.categoryInvalid[k] { scratch.invalidSlots.append(k) }
+        for (field, reason) in scratch.invalid where out.invalid.count < 100 {
+            out.invalid.append(RecordError(index: index, line: line, field: field, reason: reason, kind: .wrongType))
+        }
+        out.batches[model].append(numbers: scratch.numbers, categories: scratch.categories, invalidSlots: scratch.invalidSlots,
+                                  latency: latency, status: status, prediction: predictionClass)
+    }
+
+    /// Types the value at the cursor into feature `i`'s slot (`FieldTyping`'s rule); an invalid
+    /// value is marked and its reason kept under `field`.
+    private func value(_ r: inout JSONScanner, feature i: Int, field: String, schema: Schema, scratch: inout Scratch) throws {
+        let slot = schema.slot(of: i)
+        let token = try r.token()
+        try r.skipContainer(token)
+        switch schema.features[i].kind {
+        case .numeric:
+            switch FieldTyping.numeric(token) {
+            case .value(let v): scratch.numbers[slot] = v
+            case .missing: scratch.numbers[slot] = .nan
+            case .invalid(let why):
+                scratch.numbers[slot] = EventBatch.invalid
+                scratch.invalid.append((field, why))
+            }
+        case .categorical:
+            switch FieldTyping.categorical(token, maxLabelBytes: maxLabelBytes) {
+            case .label(let l): scratch.categories[slot] = l; scratch.categoryInvalid[slot] = false
+            case .missing: scratch.categories[slot] = nil; scratch.categoryInvalid[slot] = false
+            case .invalid(let why):
+                scratch.categories[slot] = nil
+                scratch.categoryInvalid[slot] = true
+                scratch.invalid.append((field, why))
+            }
+        }
+    }
+}
+
+extension EventParser.Scratch {
+    /// Whether the slot holds a value or an invalid one (not missing).
+    func isSet(_ slot: Int, kind: FeatureKind) -> Bool {
+        switch kind {
+        case .numeric: return !numbers[slot].isNaN || EventBatch.isInvalid(numbers[slot])
+        case .categorical: return categories[slot] != nil || categoryInvalid[slot]
+        }
     }
 }
 

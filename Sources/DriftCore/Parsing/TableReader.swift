@@ -38,63 +38,119 @@ public enum TableFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// Streams CSV or JSON-lines bytes into `TypedRow`s for a schema, given or inferred from the first
-/// rows (which are buffered, then replayed). Memory is bounded by the inference sample and one
-/// chunk, whatever the input length.
+/// Streams CSV or JSON-lines bytes into `EventBatch`es for a schema, given or inferred from the
+/// first rows (which are buffered, then replayed): what `compare` feeds the sidecar's window and
+/// `baseline build` its profile. Memory is bounded by the inference sample and one chunk.
+///
+/// One typing path: JSON lines go through the sidecar's `EventParser` (so a record `compare`
+/// refuses, the sidecar refuses, and a value it counts invalid the sidecar counts invalid), CSV
+/// fields through the same `FieldTyping` rule. A JSON line that the record contract refuses is
+/// counted by reason (`rejected`, first examples with their line) and the rest is read on;
+/// records of other models are skipped (`skippedOtherModels`). CSV structure errors (a row with
+/// the wrong number of fields, a bad header) end the input with an `InputError`.
 public struct TableReader {
     public let format: TableFormat
+    /// The model whose records are read (JSON lines with a `model` field).
+    public let model: String
     public private(set) var schema: Schema?
-    /// Records typed so far.
+    /// Records typed so far (accepted: refused and skipped ones not included).
     public private(set) var rows = 0
     /// Input columns that are not in the schema (CSV header names; JSON keys, first 100).
     public private(set) var unknownColumns: [String] = []
     /// Schema features that the input does not have (CSV: no such header column).
     public private(set) var absentFeatures: [String] = []
+    /// JSON lines refused by the record contract, by reason.
+    public private(set) var rejected: [RejectReason: Int] = [:]
+    /// The first refused lines (line, field, reason).
+    public private(set) var rejectedExamples: [RecordError] = []
+    /// JSON lines of other models, skipped.
+    public private(set) var skippedOtherModels = 0
+    /// The first invalid values (counted invalid in their feature).
+    public private(set) var invalidExamples: [InvalidValue] = []
+    /// Longest line accepted (JSON lines).
+    public var maxLineBytes = 16 << 20
+    /// Events per batch handed to the sink (CSV).
+    public var batchSize = 8192
 
     private var inference: SchemaInference
     private var csv = CSVParser()
-    private var json = JSONLinesParser()
     private var header: [String]?
     private var csvColumnOfSlot: (numeric: [Int], categorical: [Int]) = ([], [])
     private var bufferedText: [(line: Int, fields: [String?])] = []
-    private var bufferedJSON: [JSONRecord] = []
-    private var row: TypedRow?
+    private var parser: EventParser?
+    private var batch: EventBatch?
+    private var numberScratch: [Double] = []
+    private var labelScratch: [String?] = []
+    private var invalidScratch: [Int] = []
+    // JSON lines: the unfinished last line, and the line number of the next byte.
+    private var pending: [UInt8] = []
+    private var line = 1
+    private var bufferedLines: [(line: Int, bytes: [UInt8])] = []
     private var unknownSet: Set<String> = []
+
+    /// Receives every typed batch with the schema it follows.
+    public typealias Sink = (_ batch: EventBatch, _ schema: Schema) throws -> Void
 
     /// Notes from schema inference.
     public var notes: [String] { inference.notes }
 
+    /// Records refused in all.
+    public var rejectedCount: Int { rejected.values.reduce(0, +) }
+
     /// - Parameters:
     ///   - schema: the schema to type against; `nil` infers one from the first rows.
-    public init(format: TableFormat, schema: Schema?, inference options: SchemaInference.Options = .init()) {
+    public init(format: TableFormat, schema: Schema?, model: String = "model", inference options: SchemaInference.Options = .init()) {
         self.format = format
-        self.schema = schema
+        self.model = model
         self.inference = SchemaInference(options: options)
-        if let schema { row = TypedRow(schema: schema) }
+        if let schema { bind(schema) }
     }
 
-    /// Parses a chunk and calls `sink` for every complete record.
-    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ sink: (inout TypedRow) throws -> Void) throws {
+    private mutating func bind(_ schema: Schema) {
+        self.schema = schema
+        var p = EventParser(models: [(model, schema)])
+        p.otherModels = .skip
+        parser = p
+        batch = EventBatch(schema: schema)
+        numberScratch = Array(repeating: .nan, count: schema.numericCount)
+        labelScratch = Array(repeating: nil, count: schema.categoricalCount)
+    }
+
+    /// Parses a chunk and calls `sink` with the records typed so far.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ sink: Sink) throws {
         switch format {
         case .csv:
             var parser = csv
             csv = CSVParser()
             defer { csv = parser }
             try mapCSVError { try parser.feed(chunk) { record in try csvRecord(record, sink) } }
+            try flush(sink)
         case .jsonl:
-            var parser = json
-            json = JSONLinesParser()
-            defer { json = parser }
-            try mapJSONError { try parser.feed(chunk) { record in try jsonRecord(record, sink) } }
+            let bytes = chunk.bindMemory(to: UInt8.self)
+            guard let lastBreak = bytes.lastIndex(of: 0x0A) else {
+                pending.append(contentsOf: bytes)
+                try checkPending()
+                return
+            }
+            if pending.isEmpty {
+                try lines(UnsafeBufferPointer(rebasing: bytes[..<(lastBreak + 1)]), sink)
+            } else {
+                pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<(lastBreak + 1)]))
+                let whole = pending
+                pending = []
+                try whole.withUnsafeBufferPointer { try lines($0, sink) }
+            }
+            pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[(lastBreak + 1)...]))
+            try checkPending()
         }
     }
 
-    public mutating func feed(_ chunk: [UInt8], _ sink: (inout TypedRow) throws -> Void) throws {
+    public mutating func feed(_ chunk: [UInt8], _ sink: Sink) throws {
         try chunk.withUnsafeBytes { try feed($0, sink) }
     }
 
     /// Ends the input: the last record, and the schema if it was still being inferred.
-    public mutating func finish(_ sink: (inout TypedRow) throws -> Void) throws {
+    public mutating func finish(_ sink: Sink) throws {
         switch format {
         case .csv:
             var parser = csv
@@ -102,16 +158,25 @@ public struct TableReader {
             try mapCSVError { try parser.finish { record in try csvRecord(record, sink) } }
             if header == nil { throw InputError(line: 1, message: "the input is empty: a CSV needs a header row") }
         case .jsonl:
-            var parser = json
-            defer { json = parser }
-            try mapJSONError { try parser.finish { record in try jsonRecord(record, sink) } }
+            if !pending.isEmpty {
+                let whole = pending
+                pending = []
+                try whole.withUnsafeBufferPointer { try lines($0, sink) }
+            }
         }
         if schema == nil { try fixSchema(sink) }
+        try flush(sink)
+    }
+
+    private mutating func flush(_ sink: Sink) throws {
+        guard let schema, let b = batch, !b.isEmpty else { return }
+        batch = EventBatch(schema: schema)
+        try sink(b, schema)
     }
 
     // MARK: CSV
 
-    private mutating func csvRecord(_ record: borrowing CSVRecord, _ sink: (inout TypedRow) throws -> Void) throws {
+    private mutating func csvRecord(_ record: CSVRecord, _ sink: Sink) throws {
         guard let header else {
             let names = record.strings
             for (i, name) in names.enumerated() {
@@ -141,33 +206,55 @@ public struct TableReader {
             if bufferedText.count >= inference.options.sampleRows { try fixSchema(sink) }
             return
         }
-        guard var row = self.row, let schema else { return }
-        self.row = nil
-        defer { self.row = row }
-        row.reset(line: record.line)
-        let numericColumns = csvColumnOfSlot.numeric
-        for slot in numericColumns.indices {
-            let column = numericColumns[slot]
-            if column < 0 { continue }
-            record.withField(column) { bytes in
-                // The fast path without the feature name; the name is looked up only for an error.
-                if case .value(let v) = NumberParser.parse(bytes) {
-                    row.numbers[slot] = v
-                    row.numberStates[slot] = .present
-                } else {
-                    ValueTyping.numeric(bytes, slot: slot, feature: schema.features[schema.numericIndices[slot]].name,
-                                        into: &row)
-                }
+        let columns = csvColumnOfSlot
+        try typeFields(line: record.line, numeric: columns.numeric, categorical: columns.categorical,
+                       field: { column, body in record.withField(column, body) }, sink)
+    }
+
+    /// Types one CSV row (fields read through `field`) by `FieldTyping` and appends it.
+    private mutating func typeFields(line: Int, numeric: [Int], categorical: [Int],
+                                     field: (Int, (UnsafeBufferPointer<UInt8>) -> Void) -> Void,
+                                     _ sink: Sink) throws {
+        guard let schema else { return }
+        invalidScratch.removeAll(keepingCapacity: true)
+        for slot in numeric.indices {
+            let column = numeric[slot]
+            guard column >= 0 else { numberScratch[slot] = .nan; continue }
+            var typed = TypedNumber.missing
+            field(column) { bytes in
+                // The fast path first; the typing rule (and the feature name) only when it fails.
+                if case .value(let v) = NumberParser.parse(bytes) { typed = .value(v) } else { typed = FieldTyping.numeric(text: bytes) }
+            }
+            switch typed {
+            case .value(let v): numberScratch[slot] = v
+            case .missing: numberScratch[slot] = .nan
+            case .invalid(let why):
+                numberScratch[slot] = EventBatch.invalid
+                noteInvalid(line: line, feature: schema.features[schema.numericIndices[slot]].name, why)
             }
         }
-        let categoricalColumns = csvColumnOfSlot.categorical
-        for slot in categoricalColumns.indices {
-            let column = categoricalColumns[slot]
-            if column < 0 { continue }
-            record.withField(column) { ValueTyping.categorical($0, slot: slot, into: &row) }
+        for slot in categorical.indices {
+            let column = categorical[slot]
+            guard column >= 0 else { labelScratch[slot] = nil; continue }
+            var typed = TypedLabel.missing
+            field(column) { typed = FieldTyping.categorical(text: $0) }
+            switch typed {
+            case .label(let l): labelScratch[slot] = l
+            case .missing: labelScratch[slot] = nil
+            case .invalid(let why):
+                labelScratch[slot] = nil
+                invalidScratch.append(slot)
+                noteInvalid(line: line, feature: schema.features[schema.categoricalIndices[slot]].name, why)
+            }
         }
+        batch!.append(numbers: numberScratch, categories: labelScratch, invalidSlots: invalidScratch, latency: .nan,
+                      status: nil, prediction: nil)
         rows += 1
-        try sink(&row)
+        if batch!.count >= batchSize { try flush(sink) }
+    }
+
+    private mutating func noteInvalid(line: Int, feature: String, _ reason: String) {
+        if invalidExamples.count < 20 { invalidExamples.append(InvalidValue(line: line, feature: feature, reason: reason)) }
     }
 
     private mutating func bindCSV() {
@@ -181,102 +268,149 @@ public struct TableReader {
 
     // MARK: JSON lines
 
-    private mutating func jsonRecord(_ record: JSONRecord, _ sink: (inout TypedRow) throws -> Void) throws {
-        if schema == nil {
-            for (key, value) in record.fields.sorted(by: { $0.key < $1.key }) {
-                inference.observe(json: value, column: key)
-            }
-            bufferedJSON.append(record)
-            if bufferedJSON.count >= inference.options.sampleRows { try fixSchema(sink) }
-            return
+    private mutating func checkPending() throws {
+        if pending.count > maxLineBytes {
+            throw InputError(line: line, message: "line longer than \(maxLineBytes) bytes")
         }
-        try typeJSON(record, sink)
     }
 
-    private mutating func typeJSON(_ record: JSONRecord, _ sink: (inout TypedRow) throws -> Void) throws {
-        guard var row = self.row, let schema else { return }
-        self.row = nil
-        defer { self.row = row }
-        row.reset(line: record.line)
-        var matched = 0
-        for (slot, index) in schema.numericIndices.enumerated() {
-            let name = schema.features[index].name
-            if let v = record.fields[name] {
-                matched += 1
-                ValueTyping.numeric(v, slot: slot, feature: name, into: &row)
-            }
+    /// Whole lines (the last one may lack its line break only at the end of the input).
+    private mutating func lines(_ body: UnsafeBufferPointer<UInt8>, _ sink: Sink) throws {
+        var body = body
+        if line == 1, body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
+            body = UnsafeBufferPointer(rebasing: body[3...]) // a UTF-8 byte order mark
         }
-        for (slot, index) in schema.categoricalIndices.enumerated() {
-            let name = schema.features[index].name
-            if let v = record.fields[name] {
-                matched += 1
-                ValueTyping.categorical(v, slot: slot, feature: name, into: &row)
+        let first = line
+        line += body.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        guard schema != nil else {
+            var start = 0
+            var n = first
+            while start < body.count {
+                let stop = body[start...].firstIndex(of: 0x0A) ?? body.count
+                let text = UnsafeBufferPointer(rebasing: body[start..<stop])
+                if schema == nil {
+                    // Blank lines are skipped, as the parser skips them.
+                    guard text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else {
+                        start = stop + 1
+                        n += 1
+                        continue
+                    }
+                    observe(text)
+                    bufferedLines.append((n, Array(text)))
+                    if bufferedLines.count >= inference.options.sampleRows { try fixSchema(sink) }
+                } else {
+                    try parse(text, firstLine: n, sink)
+                }
+                start = stop + 1
+                n += 1
             }
+            return
         }
-        // Look for unknown keys only when the record has some (and while fewer than 100 are known).
-        if matched < record.fields.count && unknownSet.count < 100 {
-            for key in record.fields.keys where schema.index(of: key) == nil && unknownSet.count < 100 {
-                if unknownSet.insert(key).inserted { unknownColumns.append(key) }
+        try parse(body, firstLine: first, sink)
+    }
+
+    private mutating func parse(_ body: UnsafeBufferPointer<UInt8>, firstLine: Int, _ sink: Sink) throws {
+        guard let parser else { return }
+        // NDJSON never throws a body error: each line stands alone.
+        let parsed = (try? parser.parse(UnsafeRawBufferPointer(body), format: .ndjson, firstLine: firstLine))
+            ?? ParsedEvents(schemas: [parser.models[0].schema])
+        for (reason, n) in parsed.rejected[0] { rejected[reason, default: 0] += n }
+        for e in parsed.errors where rejectedExamples.count < 20 { rejectedExamples.append(e) }
+        for e in parsed.invalid where invalidExamples.count < 20 {
+            let feature = e.field.hasPrefix("features.") ? String(e.field.dropFirst(9)) : e.field
+            invalidExamples.append(InvalidValue(line: e.line ?? 0, feature: feature, reason: e.reason))
+        }
+        skippedOtherModels += parsed.skipped
+        for name in parsed.unknownFeatureNames[0].sorted() where unknownSet.count < 100 {
+            if unknownSet.insert(name).inserted { unknownColumns.append(name) }
+        }
+        let b = parsed.batches[0]
+        rows += b.count
+        if !b.isEmpty { try sink(b, parser.models[0].schema) }
+    }
+
+    /// Inference: the values of one line's features (the `features` object's members, or a flat
+    /// object's non-envelope keys; `prediction` and `score` beside them), by JSON type.
+    private mutating func observe(_ text: UnsafeBufferPointer<UInt8>) {
+        var s = JSONScanner(text)
+        s.skipWhitespace()
+        guard s.peek() == UInt8(ascii: "{") else { return }
+        var found: [(String, JSONScanner.Token)] = []
+        var nested: [String] = []
+        var featuresAt: Int?
+        var extra: [(String, Int)] = []
+        do {
+            let start = s.position
+            try s.object { s, key in
+                if key == "features", s.peek() == UInt8(ascii: "{") { featuresAt = s.position }
+                if key == "prediction" || key == "score" { extra.append((key, s.position)) }
+                try s.skip(depth: 1)
             }
+            func member(_ s: inout JSONScanner, _ key: String, depth: Int) throws {
+                let token = try s.token()
+                if token == .objectStart || token == .arrayStart { nested.append(key); try s.skip(depth: depth) } else { found.append((key, token)) }
+            }
+            if let at = featuresAt {
+                var r = JSONScanner(text, from: at)
+                var seen: Set<String> = []
+                try r.object(depth: 1) { r, key in seen.insert(key); try member(&r, key, depth: 2) }
+                for (key, at) in extra where !seen.contains(key) {
+                    var r = JSONScanner(text, from: at)
+                    try member(&r, key, depth: 2)
+                }
+            } else {
+                var r = JSONScanner(text, from: start)
+                try r.object { r, key in
+                    switch key {
+                    case "model", "timestamp", "request_id", "latency_ms", "status", "features": try r.skip(depth: 1)
+                    default: try member(&r, key, depth: 1)
+                    }
+                }
+            }
+        } catch {
+            return // refused when the line is typed
         }
-        rows += 1
-        try sink(&row)
+        for (key, token) in found { inference.observe(token: token, column: key) }
+        for key in nested { inference.observe(nested: key) }
     }
 
     // MARK: inference
 
-    private mutating func fixSchema(_ sink: (inout TypedRow) throws -> Void) throws {
+    private mutating func fixSchema(_ sink: Sink) throws {
         if format == .csv, let header { for name in header { inference.column(name) } }
         let inferred: Schema
         do {
             inferred = try inference.schema()
         } catch let error as SchemaError {
             // The header (CSV) or the first record (JSON lines) is where the columns come from.
-            let line = format == .csv ? 1 : bufferedJSON.first?.line
+            let line = format == .csv ? 1 : bufferedLines.first?.line
             throw InputError(line: line, message: "cannot infer a schema: \(error.message)")
         }
-        schema = inferred
-        row = TypedRow(schema: inferred)
+        bind(inferred)
         switch format {
         case .csv:
             bindCSV()
             let buffered = bufferedText
             bufferedText = []
-            for (line, fields) in buffered { try typeBuffered(line: line, fields: fields, sink) }
+            let columns = csvColumnOfSlot
+            for (line, fields) in buffered {
+                try typeFields(line: line, numeric: columns.numeric, categorical: columns.categorical,
+                               field: { column, body in
+                                   var text = fields[column] ?? ""
+                                   text.withUTF8 { body($0) }
+                               }, sink)
+            }
         case .jsonl:
-            let buffered = bufferedJSON
-            bufferedJSON = []
-            for record in buffered { try typeJSON(record, sink) }
+            let buffered = bufferedLines
+            bufferedLines = []
+            for (line, bytes) in buffered { try bytes.withUnsafeBufferPointer { try parse($0, firstLine: line, sink) } }
         }
-    }
-
-    private mutating func typeBuffered(line: Int, fields: [String?], _ sink: (inout TypedRow) throws -> Void) throws {
-        guard var row = self.row, let schema else { return }
-        self.row = nil
-        defer { self.row = row }
-        row.reset(line: line)
-        for (slot, column) in csvColumnOfSlot.numeric.enumerated() where column >= 0 {
-            let name = schema.features[schema.numericIndices[slot]].name
-            var text = fields[column] ?? ""
-            text.withUTF8 { ValueTyping.numeric($0, slot: slot, feature: name, into: &row) }
-        }
-        for (slot, column) in csvColumnOfSlot.categorical.enumerated() where column >= 0 {
-            var text = fields[column] ?? ""
-            text.withUTF8 { ValueTyping.categorical($0, slot: slot, into: &row) }
-        }
-        rows += 1
-        try sink(&row)
+        try flush(sink)
     }
 
     private func mapCSVError(_ body: () throws -> Void) throws {
         do { try body() } catch let e as CSVError {
             throw InputError(line: e.line, column: e.column, message: e.message)
-        }
-    }
-
-    private func mapJSONError(_ body: () throws -> Void) throws {
-        do { try body() } catch let e as JSONLinesError {
-            throw InputError(line: e.line, message: e.message)
         }
     }
 }

@@ -1,6 +1,6 @@
 import DriftStats
 
-/// Builds a `BaselineProfile` from a stream of typed rows in one pass, in bounded memory.
+/// Builds a `BaselineProfile` from a stream of typed events (`EventBatch`) in one pass, in bounded memory.
 ///
 /// - Exact over every row: counts, missing/invalid counts, min/max, mean and variance (Welford),
 ///   category counts (for the first `maxTrackedCategories` distinct labels of a feature; labels
@@ -27,8 +27,6 @@ public struct BaselineBuilder {
     private var sample: RowSample
     private var numberScratch: [Double]
     private var codeScratch: [Int32]
-    /// First invalid values seen (examples for the summary).
-    public private(set) var invalidExamples: [InvalidValue] = []
 
     public init(schema: Schema, settings: BuildSettings = BuildSettings()) throws {
         try settings.validate()
@@ -48,27 +46,37 @@ public struct BaselineBuilder {
         codeScratch = Array(repeating: -1, count: schema.categoricalCount)
     }
 
-    /// Adds one row (typed against `schema`).
-    public mutating func add(_ row: borrowing TypedRow) {
-        rows += 1
-        for k in 0..<numberScratch.count {
-            switch row.numberStates[k] {
-            case .present:
-                let v = row.numbers[k]
-                moments[k].add(v)
-                numberScratch[k] = v
-            case .missing:
-                numericMissing[k] += 1
-                numberScratch[k] = .nan
-            case .invalid:
-                numericInvalid[k] += 1
-                numberScratch[k] = .nan
+    /// Adds every event of a batch typed against `schema` (its golden-signal fields are unused).
+    public mutating func add(_ batch: EventBatch) {
+        precondition(batch.numericWidth == schema.numericCount && batch.categoricalWidth == schema.categoricalCount,
+                     "batch typed for another schema")
+        let cw = schema.categoricalCount
+        let invalid = batch.invalidCategories
+        var nextInvalid = 0
+        for e in 0..<batch.count {
+            rows += 1
+            for k in 0..<numberScratch.count {
+                let v = batch.number(e, k)
+                if !v.isNaN {
+                    moments[k].add(v)
+                } else if EventBatch.isInvalid(v) {
+                    numericInvalid[k] += 1
+                } else {
+                    numericMissing[k] += 1
+                }
+                numberScratch[k] = v.isNaN ? .nan : v
             }
-        }
-        for k in 0..<codeScratch.count {
-            switch row.categoryStates[k] {
-            case .present:
-                let label = row.categories[k]
+            for k in 0..<codeScratch.count {
+                guard let label = batch.category(e, k) else {
+                    if nextInvalid < invalid.count && invalid[nextInvalid] == e * cw + k {
+                        nextInvalid += 1
+                        categoricalInvalid[k] += 1
+                    } else {
+                        categoricalMissing[k] += 1
+                    }
+                    codeScratch[k] = -1
+                    continue
+                }
                 if let code = codeOf[k][label] {
                     codeCounts[k][Int(code)] += 1
                     codeScratch[k] = code
@@ -81,19 +89,10 @@ public struct BaselineBuilder {
                     untracked[k] += 1
                     codeScratch[k] = -2
                 }
-            case .missing:
-                categoricalMissing[k] += 1
-                codeScratch[k] = -1
-            case .invalid:
-                categoricalInvalid[k] += 1
-                codeScratch[k] = -1
             }
-        }
-        if !row.invalid.isEmpty && invalidExamples.count < 20 {
-            invalidExamples.append(contentsOf: row.invalid.prefix(20 - invalidExamples.count))
-        }
-        numberScratch.withUnsafeBufferPointer { n in
-            codeScratch.withUnsafeBufferPointer { c in sample.add(numbers: n, codes: c) }
+            numberScratch.withUnsafeBufferPointer { n in
+                codeScratch.withUnsafeBufferPointer { c in sample.add(numbers: n, codes: c) }
+            }
         }
     }
 

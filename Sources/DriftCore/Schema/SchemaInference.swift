@@ -59,17 +59,23 @@ public struct SchemaInference: Sendable {
         }
     }
 
-    /// Observes a JSON value.
-    mutating func observe(json value: JSONValue, column name: String) {
+    /// Observes a JSON scalar.
+    mutating func observe(token: JSONScanner.Token, column name: String) {
         column(name)
-        switch value {
-        case .null: return
+        switch token {
+        case .null, .objectStart, .arrayStart: return
         case .number(let v): observeNumber(v, name)
+        case .infinite: observeNumber(.infinity, name)
         case .bool: observations[name]?.bools += 1
         case .string(let s):
             if !s.isEmpty && !NumberParser.missingTokens.contains(s) { observations[name]?.texts += 1 }
-        case .array, .object: observations[name]?.nested += 1
         }
+    }
+
+    /// Observes a JSON array or object.
+    mutating func observe(nested name: String) {
+        column(name)
+        observations[name]?.nested += 1
     }
 
     private mutating func observeNumber(_ v: Double, _ name: String) {

@@ -63,6 +63,8 @@ extension StreamWindow {
             w.ints(labelCounts[k])
             try flush(&w, over: partSize)
         }
+        // Added after the first format (whose checkpoints end above: no invalid values then).
+        w.ints(numericInvalid); w.ints(categoricalInvalid)
         if !w.bytes.isEmpty { try emit(w.drain()) }
     }
 
@@ -110,8 +112,14 @@ extension StreamWindow {
                 guard labelCounts[k].count == n else { throw BinaryFormatError(offset: r.offset, "inconsistent labels") }
                 labelIndex[k] = Dictionary(labels[k].enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
             }
+            if r.remaining > 0 {
+                numericInvalid = try r.ints(); categoricalInvalid = try r.ints()
+                guard numericInvalid.count == nw, categoricalInvalid.count == cw else {
+                    throw BinaryFormatError(offset: r.offset, "inconsistent counts")
+                }
+            }
             for i in 0..<count {
-                for k in 0..<cw where codes[i, k] >= Int32(labels[k].count) || codes[i, k] < -2 {
+                for k in 0..<cw where codes[i, k] >= Int32(labels[k].count) || codes[i, k] < -3 {
                     throw BinaryFormatError(offset: r.offset, "label code out of range")
                 }
             }
@@ -131,10 +139,10 @@ extension StreamWindow {
                 }
                 return sum == rows
             }
-            for k in 0..<nw where !addsUpToRows([numericPresent[k], numericMissing[k]]) || !(0...numericPresent[k]).contains(outOfRange[k]) {
+            for k in 0..<nw where !addsUpToRows([numericPresent[k], numericMissing[k], numericInvalid[k]]) || !(0...numericPresent[k]).contains(outOfRange[k]) {
                 throw BinaryFormatError(offset: r.offset, "inconsistent counts of numeric feature \(k)")
             }
-            for k in 0..<cw where !addsUpToRows(labelCounts[k] + [untracked[k], categoricalMissing[k]]) {
+            for k in 0..<cw where !addsUpToRows(labelCounts[k] + [untracked[k], categoricalMissing[k], categoricalInvalid[k]]) {
                 throw BinaryFormatError(offset: r.offset, "inconsistent counts of categorical feature \(k)")
             }
             guard r.remaining == 0 else { throw BinaryFormatError(offset: r.offset, "trailing bytes") }
@@ -153,6 +161,9 @@ extension EventBatch {
         w.f64s(latencies)
         for s in statuses { w.optionalString(s) }
         for p in predictions { w.optionalString(p) }
+        // Added after the first format: readers of that format ignore trailing bytes, and entries
+        // written by it have none (no invalid labels then).
+        w.ints(invalidCategories)
     }
 
     /// Reads what `encode` wrote.
@@ -170,10 +181,25 @@ extension EventBatch {
         var statuses = [String?](), predictions = [String?]()
         for _ in 0..<n { statuses.append(try r.optionalString()) }
         for _ in 0..<n { predictions.append(try r.optionalString()) }
+        let invalid = r.remaining > 0 ? try r.ints() : []
+        var next = 0
+        for (i, p) in invalid.enumerated() {
+            guard p >= next, p < n * cw, categories[p] == nil else {
+                throw BinaryFormatError(offset: r.offset, "invalid label position \(i) out of order or range")
+            }
+            next = p + 1
+        }
         reserve(n)
+        var cursor = 0
+        var slots: [Int] = []
         for e in 0..<n {
+            slots.removeAll(keepingCapacity: true)
+            while cursor < invalid.count && invalid[cursor] < (e + 1) * cw {
+                slots.append(invalid[cursor] - e * cw)
+                cursor += 1
+            }
             append(numbers: numbers[(e * nw)..<((e + 1) * nw)], categories: categories[(e * cw)..<((e + 1) * cw)],
-                   latency: latencies[e], status: statuses[e], prediction: predictions[e])
+                   invalidSlots: slots, latency: latencies[e], status: statuses[e], prediction: predictions[e])
         }
     }
 }

@@ -10,12 +10,15 @@ import DriftStats
 ///   out-of-range, label counts, rows) stay exact over every event. `isComplete(now:)` says when
 ///   the window should be evaluated one last time and `reset`.
 ///
-/// Category labels are interned per feature (codes; −1 missing; at most `maxLabels` distinct per
-/// feature, later new labels are counted as untracked). Time is passed in, never read.
+/// Category labels are interned per feature (codes; −1 missing, −2 untracked, −3 invalid; at most
+/// `maxLabels` distinct per feature, later new labels are counted as untracked). Invalid numbers are
+/// kept as `EventBatch.invalid`, so counts stay exact when events leave. Time is passed in, never read.
 public struct StreamWindow: Sendable {
     public let schema: Schema
     public let config: WindowConfig
     public let maxLabels: Int
+    /// The capacity asked for, when `config.maxRecords` was lowered for a wide schema (`compare`).
+    public var requestedCapacity: Int
     let ranges: [(Double, Double)]
     var capacity: Int { config.maxRecords }
     var nw: Int { schema.numericCount }
@@ -40,17 +43,23 @@ public struct StreamWindow: Sendable {
     // Counts over the window.
     var numericPresent: [Int]
     var numericMissing: [Int]
+    var numericInvalid: [Int]
     var outOfRange: [Int]
     var categoricalMissing: [Int]
+    var categoricalInvalid: [Int]
     var labels: [[String]]
     var labelIndex: [[String: Int32]]
     var labelCounts: [[Int]]
     var untracked: [Int]
 
+    /// Values (rows × numeric features) `compare`'s window holds at most (128 MiB).
+    public static let maxHeldValues = 16_777_216
+
     public init(baseline: BaselineProfile, config: WindowConfig, start: Double, maxLabels: Int = 10_000) {
         schema = baseline.schema
         self.config = config
         self.maxLabels = maxLabels
+        requestedCapacity = config.maxRecords
         self.start = start
         ranges = baseline.schema.numericIndices.map { i in
             let n = baseline.features[i].numeric
@@ -61,8 +70,10 @@ public struct StreamWindow: Sendable {
         let nw = baseline.schema.numericCount, cw = baseline.schema.categoricalCount
         numericPresent = Array(repeating: 0, count: nw)
         numericMissing = numericPresent
+        numericInvalid = numericPresent
         outOfRange = numericPresent
         categoricalMissing = Array(repeating: 0, count: cw)
+        categoricalInvalid = categoricalMissing
         untracked = categoricalMissing
         labels = Array(repeating: [], count: cw)
         labelIndex = Array(repeating: [:], count: cw)
@@ -74,18 +85,31 @@ public struct StreamWindow: Sendable {
     /// Adds every event of `batch`, received at `time` (seconds).
     public mutating func insert(_ batch: EventBatch, at time: Double) {
         precondition(batch.numericWidth == nw && batch.categoricalWidth == cw, "batch typed for another schema")
+        let invalid = batch.invalidCategories
+        var nextInvalid = 0
         for e in 0..<batch.count {
             rows += 1
             for k in 0..<nw {
                 let v = batch.number(e, k)
-                if v.isNaN { numericMissing[k] += 1 } else {
+                if v.isNaN {
+                    if EventBatch.isInvalid(v) { numericInvalid[k] += 1 } else { numericMissing[k] += 1 }
+                } else {
                     numericPresent[k] += 1
                     if v < ranges[k].0 || v > ranges[k].1 { outOfRange[k] += 1 }
                 }
             }
             for k in 0..<cw {
                 rowCodes[k] = -1
-                guard let label = batch.category(e, k) else { categoricalMissing[k] += 1; continue }
+                guard let label = batch.category(e, k) else {
+                    if nextInvalid < invalid.count && invalid[nextInvalid] == e * cw + k {
+                        nextInvalid += 1
+                        rowCodes[k] = -3
+                        categoricalInvalid[k] += 1
+                    } else {
+                        categoricalMissing[k] += 1
+                    }
+                    continue
+                }
                 let code = intern(label, slot: k)
                 rowCodes[k] = code
                 if code >= 0 { labelCounts[k][Int(code)] += 1 } else { untracked[k] += 1 }
@@ -134,14 +158,21 @@ public struct StreamWindow: Sendable {
         let s = head
         for k in 0..<nw {
             let v = numbers[s, k]
-            if v.isNaN { numericMissing[k] -= 1 } else {
+            if v.isNaN {
+                if EventBatch.isInvalid(v) { numericInvalid[k] -= 1 } else { numericMissing[k] -= 1 }
+            } else {
                 numericPresent[k] -= 1
                 if v < ranges[k].0 || v > ranges[k].1 { outOfRange[k] -= 1 }
             }
         }
         for k in 0..<cw {
             let c = codes[s, k]
-            if c >= 0 { labelCounts[k][Int(c)] -= 1 } else if c == -1 { categoricalMissing[k] -= 1 } else { untracked[k] -= 1 }
+            switch c {
+            case 0...: labelCounts[k][Int(c)] -= 1
+            case -1: categoricalMissing[k] -= 1
+            case -3: categoricalInvalid[k] -= 1
+            default: untracked[k] -= 1
+            }
         }
         head = (head + 1) % capacity
         count -= 1
@@ -177,9 +208,10 @@ public struct StreamWindow: Sendable {
         latencies.removeAll()
         numbers.removeAll()
         codes.removeAll()
-        for k in 0..<nw { numericPresent[k] = 0; numericMissing[k] = 0; outOfRange[k] = 0 }
+        for k in 0..<nw { numericPresent[k] = 0; numericMissing[k] = 0; numericInvalid[k] = 0; outOfRange[k] = 0 }
         for k in 0..<cw {
             categoricalMissing[k] = 0
+            categoricalInvalid[k] = 0
             untracked[k] = 0
             for c in labelCounts[k].indices { labelCounts[k][c] = 0 }
         }
@@ -218,20 +250,18 @@ public struct StreamWindow: Sendable {
         }
     }
 
-    /// The window as the evaluator's `CurrentWindow` (values copied in chronological order).
-    public func snapshot() -> CurrentWindow {
-        var flat = [Double]()
-        flat.reserveCapacity(count * nw)
-        for r in ringRanges { numbers.copyRows(r, into: &flat) }
+    /// The window as the evaluator reads it (the rows shared, not copied: see `WindowSnapshot`).
+    public func snapshot() -> WindowSnapshot {
         var counts: [[String: Int]] = []
         for k in 0..<cw {
             var d: [String: Int] = [:]
             for (c, n) in labelCounts[k].enumerated() where n > 0 { d[labels[k][c]] = n }
             counts.append(d)
         }
-        let sample = RowSample(rows: flat, count: count, width: nw, seen: rows)
-        return CurrentWindow(schema: schema, rows: rows, numericCount: numericPresent, numericMissing: numericMissing,
-                             outOfRange: outOfRange, categoricalMissing: categoricalMissing, labelCounts: counts,
-                             untrackedLabels: untracked, sample: sample)
+        return WindowSnapshot(schema: schema, rows: rows, capacity: capacity, requestedCapacity: requestedCapacity,
+                              numericCount: numericPresent, numericMissing: numericMissing, numericInvalid: numericInvalid,
+                              outOfRange: outOfRange, categoricalMissing: categoricalMissing,
+                              categoricalInvalid: categoricalInvalid, labelCounts: counts, untrackedLabels: untracked,
+                              numbers: numbers, head: head, sampledRows: count)
     }
 }

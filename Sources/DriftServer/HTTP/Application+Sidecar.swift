@@ -127,13 +127,20 @@ func ingest(_ request: Request, context: BasicRequestContext, sidecar: Sidecar) 
         sidecar.logger.error("ingest failed: \(error)")
         return problem(.serviceUnavailable, "could not journal the events (\(error)); nothing was kept, retry later")
     }
-    if parsed.errors.isEmpty {
+    if parsed.errors.isEmpty && parsed.invalid.isEmpty {
         // The common case, without JSONSerialization (measurably slow per request on Linux).
         return json(.accepted, Data("{\"accepted\":\(parsed.accepted),\"errors\":[],\"rejected\":0}".utf8))
     }
+    func describe(_ e: RecordError) -> [String: Any] {
+        var d: [String: Any] = ["index": e.index, "field": e.field, "reason": e.reason, "code": e.kind.rawValue]
+        if let line = e.line { d["line"] = line }
+        return d
+    }
     var out: [String: Any] = ["accepted": parsed.accepted, "rejected": parsed.rejectedCount]
-    out["errors"] = parsed.errors.map { ["index": $0.index, "field": $0.field, "reason": $0.reason, "code": $0.kind.rawValue] }
+    out["errors"] = parsed.errors.map(describe)
     if parsed.errors.count < parsed.rejectedCount { out["errors_truncated"] = true }
+    // Values counted invalid in accepted records (the record was kept).
+    if !parsed.invalid.isEmpty { out["invalid"] = parsed.invalid.map(describe) }
     let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
     return json(.accepted, data)
 }

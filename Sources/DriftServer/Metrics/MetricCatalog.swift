@@ -51,6 +51,11 @@ public enum MetricCatalog {
     // Data quality, per feature.
     static let missing = f("driftwatch_feature_missing_ratio", .gauge, feature, quality, "Share of the window's events missing the feature.")
     static let baselineMissing = f("driftwatch_feature_baseline_missing_ratio", .gauge, feature, quality, "Share of the baseline's rows missing the feature.")
+    static let invalid = f("driftwatch_feature_invalid_ratio", .gauge, feature, quality,
+                           "Share of the window's events whose value for the feature was invalid (wrong type, out of range; counted, never tested).")
+    static let baselineInvalid = f("driftwatch_feature_baseline_invalid_ratio", .gauge, feature, quality, "Share of the baseline's rows with an invalid value for the feature.")
+    static let invalidValues = f("driftwatch_feature_invalid_values_total", .counter, feature, quality,
+                                 "Invalid values of accepted records (the record was kept, the value counted invalid).")
     static let unseen = f("driftwatch_feature_unseen_ratio", .gauge, feature, quality,
                           "Share of the window's values in categories the baseline never saw (categorical features).")
     static let outOfRange = f("driftwatch_feature_out_of_range_ratio", .gauge, feature, quality,
@@ -121,7 +126,7 @@ public enum MetricCatalog {
     public static let all: [MetricFamily] = [
         psi, psiThreshold, ksStatistic, ksStatisticThreshold, ksPValue, ksPAdjusted, chi2Statistic, chi2PValue, chi2PAdjusted,
         significance, featureDrift, status,
-        missing, baselineMissing, unseen, outOfRange, unknownFeatures,
+        missing, baselineMissing, invalid, baselineInvalid, invalidValues, unseen, outOfRange, unknownFeatures,
         datasetShare, datasetShareThreshold, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift, baselineInfo,
         windowSamples, windowCapacity, windowAge, lastEvaluation, lastCheckpoint, evaluationDuration, checkpointDuration, checkpointBytes, evaluations, evaluationErrors,
         latency, windowLatency, requests, predictions,

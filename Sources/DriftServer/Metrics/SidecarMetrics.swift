@@ -31,7 +31,8 @@ final class SidecarMetrics: Sendable {
         let chi2: (statistic: Gauge, pValue: Gauge, pAdjusted: Gauge)?
         /// Features with a p-value test.
         let significance: Gauge?
-        let missingRatio, baselineMissingRatio: Gauge
+        let missingRatio, baselineMissingRatio, invalidRatio, baselineInvalidRatio: Gauge
+        let invalidValues: Counter
         /// Categorical features only.
         let unseenRatio: Gauge?
         /// Numeric features only.
@@ -54,11 +55,13 @@ final class SidecarMetrics: Sendable {
         let evaluations, evaluationErrors, checkpointBytes: Counter
         let windowLatency: [Gauge]
         let name: String
+        let schema: Schema
         let registry: PrometheusCollectorRegistry
 
         init(registry r: PrometheusCollectorRegistry, model: ModelConfig, schema: Schema, baselineVersion: String,
              predictionClasses: [String], errorStatuses: String) {
             name = model.name
+            self.schema = schema
             registry = r
             let m = [("model", model.name)]
             ingested = r.makeCounter(descriptor: C.ingested.descriptor, labels: m)
@@ -96,6 +99,9 @@ final class SidecarMetrics: Sendable {
                         ? r.makeGauge(descriptor: C.significance.descriptor, labels: fl) : nil,
                     missingRatio: r.makeGauge(descriptor: C.missing.descriptor, labels: fl),
                     baselineMissingRatio: r.makeGauge(descriptor: C.baselineMissing.descriptor, labels: fl),
+                    invalidRatio: r.makeGauge(descriptor: C.invalid.descriptor, labels: fl),
+                    baselineInvalidRatio: r.makeGauge(descriptor: C.baselineInvalid.descriptor, labels: fl),
+                    invalidValues: r.makeCounter(descriptor: C.invalidValues.descriptor, labels: fl),
                     unseenRatio: spec.kind == .categorical
                         ? r.makeGauge(descriptor: C.unseen.descriptor, labels: fl) : nil,
                     outOfRangeRatio: spec.kind == .numeric
@@ -208,6 +214,19 @@ final class SidecarMetrics: Sendable {
         }
         for (s, n) in statuses { m.status(s).increment(by: n) }
         for (c, n) in classes { m.predictionClass(c).increment(by: n) }
+        // Invalid values (rare): numbers carry the marker, labels are listed by position.
+        var invalid = [Int](repeating: 0, count: m.schema.features.count)
+        var any = !batch.invalidCategories.isEmpty
+        for p in batch.invalidCategories { invalid[m.schema.categoricalIndices[p % batch.categoricalWidth]] += 1 }
+        if batch.numericWidth > 0 {
+            for (i, v) in batch.numbers.enumerated() where EventBatch.isInvalid(v) {
+                invalid[m.schema.numericIndices[i % batch.numericWidth]] += 1
+                any = true
+            }
+        }
+        if any {
+            for (i, n) in invalid.enumerated() where n > 0 { m.features[m.schema.features[i].name]?.invalidValues.increment(by: Int64(n)) }
+        }
     }
 
     func recordRejected(model: String, _ reason: RejectReason, count: Int = 1) {
@@ -236,6 +255,8 @@ final class SidecarMetrics: Sendable {
                 g.significance?.set(f.tests.ks?.threshold ?? f.tests.chi2?.threshold ?? .nan)
                 g.missingRatio.set(f.quality.missingRatio)
                 g.baselineMissingRatio.set(f.quality.baselineMissingRatio)
+                g.invalidRatio.set(f.quality.invalidRatio)
+                g.baselineInvalidRatio.set(f.quality.baselineInvalidRatio)
                 g.unseenRatio?.set(f.quality.unseenRatio ?? .nan)
                 g.outOfRangeRatio?.set(f.quality.outOfRangeRatio ?? .nan)
                 for (test, gauge) in g.drift { gauge.set(f.drift(test) ? 1.0 : 0.0) }
