@@ -53,11 +53,12 @@ struct CompareCommand: ParsableCommand {
         } catch let e as SchemaError {
             throw CLIError("\(settings ?? "settings"): \(e.message)")
         }
-        // The sidecar's window and typing path: a file is one tumbling window fed in order.
-        var window = evaluator.makeWindow(capacity: maxRows)
+        // The sidecar's typing path and per-model machine: the file is one tumbling window, fed in
+        // order, then one final evaluation tick.
+        var monitor = ModelMonitor(window: evaluator.makeWindow(capacity: maxRows))
         var reader = TableReader(format: input.format, schema: stored.profile.schema, model: model)
-        try input.read(into: &reader) { batch, _ in window.insert(batch, at: 0) }
-        var report = try evaluator.evaluate(window.snapshot())
+        try input.read(into: &reader) { batch, _ in monitor.accept(batch, at: 0) }
+        var report = try evaluator.evaluate(monitor.evaluationTick(now: 0).window.snapshot())
         report.invalidExamples = reader.invalidExamples
         report.notes += input.refusalNotes(reader)
         if !reader.absentFeatures.isEmpty {

@@ -22,20 +22,10 @@ final class ModelRuntime: Sendable {
         evaluator.baseline.features.first { $0.role == .prediction }?.categorical?.categories ?? []
     }
 
+    /// The model's decisions (`ModelMonitor`) and its journal, behind one lock.
     struct State: ~Copyable {
-        var window: StreamWindow
+        var monitor: ModelMonitor
         var journal: EventJournal
-        /// Latest position per tailed source, as journaled.
-        var tails: [String: TailPosition]
-        var unknownFeatureNames: Set<String> = []
-        /// Counts changes to the window and tail positions (ingest, expiry, a tumbling reset);
-        /// `checkpointed` is its value at the last tick that saved them (in full or by keeping the
-        /// journal). Starts one apart, so the first tick after a start always asks the policy
-        /// (which writes in full when the start could not restore the stored checkpoint).
-        var changes: UInt64 = 1
-        var checkpointed: UInt64 = 0
-        /// Whether a tick rewrites the window or the journal covers it.
-        var policy: CheckpointPolicy
     }
 
     private let state: Mutex<State>
@@ -71,22 +61,22 @@ final class ModelRuntime: Sendable {
             consistent = false
             notes.append("checkpoint unreadable (\(error)); replaying the whole journal")
         }
-        var tails = storedTails
+        var monitor = ModelMonitor(window: window, tails: storedTails)
         var replayed = 0
         let schemaWidths = (evaluator.baseline.schema.numericCount, evaluator.baseline.schema.categoricalCount)
         let problems = try EventJournal.replay(directory: journalDirectory, from: firstSegment) { entry in
-            if let t = entry.tail { tails[t.source] = t }
-            guard (entry.batch.numericWidth, entry.batch.categoricalWidth) == schemaWidths else { return }
-            window.insert(entry.batch, at: entry.time)
-            replayed += entry.batch.count
+            // An entry of another schema (the baseline changed) keeps only its tail position.
+            let fits = (entry.batch.numericWidth, entry.batch.categoricalWidth) == schemaWidths
+            monitor.replay(fits ? entry.batch : EventBatch(numericWidth: schemaWidths.0, categoricalWidth: schemaWidths.1),
+                           tail: entry.tail, at: entry.time)
+            if fits { replayed += entry.batch.count }
         }
         if replayed > 0 { notes.append("replayed \(replayed) journaled events") }
         notes.append(contentsOf: problems)
         let journal = try EventJournal(directory: journalDirectory)
-        var policy = CheckpointPolicy(windowRecords: config.window.maxRecords)
-        policy.started(journalCovers: consistent, replayed: replayed)
+        monitor.started(journalCovers: consistent, replayed: replayed)
         let runtime = ModelRuntime(config: config, evaluator: evaluator, journalDirectory: journalDirectory,
-                                   state: State(window: window, journal: journal, tails: tails, policy: policy))
+                                   state: State(monitor: monitor, journal: journal))
         return (runtime, notes)
     }
 
@@ -137,38 +127,24 @@ final class ModelRuntime: Sendable {
                     if !s.journal.rollback(to: mark) { failure.retained.append(part.runtime.name) }
                     throw failure
                 }
-                if !part.batch.isEmpty { s.window.insert(part.batch, at: now) }
-                // A tail-only entry (a tailed chunk of refused lines) counts once, so a source
-                // that only ever sends bad lines cannot grow the kept journal without bound.
-                s.policy.journaled(max(1, part.batch.count))
-                if let tail = part.tail { s.tails[tail.source] = tail }
-                s.changes &+= 1
-                let unknown = part.unknownFeatures
-                if !unknown.isEmpty && s.unknownFeatureNames.count < 20 { s.unknownFeatureNames.formUnion(unknown.prefix(20)) }
+                s.monitor.accept(part.batch, tail: part.tail, unknown: part.unknownFeatures, at: now)
             }
         }
         try step(0)
     }
 
     /// The latest journaled position of a tailed source.
-    func tailPosition(_ source: String) -> TailPosition? { state.withLock { $0.tails[source] } }
+    func tailPosition(_ source: String) -> TailPosition? { state.withLock { $0.monitor.tails[source] } }
 
-    /// Expires old events, copies the window (and resets a completed tumbling window).
+    /// The monitor's evaluation tick: expiry, the window to evaluate (a completed tumbling one is
+    /// reset after it is handed over).
     func takeWindow(now: Double) -> (window: StreamWindow, unknown: Set<String>) {
-        state.withLock { s in
-            if s.window.expire(now: now) > 0 { s.changes &+= 1 }
-            let copy = s.window
-            if s.window.isComplete(now: now) {
-                s.window.reset(now: now)
-                s.changes &+= 1
-                s.policy.windowReset()
-            }
-            return (copy, s.unknownFeatureNames)
-        }
+        let e = state.withLock { s in s.monitor.evaluationTick(now: now) }
+        return (e.window, e.unknownFeatureNames)
     }
 
     /// Events currently in the window.
-    var windowRows: Int { state.withLock { $0.window.rows } }
+    var windowRows: Int { state.withLock { $0.monitor.window.rows } }
 
     /// Evaluates a window copy (outside the lock) and publishes the report.
     func evaluate(_ window: StreamWindow, unknown: Set<String>) throws -> DriftReport {
@@ -189,33 +165,24 @@ final class ModelRuntime: Sendable {
     /// checkpoint covers the changes (the state is durable as of now either way).
     func prepareCheckpoint(full: Bool = false) throws -> (window: StreamWindow, nextSegment: Int, tails: [TailPosition], changes: UInt64)? {
         try state.withLock { s in
-            switch s.policy.decide(changed: s.changes != s.checkpointed, shutdown: full) {
-            case .none:
-                return nil
-            case .keepJournal:
-                s.checkpointed = s.changes
-                return nil
-            case .writeFull:
-                s.policy.fullStarted()
-                do {
-                    let next = try s.journal.rotate()
-                    return (s.window, next, Array(s.tails.values), s.changes)
-                } catch {
-                    s.policy.fullFailed()
-                    throw error
-                }
+            guard case .writeFull(let window, let tails, let changes) = s.monitor.checkpointTick(shutdown: full) else { return nil }
+            do {
+                return (window, try s.journal.rotate(), tails, changes)
+            } catch {
+                s.monitor.checkpointFailed()
+                throw error
             }
         }
     }
 
     /// A full checkpoint could not be saved: the next tick writes one again.
     func checkpointFailed() {
-        state.withLock { s in s.policy.fullFailed() }
+        state.withLock { s in s.monitor.checkpointFailed() }
     }
 
     /// Records that the state as of `changes` is saved.
     func checkpointed(_ changes: UInt64) {
-        state.withLock { s in s.checkpointed = changes }
+        state.withLock { s in s.monitor.checkpointSaved(changes) }
     }
 
     /// Deletes journal segments a saved checkpoint covers. Outside the lock: those segments are

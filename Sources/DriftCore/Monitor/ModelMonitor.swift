@@ -1,0 +1,121 @@
+/// One model's state and every decision about it, as a value (time passed in, no I/O): the
+/// window, the tail positions, the checkpoint policy, the unknown feature keys seen. The sidecar
+/// keeps one per model behind a lock and performs what it returns; `compare` feeds a whole file
+/// through one and takes the final evaluation. Tested directly (`ModelMonitorTests`), without
+/// sockets, clocks or files.
+///
+/// Inputs and what they return:
+/// - `accept(_:tail:unknown:at:)`: a batch the journal now holds (write-ahead: the caller
+///   journals first, and calls this only when the append succeeded). Inserts it.
+/// - `evaluationTick(now:)` → `Evaluation`: expires a sliding window's old events and hands
+///   over a copy to evaluate (O(1): the ring is shared copy-on-write); a tumbling window that has
+///   run its course (full, or `max_age` elapsed) is handed over one last time and reset.
+/// - `checkpointTick(shutdown:)` → `CheckpointAction`: nothing, keep the journal, or write the
+///   window in full (`CheckpointPolicy`); then `checkpointSaved(_:)` or `checkpointFailed()`.
+public struct ModelMonitor: Sendable {
+    public private(set) var window: StreamWindow
+    /// Latest position per tailed source, as journaled.
+    public private(set) var tails: [String: TailPosition]
+    /// A few feature keys not in the schema (report notes; never labels).
+    public private(set) var unknownFeatureNames: Set<String> = []
+    public private(set) var policy: CheckpointPolicy
+    /// Counts changes to the window and tail positions (ingest, expiry, a tumbling reset);
+    /// `checkpointed` is its value at the last tick that saved them (in full or by keeping the
+    /// journal). They start one apart, so the first tick after a start always asks the policy
+    /// (which writes in full when the start could not restore the stored checkpoint).
+    var changes: UInt64 = 1
+    var checkpointed: UInt64 = 0
+
+    /// The window to evaluate, and what goes with it.
+    public struct Evaluation: Sendable {
+        public let window: StreamWindow
+        public let unknownFeatureNames: Set<String>
+        /// A tumbling window's last evaluation before it was reset.
+        public let final: Bool
+    }
+
+    /// What a checkpoint tick does.
+    public enum CheckpointAction: Sendable {
+        /// Nothing to save, or the journal kept since the last full checkpoint covers the changes.
+        /// Durable as of now either way.
+        case none
+        /// Rotate the journal and write `window` (with the `tails` it covers); pass `changes` to
+        /// `checkpointSaved(_:)` once written, or call `checkpointFailed()`.
+        case writeFull(window: StreamWindow, tails: [TailPosition], changes: UInt64)
+    }
+
+    /// An empty window starting at `now`.
+    public init(window: StreamWindow, tails: [String: TailPosition] = [:]) {
+        self.window = window
+        self.tails = tails
+        policy = CheckpointPolicy(windowRecords: window.config.maxRecords)
+    }
+
+    // MARK: start
+
+    /// A journal entry replayed at start (before any `accept`): inserted at its own time.
+    public mutating func replay(_ batch: EventBatch, tail: TailPosition?, at time: Double) {
+        if let tail { tails[tail.source] = tail }
+        if !batch.isEmpty { window.insert(batch, at: time) }
+    }
+
+    /// The start is over: `journalCovers` whether the stored checkpoint (or none) plus the journal
+    /// replayed give the window (false when a checkpoint was there but not restored), and how many
+    /// events were replayed.
+    public mutating func started(journalCovers: Bool, replayed: Int) {
+        policy.started(journalCovers: journalCovers, replayed: replayed)
+    }
+
+    // MARK: ingest
+
+    /// A journaled batch (and the tail position journaled with it): inserted at `now`.
+    public mutating func accept(_ batch: EventBatch, tail: TailPosition? = nil, unknown: Set<String> = [], at now: Double) {
+        if !batch.isEmpty { window.insert(batch, at: now) }
+        // A tail-only entry (a tailed chunk of refused lines) counts once, so a source that only
+        // ever sends bad lines cannot grow the kept journal without bound.
+        policy.journaled(max(1, batch.count))
+        if let tail { tails[tail.source] = tail }
+        changes &+= 1
+        if !unknown.isEmpty && unknownFeatureNames.count < 20 { unknownFeatureNames.formUnion(unknown.prefix(20)) }
+    }
+
+    // MARK: evaluation
+
+    /// Expires old events and hands over the window to evaluate; resets a completed tumbling
+    /// window after handing it over.
+    public mutating func evaluationTick(now: Double) -> Evaluation {
+        if window.expire(now: now) > 0 { changes &+= 1 }
+        let copy = window
+        let complete = window.isComplete(now: now)
+        if complete {
+            window.reset(now: now)
+            changes &+= 1
+            policy.windowReset()
+        }
+        return Evaluation(window: copy, unknownFeatureNames: unknownFeatureNames, final: complete)
+    }
+
+    // MARK: checkpoints
+
+    /// What this checkpoint tick does; `shutdown` writes the window whenever the journal holds
+    /// anything since the last full checkpoint.
+    public mutating func checkpointTick(shutdown: Bool = false) -> CheckpointAction {
+        switch policy.decide(changed: changes != checkpointed, shutdown: shutdown) {
+        case .none:
+            return .none
+        case .keepJournal:
+            checkpointed = changes
+            return .none
+        case .writeFull:
+            // Later events count toward the next full checkpoint.
+            policy.fullStarted()
+            return .writeFull(window: window, tails: Array(tails.values), changes: changes)
+        }
+    }
+
+    /// The full checkpoint of a tick was saved: the state as of `changes` is durable.
+    public mutating func checkpointSaved(_ changes: UInt64) { checkpointed = changes }
+
+    /// The full checkpoint (or the journal rotation before it) failed: the next tick writes one again.
+    public mutating func checkpointFailed() { policy.fullFailed() }
+}

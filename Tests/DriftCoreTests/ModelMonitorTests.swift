@@ -1,0 +1,119 @@
+import DriftCore
+import DriftStats
+import Testing
+
+/// The per-model machine on its own: time is a number, the journal and the store are what the
+/// test does with the actions.
+@Suite("ModelMonitor")
+struct ModelMonitorTests {
+    static let baseline = StreamWindowTests.baseline
+
+    static func monitor(_ mode: WindowMode, records: Int, maxAge: Double?) -> ModelMonitor {
+        var config = WindowConfig()
+        config.mode = mode
+        config.maxRecords = records
+        config.maxAge = maxAge
+        return ModelMonitor(window: StreamWindow(baseline: baseline, config: config, start: 0))
+    }
+
+    static func full(_ action: ModelMonitor.CheckpointAction) -> (window: StreamWindow, changes: UInt64)? {
+        if case .writeFull(let w, _, let c) = action { return (w, c) }
+        return nil
+    }
+
+    @Test("sliding: a tick expires events older than max_age; the window handed over is the one left")
+    func slidingExpiry() {
+        var m = Self.monitor(.sliding, records: 1_000, maxAge: 60)
+        m.accept(StreamWindowTests.events(0..<10), at: 0)
+        m.accept(StreamWindowTests.events(10..<25), at: 100)
+        #expect(m.evaluationTick(now: 59).window.rows == 25)
+        let e = m.evaluationTick(now: 130)  // 130 − 60 = 70: the events of t = 0 are out
+        #expect(e.window.rows == 15 && !e.final && m.window.rows == 15)
+        #expect(m.evaluationTick(now: 161).window.rows == 0)
+    }
+
+    @Test("tumbling: handed over one last time when full or when max_age has run, then reset")
+    func tumbling() {
+        var byCount = Self.monitor(.tumbling, records: 10, maxAge: nil)
+        byCount.accept(StreamWindowTests.events(0..<9), at: 1)
+        #expect(!byCount.evaluationTick(now: 2).final)
+        byCount.accept(StreamWindowTests.events(9..<10), at: 3)
+        let last = byCount.evaluationTick(now: 4)
+        #expect(last.final && last.window.rows == 10 && byCount.window.rows == 0 && byCount.window.start == 4)
+        // The journal since the last checkpoint belongs to the old window: the next tick writes in full.
+        #expect(Self.full(byCount.checkpointTick())?.window.rows == 0)
+
+        var byAge = Self.monitor(.tumbling, records: 1_000, maxAge: 60)
+        byAge.accept(StreamWindowTests.events(0..<50), at: 10)
+        #expect(!byAge.evaluationTick(now: 59.9).final)
+        let e = byAge.evaluationTick(now: 60)
+        #expect(e.final && e.window.rows == 50 && byAge.window.rows == 0)
+    }
+
+    @Test("checkpoints: keep the journal until 2 × max_records events, write in full then; a failure writes again; shutdown writes what the journal holds")
+    func checkpoints() {
+        var m = Self.monitor(.sliding, records: 100, maxAge: nil)
+        m.started(journalCovers: true, replayed: 0)
+        #expect(Self.full(m.checkpointTick()) == nil)  // the first tick asks, nothing is owed
+        m.accept(StreamWindowTests.events(0..<150), at: 1)
+        #expect(Self.full(m.checkpointTick()) == nil)  // 150 < 200: the journal covers it
+        #expect(Self.full(m.checkpointTick()) == nil)  // nothing changed
+        m.accept(StreamWindowTests.events(150..<200), at: 2)
+        let first = Self.full(m.checkpointTick())
+        #expect(first?.window.rows == 100)
+        m.checkpointFailed()
+        let again = try! #require(Self.full(m.checkpointTick()))
+        m.checkpointSaved(again.changes)
+        #expect(Self.full(m.checkpointTick()) == nil)
+        #expect(Self.full(m.checkpointTick(shutdown: true)) == nil)  // nothing journaled since
+        m.accept(StreamWindowTests.events(200..<201), at: 3)
+        #expect(Self.full(m.checkpointTick(shutdown: true))?.window.rows == 100)
+        // A start that could not restore the stored checkpoint owes a full one at the first tick.
+        var restarted = Self.monitor(.sliding, records: 100, maxAge: nil)
+        restarted.started(journalCovers: false, replayed: 0)
+        #expect(Self.full(restarted.checkpointTick()) != nil)
+    }
+
+    @Test("tail positions and unknown keys ride along; an entry without events still counts toward the next full checkpoint")
+    func tails() {
+        var m = Self.monitor(.sliding, records: 1, maxAge: nil)
+        let empty = EventBatch(schema: StreamWindowTests.schema)
+        for i in 0..<2 { m.accept(empty, tail: TailPosition(source: "log", device: 1, inode: 2, offset: Int64(i * 10)), at: 1) }
+        #expect(m.tails["log"]?.offset == 10 && m.window.rows == 0)
+        #expect(Self.full(m.checkpointTick())?.window.rows == 0)
+        m.accept(empty, unknown: Set((0..<30).map { "k\($0)" }), at: 2)
+        #expect(m.unknownFeatureNames.count == 20)
+    }
+
+    @Test("restart: the checkpointed window plus the journal replayed gives the window the sidecar had, evaluation for evaluation", arguments: [WindowMode.sliding, .tumbling])
+    func restart(mode: WindowMode) throws {
+        var live = Self.monitor(mode, records: 500, maxAge: 600)
+        var journal: [(EventBatch, Double)] = []
+        var checkpoint: [UInt8]?
+        var g = SplitMix64(seed: 4)
+        var start = 0, t = 0.0
+        for _ in 0..<48 {
+            let n = Int(g.next() % 90) + 1
+            let batch = StreamWindowTests.slice(StreamWindowTests.events(0..<3_000, seed: 8), start..<(start + n))
+            start += n
+            t += g.nextUnit() * 30
+            journal.append((batch, t))
+            live.accept(batch, at: t)
+            _ = live.evaluationTick(now: t)
+            if case .writeFull(let w, _, let changes) = live.checkpointTick() {
+                checkpoint = w.checkpoint()
+                journal.removeAll()  // the rotated segments are pruned once it is saved
+                live.checkpointSaved(changes)
+            }
+        }
+        #expect(checkpoint != nil && !journal.isEmpty, "the run must end with a full checkpoint and journal after it")
+        var restored = ModelMonitor(window: try StreamWindow(restoring: checkpoint!, baseline: Self.baseline, config: live.window.config))
+        for (batch, time) in journal { restored.replay(batch, tail: nil, at: time) }
+        restored.started(journalCovers: true, replayed: journal.reduce(0) { $0 + $1.0.count })
+        let a = live.evaluationTick(now: t + 1).window, b = restored.evaluationTick(now: t + 1).window
+        #expect(a.rows == b.rows && a.count == b.count && a.start == b.start)
+        let evaluator = try Evaluator(baseline: Self.baseline, model: "m", baselineVersion: "1", settings: .init())
+        let ra = try evaluator.evaluate(a.snapshot()), rb = try evaluator.evaluate(b.snapshot())
+        #expect(ra.features == rb.features && ra.multivariate == rb.multivariate && ra.rows == rb.rows)
+    }
+}
