@@ -9,13 +9,9 @@ import NIOHTTP1
 import ServiceLifecycle
 
 /// Delivers the outbox: one worker per receiver, so a dead or slow receiver never holds up the
-/// others. Each worker sends its receiver's oldest notification when due (order kept per
-/// receiver); 2xx removes it, 4xx other than 408/429 drops it as `rejected`, anything else
-/// (refused connection, timeout, 5xx) retries with exponential backoff from 1s up to
-/// `max_backoff`, with jitter; past `give_up_after` it is dropped as `expired`. A message to
-/// Alertmanager older than its alerts' validity is dropped as `superseded`: the engine re-sends
-/// firing and resolved alerts every `resend_interval`, and a late stale message would make
-/// Alertmanager resolve an alert that still fires (Prometheus never retries old batches either).
+/// others. Each worker reads its receiver's oldest notification, asks `DeliveryPolicy` what to do
+/// (send, wait, expire, supersede; after a send: remove or retry when), and does it. The clock
+/// and the jitter's random source are injected (`now`, `jitter`).
 ///
 /// async-http-client keeps retrying a refused connection until the request's deadline, so every
 /// request gets the deadline `timeout`, and the connect timeout is bounded by it too.
@@ -23,6 +19,9 @@ struct AlertDispatcher: Service {
     let center: AlertCenter
     /// How often an idle worker looks at the outbox.
     var poll: Duration = .milliseconds(200)
+    var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    /// A uniform draw in [0, 1] for the backoff's jitter.
+    var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
 
     func run() async throws {
         let config = center.config
@@ -46,8 +45,9 @@ struct AlertDispatcher: Service {
 
     private func work(receiver: String, url: String, webhook: WebhookConfig?, client: HTTPClient, timeout: TimeAmount) async {
         let store = center.store, metrics = center.metrics, config = center.config
+        let policy = DeliveryPolicy(giveUpAfter: config.giveUpAfter, maxBackoff: config.maxBackoff)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let now = Date().timeIntervalSince1970
+            let now = self.now()
             var item: OutboxItem?
             do {
                 item = try store.outboxHead(receiver: receiver)
@@ -56,13 +56,17 @@ struct AlertDispatcher: Service {
             } catch {
                 center.logger.error("outbox unreadable: \(error)", metadata: ["receiver": "\(receiver)"])
             }
-            guard let head = item, head.nextAttemptAt <= now else {
+            guard let head = item else {
                 guard await idle() else { return }
                 continue
             }
-            let age = now - head.createdAt
-            let stale = webhook == nil && age > center.alertmanagerValidity[head.model, default: 4 * config.resendInterval]
-            if age > config.giveUpAfter || stale {
+            let validity = webhook == nil ? center.alertmanagerValidity[head.model, default: 4 * config.resendInterval] : nil
+            switch policy.decide(createdAt: head.createdAt, nextAttemptAt: head.nextAttemptAt, validity: validity, now: now) {
+            case .wait:
+                guard await idle() else { return }
+                continue
+            case .expire, .supersede:
+                let expired = now - head.createdAt > config.giveUpAfter
                 do {
                     try store.deleteNotification(id: head.id)
                 } catch {
@@ -70,32 +74,34 @@ struct AlertDispatcher: Service {
                     guard await idle() else { return }
                     continue
                 }
-                if age > config.giveUpAfter {
+                if expired {
                     metrics.count(receiver, .expired)
                     center.logger.error("notification \(head.id) for \(receiver) expired after \(head.attempts) attempts (last error: \(head.lastError ?? "none"))")
                 } else {
                     metrics.count(receiver, .superseded)
                 }
                 continue
+            case .send:
+                break
             }
-            let result = await send(head, url: url, webhook: webhook, client: client, timeout: timeout)
+            let outcome = await send(head, url: url, webhook: webhook, client: client, timeout: timeout)
             do {
-                switch result {
-                case .delivered:
+                switch policy.after(outcome, attempts: head.attempts, now: self.now(), jitter: jitter()) {
+                case .remove:
                     try store.deleteNotification(id: head.id)
-                    metrics.count(receiver, .delivered)
-                case .rejected(let why):
-                    try store.deleteNotification(id: head.id)
-                    metrics.count(receiver, .rejected)
-                    center.logger.error("\(receiver) refused notification \(head.id): \(why)")
-                case .failed(let why):
-                    metrics.count(receiver, .failed)
-                    let attempts = head.attempts + 1
-                    let next = Date().timeIntervalSince1970 + Self.backoff(attempt: attempts, max: config.maxBackoff)
+                case .retry(let attempts, let next):
+                    guard case .failed(let why) = outcome else { break }
                     try store.rescheduleNotification(id: head.id, attempts: attempts, nextAttemptAt: next, error: why)
                     if attempts == 1 || attempts % 10 == 0 {
                         center.logger.warning("delivery to \(receiver) failed (attempt \(attempts)): \(why); retrying")
                     }
+                }
+                switch outcome {
+                case .delivered: metrics.count(receiver, .delivered)
+                case .rejected(let why):
+                    metrics.count(receiver, .rejected)
+                    center.logger.error("\(receiver) refused notification \(head.id): \(why)")
+                case .failed: metrics.count(receiver, .failed)
                 }
             } catch {
                 center.logger.error("outbox update failed: \(error)", metadata: ["receiver": "\(receiver)"])
@@ -110,9 +116,8 @@ struct AlertDispatcher: Service {
         return true
     }
 
-    enum Result { case delivered, rejected(String), failed(String) }
-
-    private func send(_ item: OutboxItem, url: String, webhook: WebhookConfig?, client: HTTPClient, timeout: TimeAmount) async -> Result {
+    private func send(_ item: OutboxItem, url: String, webhook: WebhookConfig?, client: HTTPClient,
+                      timeout: TimeAmount) async -> DeliveryPolicy.Outcome {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -127,13 +132,7 @@ struct AlertDispatcher: Service {
         do {
             let response = try await client.execute(request, timeout: timeout)
             let text = (try? await response.body.collect(upTo: 16 << 10)).map { String(buffer: $0) } ?? ""
-            let code = Int(response.status.code)
-            switch code {
-            case 200..<300: return .delivered
-            case 408, 429: return .failed("HTTP \(code)")
-            case 400..<500: return .rejected("HTTP \(code): \(text.prefix(300))")
-            default: return .failed("HTTP \(code): \(text.prefix(300))")
-            }
+            return .http(status: Int(response.status.code), body: text)
         } catch {
             return .failed("\(error)")
         }
@@ -143,12 +142,5 @@ struct AlertDispatcher: Service {
     static func signature(_ body: Data, secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
         return mac.map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// Seconds before retry `attempt` (1, 2, ...): min(2^(attempt-1), max) scaled by a random
-    /// factor in [0.5, 1] ("equal jitter"), so receivers coming back are not hit in lockstep.
-    static func backoff(attempt: Int, max cap: Double) -> Double {
-        let base = min(pow(2, Double(min(attempt - 1, 30))), cap)
-        return base * Double.random(in: 0.5...1)
     }
 }
