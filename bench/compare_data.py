@@ -12,7 +12,8 @@ scipy (drifted: KS D or TVD >= 0.15 and p < 1e-6; undrifted: KS D or TVD < 0.05)
 
 CSV format: comma separated, "\\n" line ends, no quoting (no value contains a comma, quote or
 space), no index column. Floats are printed with "%.6g" (up to 6 significant digits; numbers
-below 1e-4 in magnitude use exponent notation such as "-3.21e-05"). Integers are plain ("3").
+below 1e-4 in magnitude use exponent notation such as "-3.21e-05"), or with "%.17g" (every
+digit a double has: the slow case for parsers) with --full-precision. Integers are plain ("3").
 A missing value is an empty field. Categorical values are short ASCII words ("yes", "z07",
 "new2"), never "NA"/"null"/"nan", so every reader agrees on what is missing.
 
@@ -92,12 +93,12 @@ def generate(rng, n, drifted):
     return cols
 
 
-def write_csv(path, cols):
+def write_csv(path, cols, float_format="%.6g"):
     tmp = path + ".tmp"
     try:
         import pandas as pd
         pd.DataFrame({c: cols[c] for c in COLUMNS}).to_csv(
-            tmp, index=False, float_format="%.6g", na_rep="", lineterminator="\n")
+            tmp, index=False, float_format=float_format, na_rep="", lineterminator="\n")
     except ImportError:  # plain-Python fallback (slower: ~10x)
         import csv
         n = len(cols[COLUMNS[0]])
@@ -105,7 +106,7 @@ def write_csv(path, cols):
             if v is None or (isinstance(v, float) and v != v):
                 return ""
             if isinstance(v, float):
-                return "%.6g" % v
+                return float_format % v
             return str(v)
         with open(tmp, "w", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
@@ -153,12 +154,15 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--check", action="store_true", help="verify the planted drift with scipy")
+    ap.add_argument("--full-precision", action="store_true",
+                    help='floats with 17 significant digits ("%%.17g", as they round-trip) instead of "%%.6g"')
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     t0 = time.perf_counter()
     for name, seed, drifted in (("reference", args.seed, False), ("current", args.seed + 1, True)):
         cols = generate(np.random.default_rng(seed), args.rows, drifted)
-        write_csv(os.path.join(args.out, f"{name}_{args.rows}.csv"), cols)
+        write_csv(os.path.join(args.out, f"{name}_{args.rows}.csv"), cols,
+                  "%.17g" if args.full_precision else "%.6g")
     truth = {
         "drifted": DRIFTED,
         "undrifted": [c for c in COLUMNS if c not in DRIFTED],

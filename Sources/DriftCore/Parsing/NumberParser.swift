@@ -13,10 +13,12 @@ public enum ParsedNumber: Equatable, Sendable {
 
 /// Decimal text → `Double`, correctly rounded.
 ///
-/// The fast path is Clinger's: when the significand has at most 19 digits, fits in 2⁵³ and the
-/// decimal exponent is within ±22, `m · 10^e` (or `m / 10^−e`) is one correctly rounded IEEE
-/// operation on exact operands. Everything else (long significands, large exponents, hex) falls
-/// back to the standard library's `Double(String)` (strtod), which is also correctly rounded.
+/// Three paths, all correctly rounded: Clinger's when the significand fits in 2⁵³ and the decimal
+/// exponent is within ±22 (`m · 10^e` or `m / 10^−e` is one IEEE operation on exact operands);
+/// Eisel–Lemire for any other significand of at most 19 digits (`eiselLemire`: 17-digit floats
+/// as printed by `repr` and `%.17g` land here); the standard library's `Double(String)` (strtod)
+/// for the rest (more than 19 significant digits, the rare Eisel–Lemire fallback) and for the
+/// words (`inf`, the missing tokens).
 /// Leading and trailing ASCII blanks are ignored.
 public enum NumberParser {
     /// The largest magnitude a value may have to enter a test. Beyond it a number is out of range
@@ -70,7 +72,7 @@ public enum NumberParser {
         while lo < hi && (bytes[lo] == 0x20 || bytes[lo] == 0x09) { lo += 1 }
         while hi > lo && (bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09) { hi -= 1 }
         if lo == hi { return .missing }
-        if let v = fastPath(bytes, lo, hi) { return .value(v) }
+        if let v = fastPath(bytes, lo, hi) { return inRange(v) ? .value(v) : .infinite }
         return slowPath(UnsafeBufferPointer(rebasing: bytes[lo..<hi]))
     }
 
@@ -116,13 +118,70 @@ public enum NumberParser {
             guard expDigits > 0 else { return nil }
             exponent += expNegative ? -e : e
         }
-        guard i == end, mantissa <= (1 << 53) else { return nil }
-        var value = Double(mantissa)
-        if exponent != 0 {
-            guard exponent >= -22 && exponent <= 22 else { return mantissa == 0 ? (negative ? -0.0 : 0.0) : nil }
-            value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+        guard i == end else { return nil }
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        if mantissa <= (1 << 53) && exponent >= -22 && exponent <= 22 {
+            // Clinger: one correctly rounded operation on exact operands.
+            var value = Double(mantissa)
+            if exponent != 0 { value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent] }
+            return negative ? -value : value
         }
+        guard let value = eiselLemire(mantissa, exponent) else { return nil }
         return negative ? -value : value
+    }
+
+    /// `w · 10^q` correctly rounded (round half to even), for a nonzero `w` of at most 19 digits,
+    /// by the Eisel–Lemire algorithm (Lemire, "Number Parsing at a Gigabyte per Second", Software:
+    /// Practice and Experience 51(8), 2021; as fast_float's `compute_float<binary64>`): one or two
+    /// 64 × 128-bit products with a truncated power of five give the significand's top bits
+    /// exactly unless the product's discarded bits are all ones, and then the caller falls back to
+    /// `strtod` (nil), as the original algorithm does outside q ∈ [−27, 55]. Infinity above the
+    /// largest double, zero below the smallest subnormal.
+    @usableFromInline
+    static func eiselLemire(_ w: UInt64, _ q: Int) -> Double? {
+        if q < -342 { return 0 }
+        if q > 308 { return .infinity }
+        let lz = w.leadingZeroBitCount
+        let x = w << UInt64(lz)
+        let index = 2 * (q + 342)
+        var (high, low) = x.multipliedFullWidth(by: powersOfFive[index])
+        // 55 bits are needed (52 + the hidden bit + 2 for rounding); below them, all ones means the
+        // truncated power of five may have cost a carry: refine with its next 64 bits.
+        let mask: UInt64 = 0xFFFF_FFFF_FFFF_FFFF >> 55
+        if high & mask == mask {
+            let (secondHigh, _) = x.multipliedFullWidth(by: powersOfFive[index + 1])
+            let (sum, carry) = low.addingReportingOverflow(secondHigh)
+            low = sum
+            if carry { high &+= 1 }
+            if low == 0xFFFF_FFFF_FFFF_FFFF && (q < -27 || q > 55) { return nil }
+        }
+        let upperBit = Int(high >> 63)
+        let shift = UInt64(upperBit + 64 - 52 - 3)
+        var mantissa = high >> shift
+        // floor(log2(10^q)) + 63, for |q| ≤ 350.
+        var power2 = (((152_170 + 65_536) * q) >> 16) + 63 + upperBit - lz + 1023
+        if power2 <= 0 {
+            // Subnormal (or zero).
+            if -power2 + 1 >= 64 { return 0 }
+            mantissa >>= UInt64(-power2 + 1)
+            mantissa += mantissa & 1
+            mantissa >>= 1
+            power2 = mantissa < (1 << 52) ? 0 : 1
+            return Double(bitPattern: UInt64(power2) << 52 | (mantissa & ((1 << 52) - 1)))
+        }
+        // Exactly halfway between two doubles (possible only for small |q|): round to even.
+        if low <= 1 && q >= -4 && q <= 23 && mantissa & 3 == 1 && (mantissa << shift) == high {
+            mantissa &= ~1
+        }
+        mantissa += mantissa & 1
+        mantissa >>= 1
+        if mantissa >= (2 << 52) {
+            mantissa = 1 << 52
+            power2 += 1
+        }
+        mantissa &= ~(1 << 52)
+        if power2 >= 0x7FF { return .infinity }
+        return Double(bitPattern: UInt64(power2) << 52 | mantissa)
     }
 
     @usableFromInline
