@@ -36,7 +36,7 @@ public struct Evaluator: Sendable {
         config.seed = seed
         let width = max(1, baseline.schema.numericCount)
         config.maxRecords = max(1, min(capacity, max(1_000, StreamWindow.maxHeldValues / width)))
-        var window = StreamWindow(baseline: baseline, config: config, start: 0)
+        var window = StreamWindow(baseline: baseline, config: config, start: 0, timed: false)
         window.requestedCapacity = max(1, capacity)
         return window
     }
@@ -181,7 +181,8 @@ public struct Evaluator: Sendable {
             report.note = "the baseline has no values for this feature"
             return report
         }
-        let current = FastSort.sorted(window.values(numericSlot: slot))
+        var current = window.values(numericSlot: slot)
+        FastSort.sort(&current)  // in place: no second copy of the column
         guard !current.isEmpty else {
             report.note = "the window has no values for this feature"
             return report

@@ -19,6 +19,7 @@ extension StreamWindow {
     /// ~40 MB at every checkpoint. The columns are read straight from their chunks.
     public func writeCheckpoint(partSize: Int = 1 << 20, emit: ([UInt8]) throws -> Void) rethrows {
         precondition(partSize > 0 && partSize <= 1 << 30, "partSize out of range")
+        precondition(timed, "an untimed window is not checkpointed")
         var w = BinaryWriter(capacity: partSize + 64)
         func flush(_ w: inout BinaryWriter, over limit: Int) throws {
             if w.bytes.count >= limit { try emit(w.drain()) }

@@ -55,7 +55,15 @@ public struct StreamWindow: Sendable {
     /// Values (rows × numeric features) `compare`'s window holds at most (128 MiB).
     public static let maxHeldValues = 16_777_216
 
-    public init(baseline: BaselineProfile, config: WindowConfig, start: Double, maxLabels: Int = 10_000) {
+    /// Whether each event's time and latency are kept (`compare`'s whole-file window has no use
+    /// for them: 16 bytes per event, 16 MB of a 1M-row file).
+    public let timed: Bool
+
+    /// - Parameter timed: keep each event's time and latency; false only for a tumbling window
+    ///   without `maxAge` that is never checkpointed (`Evaluator.makeWindow`).
+    public init(baseline: BaselineProfile, config: WindowConfig, start: Double, maxLabels: Int = 10_000, timed: Bool = true) {
+        precondition(timed || (config.mode == .tumbling && config.maxAge == nil), "only a tumbling window without max_age can go untimed")
+        self.timed = timed
         schema = baseline.schema
         self.config = config
         self.maxLabels = maxLabels
@@ -80,6 +88,9 @@ public struct StreamWindow: Sendable {
         labelCounts = Array(repeating: [], count: cw)
         numbers = RowStore(width: nw)
         codes = RowStore(width: cw)
+        // Width 0: the stores still count rows (the ring's bookkeeping) but hold nothing.
+        times = RowStore(width: timed ? 1 : 0)
+        latencies = RowStore(width: timed ? 1 : 0)
     }
 
     /// Adds every event of `batch`, received at `time` (seconds).
