@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of `driftwatch compare` against pandas+scipy and Evidently.
 #
-# Usage: bench/compare.sh [--sizes "10000 100000 1000000"] [--repeat R]
+# Usage: bench/compare.sh [--sizes "10000 100000 1000000"] [--repeat R] [--full-precision]
 #
 # For each size N it generates seeded synthetic data (bench/compare_data.py: 15 features, 5 of them
 # drifted; files cached in bench/out/compare/), builds a baseline from reference_N.csv into a fresh
@@ -10,15 +10,19 @@
 # on a FAIL line), then runs bench/compare_reference.py for the Python side and prints one table.
 # R defaults to 5 (3 from 1 000 000 rows). Ratios are Python seconds / driftwatch compare seconds
 # (> 1: driftwatch is faster). Both sides are timed as fresh processes, start-up included.
+# --full-precision writes floats with 17 significant digits (every digit a double has, the slow
+# case for parsers; ~180 MB per 1M rows) into bench/out/compare-full/ instead of "%.6g".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sizes="10000 100000 1000000"
 repeat=""
+full=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
+    --full-precision) full=1; shift ;;
     -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -26,6 +30,8 @@ done
 
 export DO_NOT_TRACK=1   # Evidently's telemetry
 out=bench/out/compare
+precision=()
+if [[ $full == 1 ]]; then out=bench/out/compare-full; precision=(--full-precision); fi
 db="$out/bench.sqlite"
 bin=.build/release/driftwatch
 mkdir -p "$out"
@@ -76,7 +82,7 @@ for n in $sizes; do
   reps=${repeat:-$([[ $n -ge 1000000 ]] && echo 3 || echo 5)}
   ref="$out/reference_$n.csv" cur="$out/current_$n.csv"
   if [[ bench/compare_data.py -nt "$ref" || bench/compare_data.py -nt "$cur" || ! -f "$out/truth.json" ]]; then
-    python3 bench/compare_data.py --rows "$n" --out "$out"
+    python3 bench/compare_data.py --rows "$n" --out "$out" "${precision[@]}"
   fi
 
   rm -f "$db" "$db-wal" "$db-shm"
