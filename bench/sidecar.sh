@@ -5,14 +5,19 @@
 # the median evaluation tick at 100k x 15; and the same figures for a Python sidecar of the kind
 # users write (Flask + prometheus_client + scipy, bench/python_sidecar.py), with ratios.
 #   bench/sidecar.sh [--seconds 10]
+#   DRIFTWATCH_BIN=/path/to/driftwatch bench/sidecar.sh   # another build (A/B runs), no swift build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=10
 [ "${1:-}" = "--seconds" ] && secs="$2"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
 python3 -c "import flask, prometheus_client, scipy, pandas" 2>/dev/null || pip install -q flask prometheus_client scipy "pandas<3"
-swift build -c release --product driftwatch 2>&1 | tail -1
-bin="$(swift build -c release --show-bin-path)/driftwatch"
+if [ -n "${DRIFTWATCH_BIN:-}" ]; then
+  bin="$DRIFTWATCH_BIN"
+else
+  swift build -c release --product driftwatch 2>&1 | tail -1
+  bin="$(swift build -c release --show-bin-path)/driftwatch"
+fi
 data=bench/out/compare
 [ -f "$data/reference_100000.csv" ] || python3 bench/compare_data.py --rows 100000 --out "$data"
 work="$(mktemp -d)"

@@ -324,7 +324,7 @@ public struct EventParser: Sendable {
         var expected = 0
         // Producers usually write features in one order: try the schema's next name before
         // hashing the key.
-        func feature(_ r: inout JSONScanner, _ key: String, prefix: String, depth: Int) throws {
+        func feature(_ r: inout JSONScanner, _ key: String, prefix: StaticString, depth: Int) throws {
             let hinted: Int? = expected < names.count && names[expected] == key ? expected : lookup[model][key]
             guard let i = hinted else {
                 unknown += 1
@@ -334,7 +334,7 @@ public struct EventParser: Sendable {
             }
             expected = i + 1
             matched += 1
-            try value(&r, feature: i, field: prefix + key, schema: schema, scratch: &scratch)
+            try value(&r, feature: i, prefix: prefix, key: key, schema: schema, scratch: &scratch)
         }
         if let featuresAt {
             var r = JSONScanner(s.bytes, from: featuresAt, to: end)
@@ -372,13 +372,13 @@ public struct EventParser: Sendable {
             if let i = predictionIndex[model], !scratch.isSet(schema.slot(of: i), kind: schema.features[i].kind) {
                 var p = JSONScanner(s.bytes, from: at, to: end)
                 matched += 1
-                try value(&p, feature: i, field: "prediction", schema: schema, scratch: &scratch)
+                try value(&p, feature: i, prefix: "", key: "prediction", schema: schema, scratch: &scratch)
             }
         }
         if let at = scoreAt, let i = scoreIndex[model], !scratch.isSet(schema.slot(of: i), kind: schema.features[i].kind) {
             var p = JSONScanner(s.bytes, from: at, to: end)
             matched += 1
-            try value(&p, feature: i, field: "score", schema: schema, scratch: &scratch)
+            try value(&p, feature: i, prefix: "", key: "score", schema: schema, scratch: &scratch)
         }
         if featuresAt == nil && matched == 0 {
             refuse(model, "features", "required: a \"features\" object, or feature keys at the top level", .missingFeatures)
@@ -395,8 +395,10 @@ public struct EventParser: Sendable {
     }
 
     /// Types the value at the cursor into feature `i`'s slot (`FieldTyping`'s rule); an invalid
-    /// value is marked and its reason kept under `field`.
-    private func value(_ r: inout JSONScanner, feature i: Int, field: String, schema: Schema, scratch: inout Scratch) throws {
+    /// value is marked and its reason kept under `prefix + key` (joined only then: building the
+    /// field name for every value cost an allocation per value on the ingest path).
+    private func value(_ r: inout JSONScanner, feature i: Int, prefix: StaticString, key: String, schema: Schema,
+                       scratch: inout Scratch) throws {
         let slot = schema.slot(of: i)
         let token = try r.token()
         try r.skipContainer(token)
@@ -407,7 +409,7 @@ public struct EventParser: Sendable {
             case .missing: scratch.numbers[slot] = .nan
             case .invalid(let why):
                 scratch.numbers[slot] = EventBatch.invalid
-                scratch.invalid.append((field, why))
+                scratch.invalid.append(("\(prefix)" + key, why))
             }
         case .categorical:
             switch FieldTyping.categorical(token, maxLabelBytes: maxLabelBytes) {
@@ -416,7 +418,7 @@ public struct EventParser: Sendable {
             case .invalid(let why):
                 scratch.categories[slot] = nil
                 scratch.categoryInvalid[slot] = true
-                scratch.invalid.append((field, why))
+                scratch.invalid.append(("\(prefix)" + key, why))
             }
         }
     }
