@@ -52,6 +52,16 @@ struct EventParserTests {
         #expect(b.number(3, 1) == 3)
     }
 
+    @Test("a nested value in a flat object is judged at the depth the first pass checked: a feature's value and an unknown key's alike")
+    func flatDepth() throws {
+        for n in 55...66 {
+            let nested = String(repeating: "[", count: n) + String(repeating: "]", count: n)
+            let feature = try parse("{\"y\":1,\"x\":\(nested)}", .ndjson)
+            let unknown = try parse("{\"y\":1,\"zz\":\(nested)}", .ndjson)
+            #expect(feature.accepted == unknown.accepted && feature.rejected[0] == unknown.rejected[0], "depth \(n)")
+        }
+    }
+
     @Test("a flat object's top-level keys are its features; one with no schema key is refused")
     func flat() throws {
         let p = try parse(#"[{"x":1.5,"c":"eu","prediction":"setosa","latency_ms":3,"extra":1}, {"status":"ok"}, {"prediction":"setosa"}]"#)

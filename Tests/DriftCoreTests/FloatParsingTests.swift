@@ -62,6 +62,9 @@ struct FloatParsingTests {
             #expect(v.bitPattern == Self.strtod(text).bitPattern, "\(text): \(v) vs \(Self.strtod(text))")
         }
         #expect(Self.fast("1.7976931348623159e308") == .infinity && Self.fast("1e-400") == 0)
+        // A saturated exponent is strtod's: 0.(200 000 zeros)1 × 10^200010 is 1e9, not 0.
+        let long = "0." + String(repeating: "0", count: 200_000) + "1e200010"
+        #expect(Self.fast(long) == nil && NumberParser.parse(long) == .value(1e9))
         #expect(NumberParser.parse("1.7976931348623157e308") == .infinite)  // out of the 1e100 range rule
         #expect(NumberParser.parse("0.70710678118654757") == .value(0.70710678118654757))
     }

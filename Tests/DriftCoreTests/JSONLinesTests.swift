@@ -36,6 +36,16 @@ struct JSONLinesTests {
         #expect(reader.skippedOtherModels == 1 && reader.rejectedCount == 0)
     }
 
+    @Test("schema inference looks only at this model's records")
+    func inferenceSkipsOtherModels() throws {
+        var text = ""
+        for i in 0..<30 { text += "{\"model\":\"other\",\"features\":{\"z\":\"k\(i)\"}}\n" }
+        for i in 0..<30 { text += "{\"model\":\"m\",\"features\":{\"x\":\(i)}}\n{\"x\":\(i),\"colour\":\"red\"}\n" }
+        let (reader, rows) = try readRows(Array(text.utf8), format: .jsonl, chunk: 100)
+        #expect(reader.schema?.features == [FeatureSpec(name: "x", kind: .numeric), FeatureSpec(name: "colour", kind: .categorical)])
+        #expect(rows.count == 60 && reader.skippedOtherModels == 30 && reader.rejectedCount == 0)
+    }
+
     @Test("malformed JSON and non-objects are refused by line, the rest is read")
     func malformed() throws {
         let text = "{\"x\":1}\n{\"x\": tru}\n[1,2]\n{\"features\":[1]}\n{\"x\":2}\n"

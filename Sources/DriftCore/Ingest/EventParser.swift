@@ -334,7 +334,7 @@ public struct EventParser: Sendable {
             }
             expected = i + 1
             matched += 1
-            try value(&r, feature: i, prefix: prefix, key: key, schema: schema, scratch: &scratch)
+            try value(&r, feature: i, prefix: prefix, key: key, schema: schema, scratch: &scratch, depth: depth)
         }
         if let featuresAt {
             var r = JSONScanner(s.bytes, from: featuresAt, to: end)
@@ -372,13 +372,13 @@ public struct EventParser: Sendable {
             if let i = predictionIndex[model], !scratch.isSet(schema.slot(of: i), kind: schema.features[i].kind) {
                 var p = JSONScanner(s.bytes, from: at, to: end)
                 matched += 1
-                try value(&p, feature: i, prefix: "", key: "prediction", schema: schema, scratch: &scratch)
+                try value(&p, feature: i, prefix: "", key: "prediction", schema: schema, scratch: &scratch, depth: 1)
             }
         }
         if let at = scoreAt, let i = scoreIndex[model], !scratch.isSet(schema.slot(of: i), kind: schema.features[i].kind) {
             var p = JSONScanner(s.bytes, from: at, to: end)
             matched += 1
-            try value(&p, feature: i, prefix: "", key: "score", schema: schema, scratch: &scratch)
+            try value(&p, feature: i, prefix: "", key: "score", schema: schema, scratch: &scratch, depth: 1)
         }
         if featuresAt == nil && matched == 0 {
             refuse(model, "features", "required: a \"features\" object, or feature keys at the top level", .missingFeatures)
@@ -397,11 +397,12 @@ public struct EventParser: Sendable {
     /// Types the value at the cursor into feature `i`'s slot (`FieldTyping`'s rule); an invalid
     /// value is marked and its reason kept under `prefix + key` (joined only then: building the
     /// field name for every value cost an allocation per value on the ingest path).
+    /// `depth` is the value's nesting depth, as the first pass checked it (containers are skipped at it).
     private func value(_ r: inout JSONScanner, feature i: Int, prefix: StaticString, key: String, schema: Schema,
-                       scratch: inout Scratch) throws {
+                       scratch: inout Scratch, depth: Int) throws {
         let slot = schema.slot(of: i)
         let token = try r.token()
-        try r.skipContainer(token)
+        if token == .objectStart || token == .arrayStart { try r.skip(depth: depth) }
         switch schema.features[i].kind {
         case .numeric:
             switch FieldTyping.numeric(token) {

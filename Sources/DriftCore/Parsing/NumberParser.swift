@@ -115,7 +115,9 @@ public enum NumberParser {
                 expDigits += 1
                 i += 1
             }
-            guard expDigits > 0 else { return nil }
+            // A saturated exponent (with enough fraction digits it can still mean a normal
+            // number: 0.000…1e1000010) is left to strtod.
+            guard expDigits > 0, e < 100_000 else { return nil }
             exponent += expNegative ? -e : e
         }
         guard i == end else { return nil }

@@ -341,11 +341,22 @@ public struct TableReader {
         var extra: [(String, Int)] = []
         do {
             let start = s.position
+            var otherModel = false
             try s.object { s, key in
+                if key == "model" {
+                    let t = try s.token()
+                    if case .string(let m) = t { otherModel = m != model } else {
+                        try s.skipContainer(t)
+                        otherModel = true  // refused by the parser: not this model's evidence either
+                    }
+                    return
+                }
                 if key == "features", s.peek() == UInt8(ascii: "{") { featuresAt = s.position }
                 if key == "prediction" || key == "score" { extra.append((key, s.position)) }
                 try s.skip(depth: 1)
             }
+            // Another model's record says nothing about this model's schema (the parser skips it).
+            if otherModel { return }
             func member(_ s: inout JSONScanner, _ key: String, depth: Int) throws {
                 let token = try s.token()
                 if token == .objectStart || token == .arrayStart { nested.append(key); try s.skip(depth: depth) } else { found.append((key, token)) }

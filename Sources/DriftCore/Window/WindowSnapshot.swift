@@ -63,7 +63,8 @@ public struct WindowSnapshot: Sendable {
     /// The present values of numeric slot `k` in the held rows.
     public func values(numericSlot k: Int) -> [Double] {
         var out: [Double] = []
-        out.reserveCapacity(numericCount[k])
+        // The held rows only: `numericCount` counts every event, and a sampled window holds fewer.
+        out.reserveCapacity(min(numericCount[k], sampledRows))
         let width = schema.numericCount
         for r in ranges {
             numbers.forEachSpan(r) { span in

@@ -85,6 +85,14 @@ struct AlertDispatcher: Service {
                 break
             }
             let outcome = await send(head, url: url, webhook: webhook, client: client, timeout: timeout)
+            // Counted before the outbox is updated, so a failing store does not hide the outcome.
+            switch outcome {
+            case .delivered: metrics.count(receiver, .delivered)
+            case .rejected(let why):
+                metrics.count(receiver, .rejected)
+                center.logger.error("\(receiver) refused notification \(head.id): \(why)")
+            case .failed: metrics.count(receiver, .failed)
+            }
             do {
                 switch policy.after(outcome, attempts: head.attempts, now: self.now(), jitter: jitter()) {
                 case .remove:
@@ -95,13 +103,6 @@ struct AlertDispatcher: Service {
                     if attempts == 1 || attempts % 10 == 0 {
                         center.logger.warning("delivery to \(receiver) failed (attempt \(attempts)): \(why); retrying")
                     }
-                }
-                switch outcome {
-                case .delivered: metrics.count(receiver, .delivered)
-                case .rejected(let why):
-                    metrics.count(receiver, .rejected)
-                    center.logger.error("\(receiver) refused notification \(head.id): \(why)")
-                case .failed: metrics.count(receiver, .failed)
                 }
             } catch {
                 center.logger.error("outbox update failed: \(error)", metadata: ["receiver": "\(receiver)"])
