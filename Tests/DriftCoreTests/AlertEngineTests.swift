@@ -221,6 +221,16 @@ struct AlertEngineTests {
         #expect(drift.annotations["runbook_url"]?.hasSuffix("#driftwatchfeaturedrift") == true)
         #expect(!obs.conditions.contains { $0.labels["feature"] == "c" && $0.labels["alertname"] == "DriftwatchFeatureDrift" })
 
+        // Invalid values (wrong types no longer refuse their record): over invalid_ratio_increase
+        // (0.01) above the baseline's raises DriftwatchInvalidValues, with the increase as value.
+        var invalid = drifted
+        invalid.features[0].quality.invalidRatio = 0.05
+        invalid.features[1].quality.invalidRatio = 0.009
+        let byInvalid = AlertObservation(report: invalid, alerting: alerting).conditions.filter { $0.labels["alertname"] == "DriftwatchInvalidValues" }
+        #expect(byInvalid.map { $0.labels["feature"] } == ["x"] && byInvalid.first?.value == 0.05)
+        #expect(byInvalid.first?.annotations["description"]?.hasPrefix("5% more of the values of x are invalid") == true)
+        #expect(!obs.conditions.contains { $0.labels["alertname"] == "DriftwatchInvalidValues" })
+
         let small = try VerdictTests.evaluate(baseline, n: 50, seed: 5, shift: 1.0)  // under min_samples (100)
         let unsure = AlertObservation(report: small, alerting: alerting)
         #expect(!unsure.conditions.contains { $0.labels["alertname"] == "DriftwatchFeatureDrift" })

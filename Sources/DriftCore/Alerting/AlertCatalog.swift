@@ -49,6 +49,10 @@ public enum AlertCatalog {
         name: "DriftwatchMissingValuesIncrease", severity: .warning, scope: .feature, direct: true,
         summary: "Feature {{ $labels.feature }} of model {{ $labels.model }} is missing more often than in training",
         description: "The missing ratio of {{ $labels.feature }} is {{ $value | humanizePercentage }} above its baseline's.")
+    public static let invalidValues = AlertDefinition(
+        name: "DriftwatchInvalidValues", severity: .warning, scope: .feature, direct: true,
+        summary: "Feature {{ $labels.feature }} of model {{ $labels.model }} gets values of the wrong type",
+        description: "{{ $value | humanizePercentage }} more of the values of {{ $labels.feature }} are invalid (wrong type or out of range) than in its baseline; the records are kept, those values are not tested.")
     public static let unseenCategories = AlertDefinition(
         name: "DriftwatchUnseenCategories", severity: .warning, scope: .feature, direct: true,
         summary: "Feature {{ $labels.feature }} of model {{ $labels.model }} has categories training never saw",
@@ -96,7 +100,7 @@ public enum AlertCatalog {
 
     /// Every alert, in the order of the generated rules.
     public static let all: [AlertDefinition] = [
-        featureDrift, datasetDrift, multivariateDrift, missingRatioHigh, unseenCategories, outOfRange,
+        featureDrift, datasetDrift, multivariateDrift, missingRatioHigh, invalidValues, unseenCategories, outOfRange,
         latencyHigh, errorRateHigh, noTraffic, evaluationStale, baselineMissing, eventsRejected,
         sidecarDown, deliveryStuck, notificationsDropped,
     ]

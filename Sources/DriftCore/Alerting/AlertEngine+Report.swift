@@ -7,6 +7,7 @@ extension AlertObservation {
     /// - `DriftwatchDatasetDrift`: the dataset verdict is drift (value: the drifted share);
     /// - `DriftwatchMultivariateDrift`: the reconstruction error is outside the baseline band;
     /// - `DriftwatchMissingValuesIncrease`: missing ratio − baseline's > `missing_ratio_increase`;
+    /// - `DriftwatchInvalidValues`: invalid ratio − baseline's > `invalid_ratio_increase`;
     /// - `DriftwatchUnseenCategories`: unseen ratio > `unseen_ratio` (categorical);
     /// - `DriftwatchOutOfRange`: out-of-range ratio > `out_of_range_ratio` (numeric).
     ///
@@ -47,6 +48,8 @@ extension AlertObservation {
                   value: f.tests.psi?.value ?? f.tests.ks?.statistic ?? .nan)
             let increase = q.missingRatio - q.baselineMissingRatio
             check(AlertCatalog.missingRatioHigh, feature: f.name, when: report.rows > 0 ? increase > t.missingRatioIncrease : nil, value: increase)
+            let invalid = q.invalidRatio - q.baselineInvalidRatio
+            check(AlertCatalog.invalidValues, feature: f.name, when: report.rows > 0 ? invalid > t.invalidRatioIncrease : nil, value: invalid)
             if let u = q.unseenRatio {
                 check(AlertCatalog.unseenCategories, feature: f.name, when: f.count > 0 ? u > t.unseenRatio : nil, value: u)
             }

@@ -131,6 +131,8 @@ public enum PrometheusRules {
             alert(AlertCatalog.multivariateDrift, "driftwatch_multivariate_drift_value\(s) and driftwatch_multivariate_drift\(s) == 1", drift, m, a),
             alert(AlertCatalog.missingRatioHigh,
                   "driftwatch_feature_missing_ratio\(f) - driftwatch_feature_baseline_missing_ratio\(f) > \(num(t.missingRatioIncrease))", drift, m, a),
+            alert(AlertCatalog.invalidValues,
+                  "driftwatch_feature_invalid_ratio\(f) - driftwatch_feature_baseline_invalid_ratio\(f) > \(num(t.invalidRatioIncrease))", drift, m, a),
             alert(AlertCatalog.unseenCategories, "driftwatch_feature_unseen_ratio\(f) > \(num(t.unseenRatio))", drift, m, a),
             alert(AlertCatalog.outOfRange, "driftwatch_feature_out_of_range_ratio\(f) > \(num(t.outOfRangeRatio))", drift, m, a),
             alert(AlertCatalog.latencyHigh, "driftwatch:model_latency_seconds:p99_5m\(s) > \(num(t.latencyP99))", signalFor, m, a),

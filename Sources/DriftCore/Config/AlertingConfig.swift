@@ -36,6 +36,10 @@ public struct AlertThresholds: Sendable, Equatable {
     public var rejectedRatio = 0.01
     /// Missing ratio above the baseline's by this much.
     public var missingRatioIncrease = 0.1
+    /// Invalid ratio (wrong type, out of range) above the baseline's by this much. 0.01 as
+    /// `rejected_ratio`: such records were refused (and counted there) before wrong types became
+    /// invalid values of kept records.
+    public var invalidRatioIncrease = 0.01
     /// Share of a categorical feature's values in categories the baseline never saw.
     public var unseenRatio = 0.05
     /// Share of a numeric feature's values outside the baseline's [min, max].
@@ -145,7 +149,8 @@ public struct AlertingConfig: Sendable, Equatable {
         guard job.range(of: "^[^\"\\\\]+$", options: .regularExpression) != nil else { throw ConfigError(key: "alerting.job", "must be non-empty, without quotes or backslashes") }
         let t = thresholds
         for (key, v) in [("latency_p99", t.latencyP99), ("error_ratio", t.errorRatio), ("rejected_ratio", t.rejectedRatio),
-                         ("missing_ratio_increase", t.missingRatioIncrease), ("unseen_ratio", t.unseenRatio),
+                         ("missing_ratio_increase", t.missingRatioIncrease), ("invalid_ratio_increase", t.invalidRatioIncrease),
+                         ("unseen_ratio", t.unseenRatio),
                          ("out_of_range_ratio", t.outOfRangeRatio)] where !(v > 0 && v.isFinite) {
             throw ConfigError(key: "alerting.thresholds.\(key)", "must be a positive number")
         }
@@ -186,7 +191,8 @@ public struct AlertingConfig: Sendable, Equatable {
             "external_url": externalURL ?? "(http://listen)", "runbook_url": runbookURL, "labels": labels, "job": job,
             "thresholds": ["latency_p99": ConfigValues.format(seconds: t.latencyP99), "error_ratio": t.errorRatio,
                            "error_statuses": t.errorStatuses, "rejected_ratio": t.rejectedRatio,
-                           "missing_ratio_increase": t.missingRatioIncrease, "unseen_ratio": t.unseenRatio,
+                           "missing_ratio_increase": t.missingRatioIncrease, "invalid_ratio_increase": t.invalidRatioIncrease,
+                           "unseen_ratio": t.unseenRatio,
                            "out_of_range_ratio": t.outOfRangeRatio, "stale_evaluations": t.staleEvaluations,
                            "no_traffic_for": ConfigValues.format(seconds: t.noTrafficFor)],
         ]
@@ -219,7 +225,7 @@ extension AlertingConfig: Decodable {
 extension AlertThresholds: Decodable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(["latency_p99", "error_ratio", "error_statuses", "rejected_ratio", "missing_ratio_increase",
-                                       "unseen_ratio", "out_of_range_ratio", "stale_evaluations", "no_traffic_for"])
+                                       "invalid_ratio_increase", "unseen_ratio", "out_of_range_ratio", "stale_evaluations", "no_traffic_for"])
         let c = try decoder.container(keyedBy: AnyKey.self)
         self.init()
         latencyP99 = try c.duration("latency_p99") ?? latencyP99
@@ -227,6 +233,7 @@ extension AlertThresholds: Decodable {
         errorStatuses = try c.value(String.self, "error_statuses") ?? errorStatuses
         rejectedRatio = try c.value(Double.self, "rejected_ratio") ?? rejectedRatio
         missingRatioIncrease = try c.value(Double.self, "missing_ratio_increase") ?? missingRatioIncrease
+        invalidRatioIncrease = try c.value(Double.self, "invalid_ratio_increase") ?? invalidRatioIncrease
         unseenRatio = try c.value(Double.self, "unseen_ratio") ?? unseenRatio
         outOfRangeRatio = try c.value(Double.self, "out_of_range_ratio") ?? outOfRangeRatio
         staleEvaluations = try c.value(Int.self, "stale_evaluations") ?? staleEvaluations
