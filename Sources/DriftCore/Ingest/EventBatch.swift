@@ -37,7 +37,7 @@ public struct EventBatch: Sendable, Equatable {
     @inline(__always) public static func isInvalid(_ v: Double) -> Bool { v.bitPattern == invalid.bitPattern }
 
     /// Appends one event (`numbers.count == numericWidth`, `categories.count == categoricalWidth`).
-    /// `invalidSlots` are the categorical slots whose value was invalid (their label is nil).
+    /// `invalidSlots` are the categorical slots whose value was invalid (their label is nil), ascending.
     public mutating func append(numbers n: some Collection<Double>, categories c: some Collection<String?>,
                                 invalidSlots: some Sequence<Int> = EmptyCollection<Int>(),
                                 latency: Double = .nan, status: String? = nil, prediction: String? = nil) {
@@ -45,6 +45,8 @@ public struct EventBatch: Sendable, Equatable {
         let base = categories.count
         for k in invalidSlots {
             precondition(k >= 0 && k < categoricalWidth, "invalid slot out of range")
+            // Ascending, so readers walk them beside the events (`isInvalidLabel`).
+            precondition(invalidCategories.last.map { $0 < base + k } ?? true, "invalid slots not ascending")
             invalidCategories.append(base + k)
         }
         numbers.append(contentsOf: n)
@@ -53,6 +55,16 @@ public struct EventBatch: Sendable, Equatable {
         statuses.append(status)
         predictions.append(prediction)
         count += 1
+    }
+
+    /// Whether label (`e`, `k`) was invalid (its label is nil), for readers that visit the labels
+    /// in order (event by event, slot by slot): `cursor` starts at 0 and is advanced here, so the
+    /// walk costs one comparison per missing label.
+    @inline(__always)
+    public func isInvalidLabel(_ e: Int, _ k: Int, cursor: inout Int) -> Bool {
+        guard cursor < invalidCategories.count, invalidCategories[cursor] == e * categoricalWidth + k else { return false }
+        cursor += 1
+        return true
     }
 
     /// Appends every event of `other` (same widths).

@@ -50,9 +50,7 @@ public struct BaselineBuilder {
     public mutating func add(_ batch: EventBatch) {
         precondition(batch.numericWidth == schema.numericCount && batch.categoricalWidth == schema.categoricalCount,
                      "batch typed for another schema")
-        let cw = schema.categoricalCount
-        let invalid = batch.invalidCategories
-        var nextInvalid = 0
+        var invalidCursor = 0
         for e in 0..<batch.count {
             rows += 1
             for k in 0..<numberScratch.count {
@@ -68,8 +66,7 @@ public struct BaselineBuilder {
             }
             for k in 0..<codeScratch.count {
                 guard let label = batch.category(e, k) else {
-                    if nextInvalid < invalid.count && invalid[nextInvalid] == e * cw + k {
-                        nextInvalid += 1
+                    if batch.isInvalidLabel(e, k, cursor: &invalidCursor) {
                         categoricalInvalid[k] += 1
                     } else {
                         categoricalMissing[k] += 1

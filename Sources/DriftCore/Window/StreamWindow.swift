@@ -96,8 +96,7 @@ public struct StreamWindow: Sendable {
     /// Adds every event of `batch`, received at `time` (seconds).
     public mutating func insert(_ batch: EventBatch, at time: Double) {
         precondition(batch.numericWidth == nw && batch.categoricalWidth == cw, "batch typed for another schema")
-        let invalid = batch.invalidCategories
-        var nextInvalid = 0
+        var invalidCursor = 0
         for e in 0..<batch.count {
             rows += 1
             for k in 0..<nw {
@@ -112,8 +111,7 @@ public struct StreamWindow: Sendable {
             for k in 0..<cw {
                 rowCodes[k] = -1
                 guard let label = batch.category(e, k) else {
-                    if nextInvalid < invalid.count && invalid[nextInvalid] == e * cw + k {
-                        nextInvalid += 1
+                    if batch.isInvalidLabel(e, k, cursor: &invalidCursor) {
                         rowCodes[k] = -3
                         categoricalInvalid[k] += 1
                     } else {

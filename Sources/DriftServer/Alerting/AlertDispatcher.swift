@@ -61,12 +61,12 @@ struct AlertDispatcher: Service {
                 continue
             }
             let validity = webhook == nil ? center.alertmanagerValidity[head.model, default: 4 * config.resendInterval] : nil
-            switch policy.decide(createdAt: head.createdAt, nextAttemptAt: head.nextAttemptAt, validity: validity, now: now) {
+            let decision = policy.decide(createdAt: head.createdAt, nextAttemptAt: head.nextAttemptAt, validity: validity, now: now)
+            switch decision {
             case .wait:
                 guard await idle() else { return }
                 continue
             case .expire, .supersede:
-                let expired = now - head.createdAt > config.giveUpAfter
                 do {
                     try store.deleteNotification(id: head.id)
                 } catch {
@@ -74,7 +74,7 @@ struct AlertDispatcher: Service {
                     guard await idle() else { return }
                     continue
                 }
-                if expired {
+                if decision == .expire {
                     metrics.count(receiver, .expired)
                     center.logger.error("notification \(head.id) for \(receiver) expired after \(head.attempts) attempts (last error: \(head.lastError ?? "none"))")
                 } else {
