@@ -62,6 +62,17 @@ struct EventParserTests {
         }
     }
 
+    @Test("a key given twice: the last value stands, and only its problem is reported and counted")
+    func duplicateKeys() throws {
+        let p = try parse(#"[{"features":{"x":"a","x":1}}, {"features":{"x":1,"x":"b"}}, {"features":{"x":"c","x":"d","c":[1],"c":[2]}}]"#)
+        #expect(p.accepted == 3)
+        #expect(p.batches[0].number(0, 0) == 1 && EventBatch.isInvalid(p.batches[0].number(1, 0)))
+        #expect(p.invalid.map(\.index) == [1, 2, 2] && p.invalid.map(\.field) == ["features.x", "features.x", "features.c"])
+        #expect(p.invalid[0].reason == "expected a number, found string \"b\"" && p.invalid[1].reason == "expected a number, found string \"d\"")
+        #expect(p.invalidValues[0] == ["x": 2, "c": 1])
+        #expect(p.batches[0].invalidCategories == [2 * p.batches[0].categoricalWidth])
+    }
+
     @Test("a flat object's top-level keys are its features; one with no schema key is refused")
     func flat() throws {
         let p = try parse(#"[{"x":1.5,"c":"eu","prediction":"setosa","latency_ms":3,"extra":1}, {"status":"ok"}, {"prediction":"setosa"}]"#)

@@ -46,6 +46,22 @@ struct JSONLinesTests {
         #expect(rows.count == 60 && reader.skippedOtherModels == 30 && reader.rejectedCount == 0)
     }
 
+    @Test("a line over max_line_bytes is an error naming it, also when its break arrives in a later chunk")
+    func longLine() throws {
+        var reader = TableReader(format: .jsonl, schema: Self.schema, model: "m")
+        reader.maxLineBytes = 100
+        let long = "{\"x\":1,\"colour\":\"" + String(repeating: "a", count: 90) + "\"}"  // 110 bytes
+        let bytes = Array(("{\"x\":2}\n" + long + "\n").utf8)
+        do {
+            try reader.feed(Array(bytes[0..<70])) { _, _ in }
+            try reader.feed(Array(bytes[70...])) { _, _ in }  // the long line's break is in here
+            try reader.finish { _, _ in }
+            Issue.record("no error")
+        } catch let e as InputError {
+            #expect(e.line == 2 && e.message == "line longer than 100 bytes")
+        }
+    }
+
     @Test("malformed JSON and non-objects are refused by line, the rest is read")
     func malformed() throws {
         let text = "{\"x\":1}\n{\"x\": tru}\n[1,2]\n{\"features\":[1]}\n{\"x\":2}\n"

@@ -42,6 +42,9 @@ public struct ParsedEvents: Sendable {
     public var errors: [RecordError] = []
     /// Invalid values of accepted records (the first 100): each counted invalid in its feature.
     public var invalid: [RecordError] = []
+    /// Per model: invalid values of accepted records by feature name (all of them; names from
+    /// the schema), for `driftwatch_feature_invalid_values_total`.
+    public var invalidValues: [[String: Int]]
     /// Records of models the parser was not given, skipped (`OtherModels.skip`).
     public var skipped = 0
     /// Per model: rejected records by reason (the model is the record's own when known, else the
@@ -58,6 +61,7 @@ public struct ParsedEvents: Sendable {
         batches = schemas.map { EventBatch(schema: $0) }
         rejected = Array(repeating: [:], count: schemas.count)
         unknownFeatures = Array(repeating: 0, count: schemas.count)
+        invalidValues = Array(repeating: [:], count: schemas.count)
         unknownFeatureNames = Array(repeating: [], count: schemas.count)
     }
     public var rejectedCount: Int { rejected.reduce(0) { $0 + $1.values.reduce(0, +) } }
@@ -78,7 +82,7 @@ public enum EventFormat: Sendable {
 /// Per record: the feature values are the `features` object or, when a record has none, its
 /// top-level keys other than the envelope's (`model`, `timestamp`, `request_id`, `latency_ms`,
 /// `status`): a flat object, as `pandas.DataFrame.to_json(orient="records", lines=True)` writes.
-/// A record with no value for any schema feature is refused (`missing_features`). `model`
+/// A flat record with no key naming a schema feature is refused (`missing_features`). `model`
 /// defaults to the only configured model. `prediction` and `score` are typed as features when the
 /// schema has them (a value under `features` wins); `prediction` is also the class counted in the
 /// golden signals (strings, booleans, integral numbers). Values are typed by `FieldTyping` (the
@@ -183,9 +187,8 @@ public struct EventParser: Sendable {
         var numbers: [Double] = []
         var categories: [String?] = []
         var categoryInvalid: [Bool] = []
-        var invalidSlots: [Int] = []
-        /// The record's invalid values (field, reason), reported once the record is kept.
-        var invalid: [(String, String)] = []
+        /// The record's invalid values (field, reason, feature index), reported once it is kept.
+        var invalid: [(field: String, reason: String, feature: Int)] = []
 
         /// Every slot missing, for a record of `schema`.
         mutating func reset(_ schema: Schema) {
@@ -385,12 +388,15 @@ public struct EventParser: Sendable {
             return
         }
         out.unknownFeatures[model] += unknown
-        scratch.invalidSlots.removeAll(keepingCapacity: true)
-        for k in scratch.categoryInvalid.indices where scratch.categoryInvalid[k] { scratch.invalidSlots.append(k) }
-        for (field, reason) in scratch.invalid where out.invalid.count < 100 {
-            out.invalid.append(RecordError(index: index, line: line, field: field, reason: reason, kind: .wrongType))
+        for bad in scratch.invalid {
+            out.invalidValues[model][names[bad.feature], default: 0] += 1
+            if out.invalid.count < 100 {
+                out.invalid.append(RecordError(index: index, line: line, field: bad.field, reason: bad.reason, kind: .wrongType))
+            }
         }
-        out.batches[model].append(numbers: scratch.numbers, categories: scratch.categories, invalidSlots: scratch.invalidSlots,
+        let categoryInvalid = scratch.categoryInvalid
+        out.batches[model].append(numbers: scratch.numbers, categories: scratch.categories,
+                                  invalidSlots: categoryInvalid.indices.lazy.filter { categoryInvalid[$0] },
                                   latency: latency, status: status, prediction: predictionClass)
     }
 
@@ -403,6 +409,9 @@ public struct EventParser: Sendable {
         let slot = schema.slot(of: i)
         let token = try r.token()
         if token == .objectStart || token == .arrayStart { try r.skip(depth: depth) }
+        // A key given twice: the last value stands, and only its problem (if any) is reported and
+        // counted. At most one entry per feature, so this stays O(features).
+        if !scratch.invalid.isEmpty { scratch.invalid.removeAll { $0.feature == i } }
         switch schema.features[i].kind {
         case .numeric:
             switch FieldTyping.numeric(token) {
@@ -410,7 +419,7 @@ public struct EventParser: Sendable {
             case .missing: scratch.numbers[slot] = .nan
             case .invalid(let why):
                 scratch.numbers[slot] = EventBatch.invalid
-                scratch.invalid.append(("\(prefix)" + key, why))
+                scratch.invalid.append(("\(prefix)" + key, why, i))
             }
         case .categorical:
             switch FieldTyping.categorical(token, maxLabelBytes: maxLabelBytes) {
@@ -419,7 +428,7 @@ public struct EventParser: Sendable {
             case .invalid(let why):
                 scratch.categories[slot] = nil
                 scratch.categoryInvalid[slot] = true
-                scratch.invalid.append(("\(prefix)" + key, why))
+                scratch.invalid.append(("\(prefix)" + key, why, i))
             }
         }
     }

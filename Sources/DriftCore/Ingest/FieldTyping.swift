@@ -31,7 +31,7 @@ public enum TypedLabel: Sendable, Equatable {
 /// (`driftwatch_feature_invalid_ratio`, `driftwatch_feature_invalid_values_total`); neither enters
 /// a test, and neither refuses the record: a bad value costs that value, not its good
 /// neighbours. What refuses a record is its envelope (DESIGN.md "Record (ingest) contract"): not
-/// an object, malformed JSON, no feature values at all, an unknown `model`, or a wrong type in a
+/// an object, malformed JSON, no feature key at all, an unknown `model`, or a wrong type in a
 /// field that is not a feature (`model`, `latency_ms`, `status`, `timestamp`).
 public enum FieldTyping {
     /// Longest category label accepted, in bytes.

@@ -135,6 +135,10 @@ public struct TableReader {
             if pending.isEmpty {
                 try lines(UnsafeBufferPointer(rebasing: bytes[..<(lastBreak + 1)]), sink)
             } else {
+                // The unfinished line ends at this chunk's first break: its whole length is known now.
+                if pending.count + bytes.firstIndex(of: 0x0A)! > maxLineBytes {
+                    throw InputError(line: line, message: "line longer than \(maxLineBytes) bytes")
+                }
                 pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<(lastBreak + 1)]))
                 let whole = pending
                 pending = []

@@ -55,13 +55,11 @@ final class SidecarMetrics: Sendable {
         let evaluations, evaluationErrors, checkpointBytes: Counter
         let windowLatency: [Gauge]
         let name: String
-        let schema: Schema
         let registry: PrometheusCollectorRegistry
 
         init(registry r: PrometheusCollectorRegistry, model: ModelConfig, schema: Schema, baselineVersion: String,
              predictionClasses: [String], errorStatuses: String) {
             name = model.name
-            self.schema = schema
             registry = r
             let m = [("model", model.name)]
             ingested = r.makeCounter(descriptor: C.ingested.descriptor, labels: m)
@@ -201,7 +199,7 @@ final class SidecarMetrics: Sendable {
     }
 
     /// Counts an accepted batch's golden signals (once per distinct label, not per event).
-    func recordAccepted(model: String, batch: EventBatch, unknownFeatures: Int) {
+    func recordAccepted(model: String, batch: EventBatch, unknownFeatures: Int, invalidValues: [String: Int] = [:]) {
         guard let m = models[model] else { return }
         m.ingested.increment(by: Int64(batch.count))
         if unknownFeatures > 0 { m.unknownFeatures.increment(by: Int64(unknownFeatures)) }
@@ -214,19 +212,8 @@ final class SidecarMetrics: Sendable {
         }
         for (s, n) in statuses { m.status(s).increment(by: n) }
         for (c, n) in classes { m.predictionClass(c).increment(by: n) }
-        // Invalid values (rare): numbers carry the marker, labels are listed by position.
-        var invalid = [Int](repeating: 0, count: m.schema.features.count)
-        var any = !batch.invalidCategories.isEmpty
-        for p in batch.invalidCategories { invalid[m.schema.categoricalIndices[p % batch.categoricalWidth]] += 1 }
-        if batch.numericWidth > 0 {
-            for (i, v) in batch.numbers.enumerated() where EventBatch.isInvalid(v) {
-                invalid[m.schema.numericIndices[i % batch.numericWidth]] += 1
-                any = true
-            }
-        }
-        if any {
-            for (i, n) in invalid.enumerated() where n > 0 { m.features[m.schema.features[i].name]?.invalidValues.increment(by: Int64(n)) }
-        }
+        // Counted by the parser as it typed them (no pass over the batch's values).
+        for (feature, n) in invalidValues { m.features[feature]?.invalidValues.increment(by: Int64(n)) }
     }
 
     func recordRejected(model: String, _ reason: RejectReason, count: Int = 1) {

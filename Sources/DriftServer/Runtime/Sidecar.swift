@@ -101,7 +101,8 @@ public final class Sidecar: Sendable {
             throw error
         }
         for (i, runtime) in runtimes.enumerated() {
-            metrics.recordAccepted(model: runtime.name, batch: parsed.batches[i], unknownFeatures: parsed.unknownFeatures[i])
+            metrics.recordAccepted(model: runtime.name, batch: parsed.batches[i], unknownFeatures: parsed.unknownFeatures[i],
+                                   invalidValues: parsed.invalidValues[i])
             for (reason, n) in parsed.rejected[i] { metrics.recordRejected(model: runtime.name, reason, count: n) }
         }
     }
