@@ -155,7 +155,7 @@ enum EventsTarget {
 }
 
 /// The CSV and JSON-lines readers (TableReader), inferring or with a fixed schema. Oracle: the same
-/// bytes fed in small chunks give exactly what they give in one piece.
+/// bytes fed in small chunks, split into parallel pieces, give exactly what they give in one piece.
 enum TableTarget {
     struct Outcome: Equatable {
         var rows: [String] = []
@@ -164,8 +164,10 @@ enum TableTarget {
         var error: String?
     }
 
-    static func read(_ body: [UInt8], format: TableFormat, schema: Schema?, chunk: Int) -> Outcome {
+    static func read(_ body: [UInt8], format: TableFormat, schema: Schema?, chunk: Int, parallelism: Int = 1) -> Outcome {
         var reader = TableReader(format: format, schema: schema)
+        reader.parallelism = parallelism
+        reader.minPieceBytes = 1  // cut even tiny chunks into pieces
         var out = Outcome()
         func sink(_ batch: EventBatch, _ schema: Schema) {
             invariant(batch.numericWidth == schema.numericCount && batch.categoricalWidth == schema.categoricalCount,
@@ -207,7 +209,8 @@ enum TableTarget {
         let format: TableFormat = mode & 1 == 0 ? .csv : .jsonl
         let schema: Schema? = mode & 2 == 0 ? nil : Fixture.schema
         let whole = read(body, format: format, schema: schema, chunk: max(1, body.count))
-        let pieces = read(body, format: format, schema: schema, chunk: chunk)
+        // Small chunks, each cut into up to 4 pieces parsed at once (CSV).
+        let pieces = read(body, format: format, schema: schema, chunk: chunk, parallelism: 1 + Int(mode >> 2) % 4)
         if whole.error != nil || pieces.error != nil {
             // An error ends the input: rows handed over before it depend on where batches were
             // cut, so they need only be a prefix of one another; the error must be the same.

@@ -28,6 +28,7 @@ struct InputFile {
     /// Streams the file through `reader`, calling `sink` with every typed batch.
     func read(into reader: inout TableReader, chunkSize: Int = 4 << 20,
               _ sink: TableReader.Sink) throws {
+        reader.parallelism = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY)
         guard fd >= 0 else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
         defer { if fd != 0 { close(fd) } }

@@ -78,9 +78,16 @@ public enum FieldTyping {
     /// A text field (CSV) for a categorical feature.
     @inline(__always)
     public static func categorical(text bytes: UnsafeBufferPointer<UInt8>, maxLabelBytes: Int = maxLabelBytes) -> TypedLabel {
+        categoricalProblem(text: bytes, maxLabelBytes: maxLabelBytes) ?? .label(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The same rule without making the label: nil when the bytes are the label, else `.missing`
+    /// or `.invalid` (for readers that code labels by their bytes, `EventBatch.labelCode`).
+    @inline(__always)
+    public static func categoricalProblem(text bytes: UnsafeBufferPointer<UInt8>, maxLabelBytes: Int = maxLabelBytes) -> TypedLabel? {
         if bytes.isEmpty { return .missing }
         guard bytes.count <= maxLabelBytes else { return .invalid("label longer than \(maxLabelBytes) bytes") }
-        return .label(String(decoding: bytes, as: UTF8.self))
+        return nil
     }
 
     /// The label of a number used as a category: integers without a fraction part.

@@ -102,98 +102,123 @@ public struct CSVParser {
             atStart = false
         }
         if atStart { return }
-        let delimiter = self.delimiter
-        var consumed = 0
         var line = self.line
         var fields = self.fields
         self.fields = []
         defer { self.fields = fields }
-        try buffer.withUnsafeBufferPointer { b in
-            let n = b.count
-            var p = 0
-            records: while p < n {
-                let recordStart = p
-                let recordLine = line
-                fields.removeAll(keepingCapacity: true)
-                var pos = p
-                while true {
-                    // One field starting at `pos`.
-                    if pos < n && b[pos] == 0x22 {
-                        var k = pos + 1
-                        var escaped = false
-                        var linesInside = 0
-                        var closed = false
-                        while k < n {
-                            let c = b[k]
-                            if c == 0x22 {
-                                if k + 1 < n && b[k + 1] == 0x22 { escaped = true; k += 2; continue }
-                                if k + 1 == n && !final { break }
-                                closed = true
-                                break
-                            }
-                            if c == 0x0A { linesInside += 1 }
-                            k += 1
-                        }
-                        if !closed {
-                            if final {
-                                throw CSVError(line: recordLine, column: fields.count + 1,
-                                               message: "quoted field is not closed before the end of the input")
-                            }
-                            line = recordLine
-                            break records
-                        }
-                        fields.append(CSVField(start: pos + 1, end: k, hasEscapedQuotes: escaped))
-                        line += linesInside
-                        pos = k + 1
-                        if pos < n && b[pos] != delimiter && b[pos] != 0x0A && b[pos] != 0x0D {
-                            throw CSVError(line: line, column: fields.count,
-                                           message: "unexpected text after the closing quote")
-                        }
-                    } else {
-                        var k = pos
-                        while k < n {
-                            let c = b[k]
-                            if c == delimiter || c == 0x0A || c == 0x0D { break }
-                            k += 1
-                        }
-                        fields.append(CSVField(start: pos, end: k, hasEscapedQuotes: false))
-                        pos = k
-                    }
-                    if pos >= n {
-                        if !final { line = recordLine; break records }
-                        p = n
-                        break
-                    }
-                    let c = b[pos]
-                    if c == delimiter { pos += 1; continue }
-                    // End of record: LF, CRLF or a lone CR.
-                    if c == 0x0D {
-                        if pos + 1 >= n && !final { line = recordLine; break records }
-                        pos += (pos + 1 < n && b[pos + 1] == 0x0A) ? 2 : 1
-                    } else {
-                        pos += 1
-                    }
-                    line += 1
-                    p = pos
-                    break
-                }
-                consumed = p
-                // Blank line: one empty, unquoted field.
-                if fields.count == 1 && fields[0].start == fields[0].end && (fields[0].start == recordStart) {
-                    continue
-                }
-                try fields.withUnsafeBufferPointer { f in
-                    try body(CSVRecord(line: recordLine, bytes: b, fields: f))
-                }
-            }
-            if !final && n - consumed > maxRecordBytes {
-                throw CSVError(line: line, column: fields.count + 1,
-                               message: "record longer than \(maxRecordBytes) bytes (unbalanced quote?)")
-            }
+        var consumed = try buffer.withUnsafeBufferPointer { b in
+            try Self.records(in: b, delimiter: delimiter, final: final, line: &line, fields: &fields, body)
+        }
+        if !final && buffer.count - consumed > maxRecordBytes {
+            throw CSVError(line: line, column: fields.count + 1,
+                           message: "record longer than \(maxRecordBytes) bytes (unbalanced quote?)")
         }
         if final { consumed = buffer.count }
         buffer.removeFirst(consumed)
         self.line = line
         if final { self.line = 1; atStart = true }
+    }
+
+    /// Parses `bytes` holding whole records only (as `CSVSplit` cuts them; no byte-order mark),
+    /// the first on physical line `firstLine`, and returns the line after the last. What a worker
+    /// of the parallel reader runs on its piece; `fields` is its scratch.
+    public static func parseWhole(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ","), firstLine: Int,
+                                  fields: inout [CSVField], _ body: (borrowing CSVRecord) throws -> Void) throws -> Int {
+        var line = firstLine
+        _ = try records(in: bytes, delimiter: delimiter, final: true, line: &line, fields: &fields, body)
+        return line
+    }
+
+    /// The bytes not parsed yet (the start of an unfinished record) and the line they start on;
+    /// the parser is left empty. For a reader switching to `parseWhole` on split pieces.
+    public mutating func takeRemainder() -> (bytes: [UInt8], line: Int) {
+        let rest = (buffer, line)
+        buffer = []
+        return rest
+    }
+
+    /// The records of `b` (all of it when `final`, else up to the last complete one), calling
+    /// `body` for each; returns the bytes consumed.
+    private static func records(in b: UnsafeBufferPointer<UInt8>, delimiter: UInt8, final: Bool, line: inout Int,
+                                fields: inout [CSVField], _ body: (borrowing CSVRecord) throws -> Void) throws -> Int {
+        var consumed = 0
+        let n = b.count
+        var p = 0
+        records: while p < n {
+            let recordStart = p
+            let recordLine = line
+            fields.removeAll(keepingCapacity: true)
+            var pos = p
+            while true {
+                // One field starting at `pos`.
+                if pos < n && b[pos] == 0x22 {
+                    var k = pos + 1
+                    var escaped = false
+                    var linesInside = 0
+                    var closed = false
+                    while k < n {
+                        let c = b[k]
+                        if c == 0x22 {
+                            if k + 1 < n && b[k + 1] == 0x22 { escaped = true; k += 2; continue }
+                            if k + 1 == n && !final { break }
+                            closed = true
+                            break
+                        }
+                        if c == 0x0A { linesInside += 1 }
+                        k += 1
+                    }
+                    if !closed {
+                        if final {
+                            throw CSVError(line: recordLine, column: fields.count + 1,
+                                           message: "quoted field is not closed before the end of the input")
+                        }
+                        line = recordLine
+                        break records
+                    }
+                    fields.append(CSVField(start: pos + 1, end: k, hasEscapedQuotes: escaped))
+                    line += linesInside
+                    pos = k + 1
+                    if pos < n && b[pos] != delimiter && b[pos] != 0x0A && b[pos] != 0x0D {
+                        throw CSVError(line: line, column: fields.count,
+                                       message: "unexpected text after the closing quote")
+                    }
+                } else {
+                    var k = pos
+                    while k < n {
+                        let c = b[k]
+                        if c == delimiter || c == 0x0A || c == 0x0D { break }
+                        k += 1
+                    }
+                    fields.append(CSVField(start: pos, end: k, hasEscapedQuotes: false))
+                    pos = k
+                }
+                if pos >= n {
+                    if !final { line = recordLine; break records }
+                    p = n
+                    break
+                }
+                let c = b[pos]
+                if c == delimiter { pos += 1; continue }
+                // End of record: LF, CRLF or a lone CR.
+                if c == 0x0D {
+                    if pos + 1 >= n && !final { line = recordLine; break records }
+                    pos += (pos + 1 < n && b[pos + 1] == 0x0A) ? 2 : 1
+                } else {
+                    pos += 1
+                }
+                line += 1
+                p = pos
+                break
+            }
+            consumed = p
+            // Blank line: one empty, unquoted field.
+            if fields.count == 1 && fields[0].start == fields[0].end && (fields[0].start == recordStart) {
+                continue
+            }
+            try fields.withUnsafeBufferPointer { f in
+                try body(CSVRecord(line: recordLine, bytes: b, fields: f))
+            }
+        }
+        return consumed
     }
 }

@@ -92,6 +92,15 @@ public enum NumberParser {
         }
         if i < end && b[i] == UInt8(ascii: ".") {
             i += 1
+            // Eight fraction digits at a time once the significand has begun (every digit then
+            // counts toward the 19): fast_float's SWAR step.
+            while mantissa != 0 && digits <= 11 && end - i >= 8,
+                  let eight = eightDigits(UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
+                mantissa = mantissa &* 100_000_000 &+ eight
+                digits += 8
+                exponent -= 8
+                i += 8
+            }
             while i < end, b[i] &- 48 < 10 {
                 if digits < 19 {
                     mantissa = mantissa &* 10 &+ UInt64(b[i] &- 48)
@@ -130,6 +139,20 @@ public enum NumberParser {
         }
         guard let value = eiselLemire(mantissa, exponent) else { return nil }
         return negative ? -value : value
+    }
+
+    /// The value of 8 ASCII digits loaded little-endian, or nil when any byte is not a digit
+    /// (Lemire, "Number Parsing at a Gigabyte per Second", §5; fast_float's
+    /// `is_made_of_eight_digits_fast` and `parse_eight_digits_unrolled`).
+    @usableFromInline @inline(__always)
+    static func eightDigits(_ loaded: UInt64) -> UInt64? {
+        let w = UInt64(littleEndian: loaded)
+        guard ((w &+ 0x4646_4646_4646_4646) | (w &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 == 0 else { return nil }
+        var v = w &- 0x3030_3030_3030_3030
+        v = (v &* 10) &+ (v >> 8)
+        let mask: UInt64 = 0x0000_00FF_0000_00FF
+        let mul1: UInt64 = 100 &+ (1_000_000 << 32), mul2: UInt64 = 1 &+ (10_000 << 32)
+        return (((v & mask) &* mul1) &+ (((v >> 16) & mask) &* mul2)) >> 32
     }
 
     /// `w · 10^q` correctly rounded (round half to even), for a nonzero `w` of at most 19 digits,

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// An input error: which line, column (1-based field position, CSV only) and field, and why. The
 /// executable prefixes the file name.
 public struct InputError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -69,19 +71,29 @@ public struct TableReader {
     public private(set) var invalidExamples: [InvalidValue] = []
     /// Longest line accepted (JSON lines).
     public var maxLineBytes = 16 << 20
-    /// Events per batch handed to the sink (CSV).
+    /// Events per batch handed to the sink (CSV, while the schema is inferred; later a batch per
+    /// piece of a chunk).
     public var batchSize = 8192
+    /// CSV: the pieces each chunk is cut into (at record boundaries, `CSVSplit`) and parsed on at
+    /// once, one per core. Batches reach the sink in input order, and the result (rows, errors and
+    /// their lines, invalid examples) is the same for every value.
+    public var parallelism = 1
+    /// Pending bytes below which a chunk is parsed as one piece (not worth a hand-off).
+    public var minPieceBytes = 1 << 16
 
     private var inference: SchemaInference
     private var csv = CSVParser()
     private var header: [String]?
-    private var csvColumnOfSlot: (numeric: [Int], categorical: [Int]) = ([], [])
+    private var typer: CSVRowTyper?
     private var bufferedText: [(line: Int, fields: [String?])] = []
+    /// CSV once the header and schema are known: whole records are cut into pieces (`CSVSplit`)
+    /// and typed by `parallelism` workers; `pending` is the unfinished last record, starting on
+    /// physical line `pendingLine`.
+    private var pieces: (pending: [UInt8], pendingLine: Int)?
+    /// CSV pieces typed by the last call, for the sink at the next one.
+    private var typedAhead: [EventBatch] = []
     private var parser: EventParser?
     private var batch: EventBatch?
-    private var numberScratch: [Double] = []
-    private var labelScratch: [String?] = []
-    private var invalidScratch: [Int] = []
     // JSON lines: the unfinished last line, and the line number of the next byte.
     private var pending: [UInt8] = []
     private var line = 1
@@ -112,19 +124,23 @@ public struct TableReader {
         p.otherModels = .skip
         parser = p
         batch = EventBatch(schema: schema)
-        numberScratch = Array(repeating: .nan, count: schema.numericCount)
-        labelScratch = Array(repeating: nil, count: schema.categoricalCount)
     }
 
     /// Parses a chunk and calls `sink` with the records typed so far.
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ sink: Sink) throws {
         switch format {
         case .csv:
+            if pieces != nil { return try feedPieces(chunk.bindMemory(to: UInt8.self), final: false, sink) }
             var parser = csv
             csv = CSVParser()
             defer { csv = parser }
             try mapCSVError { try parser.feed(chunk) { record in try csvRecord(record, sink) } }
             try flush(sink)
+            if typer != nil && bufferedText.isEmpty {
+                // Header and schema known: from here on, whole records are cut into pieces.
+                let rest = parser.takeRemainder()
+                pieces = (rest.bytes, rest.line)
+            }
         case .jsonl:
             let bytes = chunk.bindMemory(to: UInt8.self)
             guard let lastBreak = bytes.lastIndex(of: 0x0A) else {
@@ -157,9 +173,13 @@ public struct TableReader {
     public mutating func finish(_ sink: Sink) throws {
         switch format {
         case .csv:
-            var parser = csv
-            defer { csv = parser }
-            try mapCSVError { try parser.finish { record in try csvRecord(record, sink) } }
+            if pieces != nil {
+                try feedPieces(UnsafeBufferPointer(start: nil, count: 0), final: true, sink)
+            } else {
+                var parser = csv
+                defer { csv = parser }
+                try mapCSVError { try parser.finish { record in try csvRecord(record, sink) } }
+            }
             if header == nil { throw InputError(line: 1, message: "the input is empty: a CSV needs a header row") }
         case .jsonl:
             if !pending.isEmpty {
@@ -173,6 +193,7 @@ public struct TableReader {
     }
 
     private mutating func flush(_ sink: Sink) throws {
+        try flushTyper(sink, force: true)
         guard let schema, let b = batch, !b.isEmpty else { return }
         batch = EventBatch(schema: schema)
         try sink(b, schema)
@@ -194,10 +215,12 @@ public struct TableReader {
             if schema != nil { bindCSV() }
             return
         }
-        guard record.count == header.count else {
-            throw InputError(line: record.line, column: min(record.count, header.count) + 1,
-                             message: "expected \(header.count) fields as in the header, found \(record.count)")
+        if typer != nil {
+            try typer!.type(record)
+            try flushTyper(sink)
+            return
         }
+        try CSVRowTyper.checkWidth(record, header.count)
         if schema == nil {
             var fields: [String?] = []
             fields.reserveCapacity(record.count)
@@ -210,62 +233,89 @@ public struct TableReader {
             if bufferedText.count >= inference.options.sampleRows { try fixSchema(sink) }
             return
         }
-        let columns = csvColumnOfSlot
-        try typeFields(line: record.line, numeric: columns.numeric, categorical: columns.categorical,
-                       field: { column, body in record.withField(column, body) }, sink)
     }
 
-    /// Types one CSV row (fields read through `field`) by `FieldTyping` and appends it.
-    private mutating func typeFields(line: Int, numeric: [Int], categorical: [Int],
-                                     field: (Int, (UnsafeBufferPointer<UInt8>) -> Void) -> Void,
-                                     _ sink: Sink) throws {
-        guard let schema else { return }
-        invalidScratch.removeAll(keepingCapacity: true)
-        for slot in numeric.indices {
-            let column = numeric[slot]
-            guard column >= 0 else { numberScratch[slot] = .nan; continue }
-            var typed = TypedNumber.missing
-            field(column) { bytes in
-                // The fast path first; the typing rule (and the feature name) only when it fails.
-                if case .value(let v) = NumberParser.parse(bytes) { typed = .value(v) } else { typed = FieldTyping.numeric(text: bytes) }
-            }
-            switch typed {
-            case .value(let v): numberScratch[slot] = v
-            case .missing: numberScratch[slot] = .nan
-            case .invalid(let why):
-                numberScratch[slot] = EventBatch.invalid
-                noteInvalid(line: line, feature: schema.features[schema.numericIndices[slot]].name, why)
-            }
-        }
-        for slot in categorical.indices {
-            let column = categorical[slot]
-            guard column >= 0 else { labelScratch[slot] = nil; continue }
-            var typed = TypedLabel.missing
-            field(column) { typed = FieldTyping.categorical(text: $0) }
-            switch typed {
-            case .label(let l): labelScratch[slot] = l
-            case .missing: labelScratch[slot] = nil
-            case .invalid(let why):
-                labelScratch[slot] = nil
-                invalidScratch.append(slot)
-                noteInvalid(line: line, feature: schema.features[schema.categoricalIndices[slot]].name, why)
-            }
-        }
-        batch!.append(numbers: numberScratch, categories: labelScratch, invalidSlots: invalidScratch, latency: .nan,
-                      status: nil, prediction: nil)
-        rows += 1
-        if batch!.count >= batchSize { try flush(sink) }
+    /// Hands the serial typer's batch to the sink when full (or `force`).
+    private mutating func flushTyper(_ sink: Sink, force: Bool = false) throws {
+        guard let schema, let t = typer, t.batch.count >= (force ? 1 : batchSize) else { return }
+        let done = typer!.take()
+        rows += done.rows
+        for e in done.invalid where invalidExamples.count < 20 { invalidExamples.append(e) }
+        try sink(done.batch, schema)
     }
 
-    private mutating func noteInvalid(line: Int, feature: String, _ reason: String) {
-        if invalidExamples.count < 20 { invalidExamples.append(InvalidValue(line: line, feature: feature, reason: reason)) }
+    /// Whole records of `pending + chunk` (all of it when `final`) cut into `parallelism` pieces
+    /// and typed at once; the unfinished last record is kept. While the workers type, this thread
+    /// hands the batches typed by the previous call to the sink (so the window's inserts overlap
+    /// the parsing); the last call hands over everything.
+    private mutating func feedPieces(_ chunk: UnsafeBufferPointer<UInt8>, final: Bool, _ sink: Sink) throws {
+        guard var state = pieces, let schema, let typer else { return }
+        pieces = nil
+        defer { pieces = state }
+        state.pending.append(contentsOf: chunk)
+        let delimiter = csv.delimiter
+        let maxRecordBytes = csv.maxRecordBytes
+        let workers = max(1, parallelism)
+        let ahead = typedAhead
+        typedAhead = []
+        var rest: [UInt8] = []
+        try state.pending.withUnsafeBufferPointer { whole in
+            var ends = CSVSplit.pieces(whole, delimiter: delimiter, pieces: whole.count >= minPieceBytes ? workers : 1)
+            if final && ends.last != whole.count && !whole.isEmpty {
+                ends.append(whole.count)  // the last record, unterminated (or an unclosed quote: an error)
+            }
+            var results = [CSVRowTyper.Piece?](repeating: nil, count: ends.count)
+            try results.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let out = out
+                nonisolated(unsafe) let whole = whole
+                let ends = ends
+                let work: @Sendable (Int) -> Void = { i in
+                    let range = (i == 0 ? 0 : ends[i - 1])..<ends[i]
+                    out[i] = typer.typePiece(UnsafeBufferPointer(rebasing: whole[range]), delimiter: delimiter)
+                }
+                guard ends.count > 1 || !ahead.isEmpty else { return ends.indices.forEach(work) }
+                let group = DispatchGroup()
+                for i in ends.indices { DispatchQueue.global().async(group: group) { work(i) } }
+                var failure: (any Error)?
+                do { for b in ahead { try sink(b, schema) } } catch { failure = error }
+                group.wait()
+                if let failure { throw failure }
+            }
+            for piece in results {
+                let piece = piece!
+                let shift = state.pendingLine - 1
+                for e in piece.invalid where invalidExamples.count < 20 {
+                    invalidExamples.append(InvalidValue(line: e.line + shift, feature: e.feature, reason: e.reason))
+                }
+                if let error = piece.error {
+                    throw InputError(line: error.line.map { $0 + shift }, column: error.column, field: error.field,
+                                     message: error.message)
+                }
+                state.pendingLine += piece.lines
+                rows += piece.batch.count
+                if !piece.batch.isEmpty { typedAhead.append(piece.batch) }
+            }
+            let consumed = ends.last ?? 0
+            if !final && whole.count - consumed > maxRecordBytes {
+                throw InputError(line: state.pendingLine, message: "record longer than \(maxRecordBytes) bytes (unbalanced quote?)")
+            }
+            if !final { rest = Array(whole[consumed...]) }
+        }
+        state.pending = rest
+        if final {
+            let last = typedAhead
+            typedAhead = []
+            for b in last { try sink(b, schema) }
+        }
     }
+
 
     private mutating func bindCSV() {
         guard let header, let schema else { return }
         let position = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        csvColumnOfSlot.numeric = schema.numericIndices.map { position[schema.features[$0].name] ?? -1 }
-        csvColumnOfSlot.categorical = schema.categoricalIndices.map { position[schema.features[$0].name] ?? -1 }
+        typer = CSVRowTyper(schema: schema, fieldCount: header.count,
+                            numericColumns: schema.numericIndices.map { position[schema.features[$0].name] ?? -1 },
+                            categoricalColumns: schema.categoricalIndices.map { position[schema.features[$0].name] ?? -1 })
         absentFeatures = schema.features.map(\.name).filter { position[$0] == nil }
         unknownColumns = header.filter { schema.index(of: $0) == nil }
     }
@@ -407,14 +457,14 @@ public struct TableReader {
             bindCSV()
             let buffered = bufferedText
             bufferedText = []
-            let columns = csvColumnOfSlot
             for (line, fields) in buffered {
-                try typeFields(line: line, numeric: columns.numeric, categorical: columns.categorical,
-                               field: { column, body in
-                                   var text = fields[column] ?? ""
-                                   text.withUTF8 { body($0) }
-                               }, sink)
+                typer!.typeFields(line: line) { column, body in
+                    var text = fields[column] ?? ""
+                    text.withUTF8 { body($0) }
+                }
+                try flushTyper(sink)
             }
+            try flushTyper(sink, force: true)
         case .jsonl:
             let buffered = bufferedLines
             bufferedLines = []

@@ -51,6 +51,8 @@ public struct BaselineBuilder {
         precondition(batch.numericWidth == schema.numericCount && batch.categoricalWidth == schema.categoricalCount,
                      "batch typed for another schema")
         var invalidCursor = 0
+        // The builder's code of each of the batch's labels, looked up when first met (−4: not yet).
+        var builderCode = [Int32](repeating: -4, count: batch.labels.count)
         for e in 0..<batch.count {
             rows += 1
             for k in 0..<numberScratch.count {
@@ -65,7 +67,8 @@ public struct BaselineBuilder {
                 numberScratch[k] = v.isNaN ? .nan : v
             }
             for k in 0..<codeScratch.count {
-                guard let label = batch.category(e, k) else {
+                let local = Int(batch.labelCodes[e * batch.categoricalWidth + k])
+                guard local >= 0 else {
                     if batch.isInvalidLabel(e, k, cursor: &invalidCursor) {
                         categoricalInvalid[k] += 1
                     } else {
@@ -74,18 +77,22 @@ public struct BaselineBuilder {
                     codeScratch[k] = -1
                     continue
                 }
-                if let code = codeOf[k][label] {
-                    codeCounts[k][Int(code)] += 1
-                    codeScratch[k] = code
-                } else if codeCounts[k].count < settings.maxTrackedCategories {
-                    let code = Int32(codeCounts[k].count)
-                    codeOf[k][label] = code
-                    codeCounts[k].append(1)
-                    codeScratch[k] = code
-                } else {
-                    untracked[k] += 1
-                    codeScratch[k] = -2
+                var code = builderCode[local]
+                if code == -4 {
+                    let label = batch.labels.strings[local]
+                    if let known = codeOf[k][label] {
+                        code = known
+                    } else if codeCounts[k].count < settings.maxTrackedCategories {
+                        code = Int32(codeCounts[k].count)
+                        codeOf[k][label] = code
+                        codeCounts[k].append(0)
+                    } else {
+                        code = -2
+                    }
+                    builderCode[local] = code
                 }
+                if code >= 0 { codeCounts[k][Int(code)] += 1 } else { untracked[k] += 1 }
+                codeScratch[k] = code
             }
             numberScratch.withUnsafeBufferPointer { n in
                 codeScratch.withUnsafeBufferPointer { c in sample.add(numbers: n, codes: c) }

@@ -48,6 +48,18 @@ struct RowStore<T: Sendable>: Sendable {
         rows += 1
     }
 
+    /// Appends one row (`values.count == width`) with one copy.
+    @inline(__always)
+    mutating func appendRow(_ values: UnsafeBufferPointer<T>) {
+        if rows % rowsPerChunk == 0 {
+            var chunk: [T] = []
+            chunk.reserveCapacity(rowsPerChunk * width)
+            chunks.append(chunk)
+        }
+        if width > 0 { chunks[chunks.count - 1].append(contentsOf: values) }
+        rows += 1
+    }
+
     /// Overwrites row `row` with `value(0..<width)`.
     @inline(__always)
     mutating func setRow(_ row: Int, _ value: (Int) -> T) {
