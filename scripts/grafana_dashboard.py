@@ -338,6 +338,14 @@ def data_quality():
                     [target("A", f"driftwatch_feature_missing_ratio{{{MF}}}", "{{model}}/{{feature}}"),
                      target("B", f"driftwatch_feature_baseline_missing_ratio{{{MF}}}", "{{model}}/{{feature}} baseline")],
                     "percentunit", min_=0, overrides=[by_ref("B", [DASHED, ("custom.fillOpacity", 0)])]), 6, 8),
+        (timeseries("Invalid values vs baseline",
+                    "Share of the window's events whose value for a feature had the wrong type or was out of range "
+                    "(a string for a number, a boolean, 1e308: counted, never tested; the record is kept); dashed: "
+                    "the same share in the training data. DriftwatchInvalidValues fires 1 point above the baseline "
+                    "(default).",
+                    [target("A", f"driftwatch_feature_invalid_ratio{{{MF}}}", "{{model}}/{{feature}}"),
+                     target("B", f"driftwatch_feature_baseline_invalid_ratio{{{MF}}}", "{{model}}/{{feature}} baseline")],
+                    "percentunit", min_=0, overrides=[by_ref("B", [DASHED, ("custom.fillOpacity", 0)])]), 6, 8),
         (timeseries("Unseen categories",
                     "Share of a categorical feature's values in categories the baseline never saw: a new upstream "
                     "code or a changed encoding. Alert threshold 5% (default) shaded.",

@@ -1,5 +1,9 @@
 import DriftStats
 import Dispatch
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Judges a window of current data against a baseline: per-feature tests, data quality, the
 /// multivariate model, and the dataset verdict. One type for `compare` and the sidecar.
@@ -15,6 +19,8 @@ public struct Evaluator: Sendable {
     public let model: String
     public let baselineVersion: String
     public let settings: EvaluationSettings
+    /// Features tested at once (default: the machine's cores).
+    public var parallelism = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     /// Throws `SchemaError` when the settings are invalid for this baseline.
     public init(baseline: BaselineProfile, model: String, baselineVersion: String, settings: EvaluationSettings) throws {
@@ -46,13 +52,24 @@ public struct Evaluator: Sendable {
         var features: [FeatureReport] = []
         var pendingSignificance: [(feature: Int, p: Double)] = []
         var notes: [String] = []
-        // Features are independent: test them on every core (each numeric one sorts its values).
+        // Features are independent: test them on every core, one worker per core taking the next
+        // feature, each with its own column buffers (a numeric feature copies and sorts its
+        // values: reused buffers spare a fresh 16 MB of pages per 1M-row column).
         let specs = baseline.schema.features
         var results = [Result<FeatureReport, any Error>?](repeating: nil, count: specs.count)
+        let next = Mutex(0)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: specs.count) { index in
-                out[index] = Result { try featureReport(index, window) }
+            DispatchQueue.concurrentPerform(iterations: min(specs.count, parallelism)) { _ in
+                var columns = ColumnBuffers()
+                while true {
+                    let index = next.withLock { i in
+                        defer { i += 1 }
+                        return i
+                    }
+                    guard index < specs.count else { break }
+                    out[index] = Result { try featureReport(index, window, &columns) }
+                }
             }
         }
         for result in results {
@@ -94,14 +111,20 @@ public struct Evaluator: Sendable {
                            invalidExamples: [], notes: notes)
     }
 
-    private func featureReport(_ index: Int, _ window: WindowSnapshot) throws -> FeatureReport {
+    /// A worker's reused buffers: a numeric column's values and the sort's scratch.
+    struct ColumnBuffers {
+        var values: [Double] = []
+        var scratch: [UInt64] = []
+    }
+
+    private func featureReport(_ index: Int, _ window: WindowSnapshot, _ columns: inout ColumnBuffers) throws -> FeatureReport {
         let spec = baseline.schema.features[index]
         let slot = baseline.schema.slot(of: index)
         let plan = settings.plan(for: spec)
         let profile = baseline.features[index]
         var report: FeatureReport
         switch spec.kind {
-        case .numeric: report = try numeric(spec, profile.numeric!, slot: slot, window: window, plan: plan)
+        case .numeric: report = try numeric(spec, profile.numeric!, slot: slot, window: window, plan: plan, columns: &columns)
         case .categorical: report = try categorical(spec, profile.categorical!, slot: slot, window: window, plan: plan)
         }
         if plan.ignored { report.ignored = true }
@@ -167,7 +190,8 @@ public struct Evaluator: Sendable {
     private func ratio(_ part: Int, _ whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }
 
     private func numeric(_ spec: FeatureSpec, _ profile: NumericProfile, slot: Int, window: WindowSnapshot,
-                         plan: (tests: [DriftTest], thresholds: Thresholds, ignored: Bool)) throws -> FeatureReport {
+                         plan: (tests: [DriftTest], thresholds: Thresholds, ignored: Bool),
+                         columns: inout ColumnBuffers) throws -> FeatureReport {
         let count = window.numericCount[slot]
         let quality = FeatureQuality(
             missingRatio: ratio(window.numericMissing[slot], window.rows),
@@ -181,8 +205,10 @@ public struct Evaluator: Sendable {
             report.note = "the baseline has no values for this feature"
             return report
         }
-        var current = window.values(numericSlot: slot)
-        FastSort.sort(&current)  // in place: no second copy of the column
+        window.values(numericSlot: slot, into: &columns.values)
+        FastSort.sort(&columns.values, scratch: &columns.scratch)  // in place: no second copy of the column
+        let current = columns.values
+        defer { columns.values = current }  // hands the storage back (current is its only other owner)
         guard !current.isEmpty else {
             report.note = "the window has no values for this feature"
             return report

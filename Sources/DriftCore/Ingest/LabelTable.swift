@@ -40,8 +40,29 @@ public struct LabelTable: Sendable {
         return copy.withUTF8 { code(slot: slot, bytes: $0) { label } }
     }
 
+    /// Labels below which a table is searched linearly, without hashing (a batch of one event,
+    /// as single-event requests give, never builds the index or the cache).
+    static let linearLimit = 8
+
     private mutating func code(slot: Int, bytes: UnsafeBufferPointer<UInt8>, make: () -> String) -> Int32 {
-        if recent.isEmpty { recent = Array(repeating: -1, count: 256) }
+        let slot32 = Int32(truncatingIfNeeded: slot)
+        if buckets.isEmpty {
+            for c in 0..<strings.count where slots[c] == slot32 && equal(c, bytes) { return Int32(c) }
+            let c = add(slot: slot32, bytes: bytes, make: make)
+            if strings.count >= Self.linearLimit {
+                // Large enough to index: hash what is there, and from now on every new label.
+                hashes = arena.withUnsafeBufferPointer { a in
+                    (0..<strings.count).map { k in
+                        let end = k + 1 < starts.count ? starts[k + 1] : a.count
+                        return hash(slot: Int(slots[k]), UnsafeBufferPointer(rebasing: a[starts[k]..<end]))
+                    }
+                }
+                buckets = Array(repeating: -1, count: 16)
+                rebuild()
+                recent = Array(repeating: -1, count: 256)
+            }
+            return c
+        }
         let r = Self.quickHash(slot: slot, bytes)
         let hit = Int(recent[r])
         if hit >= 0 && slots[hit] == Int32(truncatingIfNeeded: slot) && equal(hit, bytes) { return Int32(hit) }
@@ -65,12 +86,24 @@ public struct LabelTable: Sendable {
         return Int(mixed >> 56)
     }
 
-    private mutating func lookup(slot: Int, bytes: UnsafeBufferPointer<UInt8>, make: () -> String) -> Int32 {
+    private func hash(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var hasher = Hasher()
         hasher.combine(slot)
         hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
-        let hash = hasher.finalize()
-        if buckets.isEmpty { buckets = Array(repeating: -1, count: 16) }
+        return hasher.finalize()
+    }
+
+    private mutating func add(slot: Int32, bytes: UnsafeBufferPointer<UInt8>, make: () -> String) -> Int32 {
+        let c = Int32(strings.count)
+        strings.append(make())
+        starts.append(arena.count)
+        arena.append(contentsOf: bytes)
+        slots.append(slot)
+        return c
+    }
+
+    private mutating func lookup(slot: Int, bytes: UnsafeBufferPointer<UInt8>, make: () -> String) -> Int32 {
+        let hash = hash(slot: slot, bytes)
         let mask = buckets.count - 1
         var i = hash & mask
         while true {
@@ -79,14 +112,13 @@ public struct LabelTable: Sendable {
             if hashes[c] == hash && slots[c] == Int32(truncatingIfNeeded: slot) && equal(c, bytes) { return Int32(c) }
             i = (i + 1) & mask
         }
-        let c = Int32(strings.count)
-        strings.append(make())
-        starts.append(arena.count)
-        arena.append(contentsOf: bytes)
-        slots.append(Int32(truncatingIfNeeded: slot))
+        let c = add(slot: Int32(truncatingIfNeeded: slot), bytes: bytes, make: make)
         hashes.append(hash)
         buckets[i] = c
-        if strings.count * 2 > buckets.count { grow() }
+        if strings.count * 2 > buckets.count {
+            buckets = [Int32](repeating: -1, count: buckets.count * 2)
+            rebuild()
+        }
         return c
     }
 
@@ -98,15 +130,15 @@ public struct LabelTable: Sendable {
         }
     }
 
-    private mutating func grow() {
-        var next = [Int32](repeating: -1, count: buckets.count * 2)
-        let mask = next.count - 1
+    /// Re-inserts every code into `buckets` (empty, a power of two over twice the codes).
+    private mutating func rebuild() {
+        while strings.count * 2 > buckets.count { buckets += buckets }
+        let mask = buckets.count - 1
         for c in hashes.indices {
             var i = hashes[c] & mask
-            while next[i] >= 0 { i = (i + 1) & mask }
-            next[i] = Int32(c)
+            while buckets[i] >= 0 { i = (i + 1) & mask }
+            buckets[i] = Int32(c)
         }
-        buckets = next
     }
 }
 

@@ -137,6 +137,27 @@ public struct CSVParser {
         return rest
     }
 
+    /// The offset of the first delimiter, LF or CR at or after `from` among the whole 8-byte
+    /// words of `b` (or where those words end: the caller finishes byte by byte). A byte equal
+    /// to `c` is found as a zero byte of `w ^ c·0x01…01`; the lowest flag of the classic
+    /// zero-byte test is always a true zero (false flags appear only above one), so the lowest
+    /// flag of the three tests is the first special byte.
+    @inline(__always)
+    static func firstSpecial(_ b: UnsafeBufferPointer<UInt8>, from: Int, delimiter: UInt8) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let d = UInt64(delimiter) &* ones, lf = 0x0A &* ones, cr = 0x0D &* ones
+        guard let base = b.baseAddress else { return from }
+        var k = from
+        while k + 8 <= b.count {
+            let w = UInt64(littleEndian: UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self))
+            let x = w ^ d, y = w ^ lf, z = w ^ cr
+            let flags = (((x &- ones) & ~x) | ((y &- ones) & ~y) | ((z &- ones) & ~z)) & highs
+            if flags != 0 { return k + flags.trailingZeroBitCount / 8 }
+            k += 8
+        }
+        return k
+    }
+
     /// The records of `b` (all of it when `final`, else up to the last complete one), calling
     /// `body` for each; returns the bytes consumed.
     private static func records(in b: UnsafeBufferPointer<UInt8>, delimiter: UInt8, final: Bool, line: inout Int,
@@ -184,6 +205,8 @@ public struct CSVParser {
                     }
                 } else {
                     var k = pos
+                    // Eight bytes at a time to the first delimiter or line break (SWAR).
+                    k = Self.firstSpecial(b, from: k, delimiter: delimiter)
                     while k < n {
                         let c = b[k]
                         if c == delimiter || c == 0x0A || c == 0x0D { break }

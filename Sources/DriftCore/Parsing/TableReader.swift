@@ -258,7 +258,7 @@ public struct TableReader {
         let workers = max(1, parallelism)
         let ahead = typedAhead
         typedAhead = []
-        var rest: [UInt8] = []
+        var consumed = 0
         try state.pending.withUnsafeBufferPointer { whole in
             var ends = CSVSplit.pieces(whole, delimiter: delimiter, pieces: whole.count >= minPieceBytes ? workers : 1)
             if final && ends.last != whole.count && !whole.isEmpty {
@@ -295,13 +295,14 @@ public struct TableReader {
                 rows += piece.batch.count
                 if !piece.batch.isEmpty { typedAhead.append(piece.batch) }
             }
-            let consumed = ends.last ?? 0
+            consumed = ends.last ?? 0
             if !final && whole.count - consumed > maxRecordBytes {
                 throw InputError(line: state.pendingLine, message: "record longer than \(maxRecordBytes) bytes (unbalanced quote?)")
             }
-            if !final { rest = Array(whole[consumed...]) }
         }
-        state.pending = rest
+        // The unfinished record moves to the front; the buffer keeps its capacity (no fresh
+        // pages per chunk).
+        if final { state.pending = [] } else { state.pending.removeSubrange(0..<consumed) }
         if final {
             let last = typedAhead
             typedAhead = []

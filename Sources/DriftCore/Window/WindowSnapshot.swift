@@ -60,9 +60,10 @@ public struct WindowSnapshot: Sendable {
     @inline(__always)
     public func number(sampledRow s: Int, slot k: Int) -> Double { numbers[(head + s) % capacity, k] }
 
-    /// The present values of numeric slot `k` in the held rows.
-    public func values(numericSlot k: Int) -> [Double] {
-        var out: [Double] = []
+    /// The present values of numeric slot `k` in the held rows, replacing `out`'s contents (its
+    /// storage is kept, for a caller reading column after column).
+    public func values(numericSlot k: Int, into out: inout [Double]) {
+        out.removeAll(keepingCapacity: true)
         // The held rows only: `numericCount` counts every event, and a sampled window holds fewer.
         out.reserveCapacity(min(numericCount[k], sampledRows))
         let width = schema.numericCount
@@ -76,7 +77,6 @@ public struct WindowSnapshot: Sendable {
                 }
             }
         }
-        return out
     }
 
     /// Calls `body(r, values)` for held rows `rows` (chronological indices) in order, `values` the

@@ -21,6 +21,14 @@ public enum FastSort {
 
     /// Sorts `values` ascending in place.
     public static func sort(_ values: inout [Double]) {
+        var scratch: [UInt64] = []
+        sort(&values, scratch: &scratch)
+    }
+
+    /// Sorts `values` ascending in place, with `scratch` as the radix sort's second buffer (grown
+    /// as needed and kept: a caller sorting column after column reuses its pages instead of
+    /// faulting in fresh ones for each).
+    public static func sort(_ values: inout [Double], scratch: inout [UInt64]) {
         let n = values.count
         if n < radixThreshold {
             values.sort { $0 < $1 || ($0 == $1 && $0.sign == .minus && $1.sign == .plus) }
@@ -29,7 +37,7 @@ public enum FastSort {
         // The keys live in the values' own storage (rebound: Double and UInt64 have one size and
         // alignment), so the sort needs one scratch array, not two: 2n words, not 3n (a 1M-value
         // column is 16 MB, and the evaluator sorts one per core).
-        var scratch = [UInt64](repeating: 0, count: n)
+        if scratch.count < n { scratch = [UInt64](repeating: 0, count: n) }
         var counts = [Int](repeating: 0, count: 8 * 256)
         values.withUnsafeMutableBufferPointer { vp in
             vp.withMemoryRebound(to: UInt64.self) { k in
