@@ -158,7 +158,7 @@ extension EventBatch {
         w.int(numericWidth)
         w.int(categoricalWidth)
         w.f64s(numbers)
-        for c in categories { w.optionalString(c) }
+        for c in labelCodes { w.optionalString(c >= 0 ? labels.strings[Int(c)] : nil) }
         w.f64s(latencies)
         for s in statuses { w.optionalString(s) }
         for p in predictions { w.optionalString(p) }
