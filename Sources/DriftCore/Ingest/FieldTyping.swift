@@ -75,14 +75,9 @@ public enum FieldTyping {
         }
     }
 
-    /// A text field (CSV) for a categorical feature.
-    @inline(__always)
-    public static func categorical(text bytes: UnsafeBufferPointer<UInt8>, maxLabelBytes: Int = maxLabelBytes) -> TypedLabel {
-        categoricalProblem(text: bytes, maxLabelBytes: maxLabelBytes) ?? .label(String(decoding: bytes, as: UTF8.self))
-    }
-
-    /// The same rule without making the label: nil when the bytes are the label, else `.missing`
-    /// or `.invalid` (for readers that code labels by their bytes, `EventBatch.labelCode`).
+    /// A text field (CSV) for a categorical feature: nil when the bytes are the label, else
+    /// `.missing` or `.invalid` (the label itself is not made: readers code labels by their
+    /// bytes, `EventBatch.labelCode`).
     @inline(__always)
     public static func categoricalProblem(text bytes: UnsafeBufferPointer<UInt8>, maxLabelBytes: Int = maxLabelBytes) -> TypedLabel? {
         if bytes.isEmpty { return .missing }

@@ -65,7 +65,7 @@ public struct LabelTable: Sendable {
         }
         let r = Self.quickHash(slot: slot, bytes)
         let hit = Int(recent[r])
-        if hit >= 0 && slots[hit] == Int32(truncatingIfNeeded: slot) && equal(hit, bytes) { return Int32(hit) }
+        if hit >= 0 && slots[hit] == slot32 && equal(hit, bytes) { return Int32(hit) }
         let c = lookup(slot: slot, bytes: bytes, make: make)
         recent[r] = c
         return c

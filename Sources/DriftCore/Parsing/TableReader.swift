@@ -93,7 +93,6 @@ public struct TableReader {
     /// CSV pieces typed by the last call, for the sink at the next one.
     private var typedAhead: [EventBatch] = []
     private var parser: EventParser?
-    private var batch: EventBatch?
     // JSON lines: the unfinished last line, and the line number of the next byte.
     private var pending: [UInt8] = []
     private var line = 1
@@ -123,7 +122,6 @@ public struct TableReader {
         var p = EventParser(models: [(model, schema)])
         p.otherModels = .skip
         parser = p
-        batch = EventBatch(schema: schema)
     }
 
     /// Parses a chunk and calls `sink` with the records typed so far.
@@ -135,7 +133,7 @@ public struct TableReader {
             csv = CSVParser()
             defer { csv = parser }
             try mapCSVError { try parser.feed(chunk) { record in try csvRecord(record, sink) } }
-            try flush(sink)
+            try flushTyper(sink, force: true)
             if typer != nil && bufferedText.isEmpty {
                 // Header and schema known: from here on, whole records are cut into pieces.
                 let rest = parser.takeRemainder()
@@ -189,15 +187,9 @@ public struct TableReader {
             }
         }
         if schema == nil { try fixSchema(sink) }
-        try flush(sink)
+        try flushTyper(sink, force: true)
     }
 
-    private mutating func flush(_ sink: Sink) throws {
-        try flushTyper(sink, force: true)
-        guard let schema, let b = batch, !b.isEmpty else { return }
-        batch = EventBatch(schema: schema)
-        try sink(b, schema)
-    }
 
     // MARK: CSV
 
@@ -471,7 +463,7 @@ public struct TableReader {
             bufferedLines = []
             for (line, bytes) in buffered { try bytes.withUnsafeBufferPointer { try parse($0, firstLine: line, sink) } }
         }
-        try flush(sink)
+        try flushTyper(sink, force: true)
     }
 
     private func mapCSVError(_ body: () throws -> Void) throws {
