@@ -163,6 +163,7 @@ let pcaCurrent = correlated(rows: 10_000, columns: 20, seed: 4, shift: 0.05)
 let hotellingX = pcaReference
 let hotellingY = correlated(rows: 100_000, columns: 20, seed: 5, shift: 0.01)
 let pcaModel = try PCAReconstructionModel(reference: pcaReference)
+let sortInput = normals.sample(1_000_000, mean: 3, sd: 2)
 
 if let dir = options.dataDirectory {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -177,6 +178,7 @@ if let dir = options.dataDirectory {
     try write(rowMajor(pcaReference), to: "\(dir)/pca_reference_100000x20.f64")
     try write(rowMajor(pcaCurrent), to: "\(dir)/pca_current_10000x20.f64")
     try write(rowMajor(hotellingY), to: "\(dir)/hotelling_y_100000x20.f64")
+    try write(sortInput, to: "\(dir)/sort_input.f64")
 }
 
 let t = options.minSeconds
@@ -186,6 +188,15 @@ results.append(try measure("ks_sorted_ref_100k", "KS 100k vs 100k, reference pre
 })
 results.append(try measure("ks_exact_10k", "KS 10k vs 10k, exact p-value (sorts both)", minSeconds: t) {
     try KolmogorovSmirnov.test(exactA, exactB).pValue
+})
+/// The evaluator's per-column sort: a worker's reused buffer refilled with the column, sorted in place.
+final class SortBuffers { var values: [Double] = []; var scratch: [UInt64] = [] }
+let sortBuffers = SortBuffers()
+results.append(measure("sort_1M", "sort 1M doubles in place, reused buffers (the evaluator's column sort; refill included)", minSeconds: t) {
+    sortBuffers.values.removeAll(keepingCapacity: true)
+    sortBuffers.values.append(contentsOf: sortInput)
+    FastSort.sort(&sortBuffers.values, scratch: &sortBuffers.scratch)
+    return sortBuffers.values[500_000]
 })
 results.append(try measure("chi2_50cat_1M", "chi-square: count 1M category codes into 50 + test", minSeconds: t) {
     var counts = [Int](repeating: 0, count: 50)

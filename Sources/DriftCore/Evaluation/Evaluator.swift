@@ -54,23 +54,32 @@ public struct Evaluator: Sendable {
         var notes: [String] = []
         // Features are independent: test them on every core, one worker per core taking the next
         // feature, each with its own column buffers (a numeric feature copies and sorts its
-        // values: reused buffers spare a fresh 16 MB of pages per 1M-row column).
+        // values: reused buffers spare a fresh 16 MB of pages per 1M-row column). The
+        // multivariate score (one pass over every row) is the first task, so the other workers
+        // test features meanwhile.
         let specs = baseline.schema.features
         var results = [Result<FeatureReport, any Error>?](repeating: nil, count: specs.count)
-        let next = Mutex(0)
+        var multivariateResult: Result<MultivariateReport, any Error>?
+        let next = Mutex(-1)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: min(specs.count, parallelism)) { _ in
+            nonisolated(unsafe) var multivariateOut: Result<MultivariateReport, any Error>?
+            DispatchQueue.concurrentPerform(iterations: min(specs.count + 1, parallelism)) { _ in
                 var columns = ColumnBuffers()
                 while true {
                     let index = next.withLock { i in
                         defer { i += 1 }
                         return i
                     }
+                    if index < 0 {
+                        multivariateOut = Result { try multivariate(window) }
+                        continue
+                    }
                     guard index < specs.count else { break }
                     out[index] = Result { try featureReport(index, window, &columns) }
                 }
             }
+            multivariateResult = multivariateOut
         }
         for result in results {
             let report = try result!.get()
@@ -107,7 +116,7 @@ public struct Evaluator: Sendable {
         }
         return DriftReport(model: model, baselineVersion: baselineVersion, rows: window.rows, exact: window.isExact,
                            sampledRows: window.sampledRows, features: features,
-                           multivariate: try multivariate(window), dataset: dataset, settings: settings,
+                           multivariate: try multivariateResult!.get(), dataset: dataset, settings: settings,
                            invalidExamples: [], notes: notes)
     }
 

@@ -60,6 +60,24 @@ struct RowStore<T: Sendable>: Sendable {
         rows += 1
     }
 
+    /// Appends `count` rows (`values.count == count × width`, row-major), one copy per chunk.
+    mutating func appendRows(_ values: UnsafeBufferPointer<T>, count: Int) {
+        var done = 0
+        while done < count {
+            if rows % rowsPerChunk == 0 {
+                var chunk: [T] = []
+                chunk.reserveCapacity(rowsPerChunk * width)
+                chunks.append(chunk)
+            }
+            let n = Swift.min(count - done, rowsPerChunk - rows % rowsPerChunk)
+            if width > 0 {
+                chunks[chunks.count - 1].append(contentsOf: UnsafeBufferPointer(rebasing: values[(done * width)..<((done + n) * width)]))
+            }
+            rows += n
+            done += n
+        }
+    }
+
     /// Overwrites row `row` with `value(0..<width)`.
     @inline(__always)
     mutating func setRow(_ row: Int, _ value: (Int) -> T) {

@@ -97,21 +97,17 @@ public struct StreamWindow: Sendable {
     /// Adds every event of `batch`, received at `time` (seconds).
     public mutating func insert(_ batch: EventBatch, at time: Double) {
         precondition(batch.numericWidth == nw && batch.categoricalWidth == cw, "batch typed for another schema")
+        countNumbers(batch)
         var invalidCursor = 0
         // The window's code of each of the batch's labels, looked up when first met (−4: not yet):
         // one dictionary lookup per distinct label of the batch, not per value.
         var windowCode = [Int32](repeating: -4, count: batch.labels.count)
+        // Events appended at the end of the store since `appendFrom` (−1: none): their numbers are
+        // copied in one run, not row by row; the run is flushed before anything reads or
+        // overwrites a stored row.
+        var appendFrom = -1
         for e in 0..<batch.count {
             rows += 1
-            for k in 0..<nw {
-                let v = batch.number(e, k)
-                if v.isNaN {
-                    if EventBatch.isInvalid(v) { numericInvalid[k] += 1 } else { numericMissing[k] += 1 }
-                } else {
-                    numericPresent[k] += 1
-                    if v < ranges[k].0 || v > ranges[k].1 { outOfRange[k] += 1 }
-                }
-            }
             for k in 0..<cw {
                 rowCodes[k] = -1
                 let local = Int(batch.labelCodes[e * cw + k])
@@ -132,9 +128,22 @@ public struct StreamWindow: Sendable {
                 rowCodes[k] = code
                 if code >= 0 { labelCounts[k][Int(code)] += 1 } else { untracked[k] += 1 }
             }
+            if count < capacity && times.rows < capacity {
+                count += 1
+                if appendFrom < 0 { appendFrom = e }
+                let latency = batch.latencies[e]
+                times.appendRow { _ in time }
+                latencies.appendRow { _ in latency }
+                rowCodes.withUnsafeBufferPointer { codes.appendRow($0) }
+                continue
+            }
+            if appendFrom >= 0 {
+                appendNumbers(batch, appendFrom..<e)
+                appendFrom = -1
+            }
             let slot: Int
             if count < capacity {
-                slot = times.rows < capacity ? -1 : (head + count) % capacity
+                slot = (head + count) % capacity
                 count += 1
             } else if config.mode == .sliding {
                 evictOldest()
@@ -147,18 +156,54 @@ public struct StreamWindow: Sendable {
                 slot = (head + j) % capacity
             }
             let rc = rowCodes, latency = batch.latencies[e]
-            if slot < 0 {
-                times.appendRow { _ in time }
-                latencies.appendRow { _ in latency }
-                batch.numbers.withUnsafeBufferPointer { n in
-                    numbers.appendRow(UnsafeBufferPointer(rebasing: n[(e * nw)..<((e + 1) * nw)]))
+            times.setRow(slot) { _ in time }
+            latencies.setRow(slot) { _ in latency }
+            numbers.setRow(slot) { k in batch.number(e, k) }
+            codes.setRow(slot) { k in rc[k] }
+        }
+        if appendFrom >= 0 { appendNumbers(batch, appendFrom..<batch.count) }
+    }
+
+    /// Appends the numbers of `events` of `batch` to the store (one copy per chunk).
+    private mutating func appendNumbers(_ batch: EventBatch, _ events: Range<Int>) {
+        let nw = self.nw
+        batch.numbers.withUnsafeBufferPointer { n in
+            numbers.appendRows(UnsafeBufferPointer(rebasing: n[(events.lowerBound * nw)..<(events.upperBound * nw)]),
+                               count: events.count)
+        }
+    }
+
+    /// Counts every event's numbers as present (and out of the baseline's range), missing or
+    /// invalid, feature by feature, in one pass over the batch.
+    private mutating func countNumbers(_ batch: EventBatch) {
+        let nw = self.nw, n = batch.count
+        guard nw > 0, n > 0 else { return }
+        // Taken out of `self` for the loop (unique, so no copy) and put back.
+        var present = numericPresent, missing = numericMissing, invalid = numericInvalid, outside = outOfRange
+        numericPresent = []; numericMissing = []; numericInvalid = []; outOfRange = []
+        defer { numericPresent = present; numericMissing = missing; numericInvalid = invalid; outOfRange = outside }
+        batch.numbers.withUnsafeBufferPointer { values in
+            ranges.withUnsafeBufferPointer { ranges in
+                present.withUnsafeMutableBufferPointer { present in
+                    missing.withUnsafeMutableBufferPointer { missing in
+                        invalid.withUnsafeMutableBufferPointer { invalid in
+                            outside.withUnsafeMutableBufferPointer { outside in
+                                for e in 0..<n {
+                                    let row = e * nw
+                                    for k in 0..<nw {
+                                        let v = values[row + k]
+                                        if v.isNaN {
+                                            if EventBatch.isInvalid(v) { invalid[k] += 1 } else { missing[k] += 1 }
+                                        } else {
+                                            present[k] += 1
+                                            if v < ranges[k].0 || v > ranges[k].1 { outside[k] += 1 }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                rowCodes.withUnsafeBufferPointer { codes.appendRow($0) }
-            } else {
-                times.setRow(slot) { _ in time }
-                latencies.setRow(slot) { _ in latency }
-                numbers.setRow(slot) { k in batch.number(e, k) }
-                codes.setRow(slot) { k in rc[k] }
             }
         }
     }
