@@ -4,6 +4,7 @@
 //
 // Usage: driftwatch-bench stats [--data-dir DIR] [--json FILE] [--min-seconds S]
 //        driftwatch-bench checkpoint   (bytes written per day: Checkpoint.swift)
+//        driftwatch-bench ingest       (parse + window insert per request, no HTTP: Ingest.swift)
 import DriftCore
 import DriftStats
 import Foundation
@@ -140,6 +141,10 @@ func lapackProvider() -> String {
 
 if CommandLine.arguments.dropFirst().first == "checkpoint" {
     checkpointBenchmark()
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "ingest" {
+    ingestBenchmark(minSeconds: 2)
     exit(0)
 }
 let options = parseOptions()

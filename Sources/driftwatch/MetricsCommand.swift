@@ -1,5 +1,5 @@
 import ArgumentParser
-import DriftServer
+import DriftCore
 
 /// `driftwatch metrics`: the metric reference, printed from the same catalog the sidecar
 /// registers its metrics from (the README's "Metric reference" is this output).

@@ -28,6 +28,27 @@ struct PrometheusRulesTests {
         #expect(expr(r, "DriftwatchDatasetDrift") == #"driftwatch_dataset_drift_share{model="iris"} >= 0.5"#)
     }
 
+    @Test("every series the rules and alert texts name is a family of the metric catalog (or a rule recorded here)")
+    func namesComeFromTheCatalog() throws {
+        let r = rules { c in c.models[0].evaluation.features = ["x": FeatureOverride(ignore: true)] }
+        var known = Set(MetricCatalog.all.map(\.name))
+        for m in MetricCatalog.all where m.kind == .histogram { known.formUnion([m.bucket, m.name + "_sum", m.name + "_count"]) }
+        let recorded = Set(r.compactMap(\.record))
+        let texts = r.map(\.expr) + r.flatMap { ($0.annotations ?? [:]).values }
+        let names = try Regex("driftwatch(_[a-z0-9]+)+|driftwatch:[a-z0-9_:]+")
+        var seen = 0
+        for text in texts {
+            for match in text.matches(of: names) {
+                let name = String(text[match.range])
+                seen += 1
+                #expect(known.contains(name) || recorded.contains(name), "\(name) in \(text)")
+            }
+        }
+        #expect(seen > 30)  // the rules do name series: the check is not vacuous
+        // Closed label values in the rules are the enums' values.
+        #expect(expr(r, "DriftwatchNotificationsDropped").contains(#"outcome=~"rejected|expired""#))
+    }
+
     @Test("the error-status regex is a valid PromQL string even with backslashes")
     func escaping() {
         let r = rules { c in c.alerting.thresholds.errorStatuses = #"5\d\d|error"# }

@@ -84,11 +84,11 @@ public enum AlertCatalog {
     public static let baselineMissing = AlertDefinition(
         name: "DriftwatchBaselineMissing", severity: .critical, scope: .model, direct: false,
         summary: "Model {{ $labels.model }}: no sidecar publishes a baseline",
-        description: "No scraped sidecar reports a loaded baseline for {{ $labels.model }} (driftwatch_baseline_info is absent).")
+        description: "No scraped sidecar reports a loaded baseline for {{ $labels.model }} (\(MetricCatalog.baselineInfo.name) is absent).")
     public static let eventsRejected = AlertDefinition(
         name: "DriftwatchEventsRejected", severity: .warning, scope: .model, direct: false,
         summary: "Model {{ $labels.model }}: incoming events are refused",
-        description: "{{ $value | humanizePercentage }} of the events sent for {{ $labels.model }} over 5m were rejected (see driftwatch_events_rejected_total by reason).")
+        description: "{{ $value | humanizePercentage }} of the events sent for {{ $labels.model }} over 5m were rejected (see \(MetricCatalog.rejected.name) by reason).")
     public static let deliveryStuck = AlertDefinition(
         name: "DriftwatchAlertDeliveryStuck", severity: .warning, scope: .sidecar, direct: false,
         summary: "Driftwatch cannot deliver alerts to {{ $labels.receiver }}",

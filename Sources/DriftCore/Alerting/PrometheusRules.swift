@@ -1,5 +1,8 @@
 import Foundation
 
+private typealias C = MetricCatalog
+private typealias N = NotificationOutcome
+
 /// A Prometheus rule file (`groups:`), encodable to YAML in the rule-file format.
 public struct RuleFile: Sendable, Equatable, Encodable {
     public var groups: [RuleGroup]
@@ -99,17 +102,17 @@ public enum PrometheusRules {
         var rules: [Rule] = []
         for q in ["50", "90", "99"] {
             rules.append(record("driftwatch:model_latency_seconds:p\(q)_5m",
-                                "histogram_quantile(0.\(q), sum by (model, le) (rate(driftwatch_model_latency_seconds_bucket[5m])))"))
+                                "histogram_quantile(0.\(q), sum by (model, le) (rate(\(C.latency.bucket)[5m])))"))
         }
-        rules.append(record("driftwatch:model_requests:rate5m", "sum by (model) (rate(driftwatch_model_requests_total[5m]))"))
+        rules.append(record("driftwatch:model_requests:rate5m", "sum by (model) (rate(\(C.requests.name)[5m]))"))
         rules.append(record("driftwatch:model_errors:ratio_rate5m",
-                            "sum by (model) (rate(driftwatch_model_requests_total{status=~\(quoted(a.thresholds.errorStatuses))}[5m]))"
-                                + " / sum by (model) (rate(driftwatch_model_requests_total[5m]))"))
-        rules.append(record("driftwatch:events_ingested:rate5m", "sum by (model) (rate(driftwatch_events_ingested_total[5m]))"))
+                            "sum by (model) (rate(\(C.requests.name){status=~\(quoted(a.thresholds.errorStatuses))}[5m]))"
+                                + " / sum by (model) (rate(\(C.requests.name)[5m]))"))
+        rules.append(record("driftwatch:events_ingested:rate5m", "sum by (model) (rate(\(C.ingested.name)[5m]))"))
         rules.append(record("driftwatch:events_rejected:ratio_rate5m",
-                            "sum by (model) (rate(driftwatch_events_rejected_total[5m])) / (sum by (model) (rate(driftwatch_events_ingested_total[5m]))"
-                                + " + sum by (model) (rate(driftwatch_events_rejected_total[5m])))"))
-        rules.append(record("driftwatch:feature_psi:max", "max by (model, feature) (driftwatch_feature_psi)"))
+                            "sum by (model) (rate(\(C.rejected.name)[5m])) / (sum by (model) (rate(\(C.ingested.name)[5m]))"
+                                + " + sum by (model) (rate(\(C.rejected.name)[5m])))"))
+        rules.append(record("driftwatch:feature_psi:max", "max by (model, feature) (\(C.psi.name))"))
         return RuleGroup(name: "driftwatch-recording", rules: rules)
     }
 
@@ -125,24 +128,24 @@ public enum PrometheusRules {
             // direct path quotes the same. (PSI alone on the left never fired for a feature whose
             // plan has no PSI: that series does not exist.)
             alert(AlertCatalog.featureDrift,
-                  "(driftwatch_feature_psi\(f) or driftwatch_feature_ks_statistic\(f) or driftwatch_feature_status\(f) * NaN)"
-                      + " and driftwatch_feature_status\(f) == 2", drift, m, a),
-            alert(AlertCatalog.datasetDrift, "driftwatch_dataset_drift_share\(s) >= \(num(m.evaluation.datasetDriftShare))", drift, m, a),
-            alert(AlertCatalog.multivariateDrift, "driftwatch_multivariate_drift_value\(s) and driftwatch_multivariate_drift\(s) == 1", drift, m, a),
+                  "(\(C.psi.name)\(f) or \(C.ksStatistic.name)\(f) or \(C.status.name)\(f) * NaN)"
+                      + " and \(C.status.name)\(f) == 2", drift, m, a),
+            alert(AlertCatalog.datasetDrift, "\(C.datasetShare.name)\(s) >= \(num(m.evaluation.datasetDriftShare))", drift, m, a),
+            alert(AlertCatalog.multivariateDrift, "\(C.multivariate.name)\(s) and \(C.multivariateDrift.name)\(s) == 1", drift, m, a),
             alert(AlertCatalog.missingRatioHigh,
-                  "driftwatch_feature_missing_ratio\(f) - driftwatch_feature_baseline_missing_ratio\(f) > \(num(t.missingRatioIncrease))", drift, m, a),
+                  "\(C.missing.name)\(f) - \(C.baselineMissing.name)\(f) > \(num(t.missingRatioIncrease))", drift, m, a),
             alert(AlertCatalog.invalidValues,
-                  "driftwatch_feature_invalid_ratio\(f) - driftwatch_feature_baseline_invalid_ratio\(f) > \(num(t.invalidRatioIncrease))", drift, m, a),
-            alert(AlertCatalog.unseenCategories, "driftwatch_feature_unseen_ratio\(f) > \(num(t.unseenRatio))", drift, m, a),
-            alert(AlertCatalog.outOfRange, "driftwatch_feature_out_of_range_ratio\(f) > \(num(t.outOfRangeRatio))", drift, m, a),
+                  "\(C.invalid.name)\(f) - \(C.baselineInvalid.name)\(f) > \(num(t.invalidRatioIncrease))", drift, m, a),
+            alert(AlertCatalog.unseenCategories, "\(C.unseen.name)\(f) > \(num(t.unseenRatio))", drift, m, a),
+            alert(AlertCatalog.outOfRange, "\(C.outOfRange.name)\(f) > \(num(t.outOfRangeRatio))", drift, m, a),
             alert(AlertCatalog.latencyHigh, "driftwatch:model_latency_seconds:p99_5m\(s) > \(num(t.latencyP99))", signalFor, m, a),
             alert(AlertCatalog.errorRateHigh, "driftwatch:model_errors:ratio_rate5m\(s) > \(num(t.errorRatio))", signalFor, m, a),
             alert(AlertCatalog.noTraffic,
-                  "driftwatch:events_ingested:rate5m\(s) == 0 and on (model) sum by (model) (increase(driftwatch_events_ingested_total\(s)[6h])) > 0",
+                  "driftwatch:events_ingested:rate5m\(s) == 0 and on (model) sum by (model) (increase(\(C.ingested.name)\(s)[6h])) > 0",
                   t.noTrafficFor, m, a),
             alert(AlertCatalog.evaluationStale,
-                  "time() - driftwatch_last_evaluation_timestamp_seconds\(s) > \(num(Double(t.staleEvaluations) * m.evaluateEvery))", drift, m, a),
-            alert(AlertCatalog.baselineMissing, "absent(driftwatch_baseline_info{job=\"\(a.job)\",model=\"\(m.name)\"})", signalFor, m, a),
+                  "time() - \(C.lastEvaluation.name)\(s) > \(num(Double(t.staleEvaluations) * m.evaluateEvery))", drift, m, a),
+            alert(AlertCatalog.baselineMissing, "absent(\(C.baselineInfo.name){job=\"\(a.job)\",model=\"\(m.name)\"})", signalFor, m, a),
             alert(AlertCatalog.eventsRejected, "driftwatch:events_rejected:ratio_rate5m\(s) > \(num(t.rejectedRatio))", signalFor, m, a),
         ]
         return RuleGroup(name: "driftwatch-model-\(m.name)", rules: rules)
@@ -152,9 +155,9 @@ public enum PrometheusRules {
         let j = "job=\"\(a.job)\""
         return RuleGroup(name: "driftwatch-sidecar", rules: [
             alert(AlertCatalog.sidecarDown, "up{\(j)} == 0", 60, nil, a),
-            alert(AlertCatalog.deliveryStuck, "driftwatch_alert_outbox_oldest_age_seconds{\(j)} > 300", 60, nil, a),
+            alert(AlertCatalog.deliveryStuck, "\(C.outboxAge.name){\(j)} > 300", 60, nil, a),
             alert(AlertCatalog.notificationsDropped,
-                  "sum by (job, instance, receiver) (increase(driftwatch_notifications_total{\(j),outcome=~\"rejected|expired\"}[1h])) > 0", 0, nil, a),
+                  "sum by (job, instance, receiver) (increase(\(C.notifications.name){\(j),outcome=~\"\(N.rejected.rawValue)|\(N.expired.rawValue)\"}[1h])) > 0", 0, nil, a),
         ])
     }
 

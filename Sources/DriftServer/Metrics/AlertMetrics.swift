@@ -7,20 +7,7 @@ import Synchronization
 /// `driftwatch_notifications_total{receiver,outcome}`, `driftwatch_alert_outbox_notifications`
 /// and `driftwatch_alert_outbox_oldest_age_seconds` {receiver}.
 final class AlertMetrics: Sendable {
-    /// What happened to one delivery attempt or notification.
-    enum Outcome: String, CaseIterable {
-        /// The receiver answered 2xx.
-        case delivered
-        /// The attempt failed (connection, timeout, 5xx, 408, 429): it will be retried.
-        case failed
-        /// The receiver refused it for good (other 4xx): dropped.
-        case rejected
-        /// Older than `give_up_after`: dropped.
-        case expired
-        /// An Alertmanager message whose alerts' `endsAt` has passed: newer re-sends replace it
-        /// (delivering it late would resolve firing alerts in Alertmanager): dropped.
-        case superseded
-    }
+    typealias Outcome = NotificationOutcome
 
     private let alerts: [String: [String: [AlertState: Gauge]]]
     private let notifications: [String: [Outcome: Counter]]

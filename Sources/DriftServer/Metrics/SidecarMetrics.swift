@@ -5,6 +5,13 @@ import Synchronization
 
 private typealias C = MetricCatalog
 
+extension MetricFamily {
+    /// A descriptor with HELP text (`MetricNameDescriptor` is not Sendable: made where used).
+    var descriptor: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}
+
 /// Every metric the sidecar publishes (DESIGN.md "Metrics contract" plus operational ones),
 /// registered up front from the configuration and the baselines' schemas, so label values never
 /// come from requests: feature names and tests from the schema, reasons from a closed enum,
