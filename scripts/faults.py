@@ -9,6 +9,11 @@
   enospc   the journal on a small tmpfs filled to ENOSPC: ingest answers 503 (nothing kept),
            /readyz says not ready; space freed: 202 again, /readyz ready; after kill -9 the window
            holds exactly what was acknowledged.
+  storelock  another process holds SQLite's write lock on the store for 15 s (as a long
+           checkpoint or a backup would): /readyz keeps answering within 0.5 s (it reads the
+           background probes' outcome, never SQLite), turns 503 while the lock is held, and 200
+           after it is released; ingest keeps acknowledging (the journal is not SQLite), and after
+           the lock the window holds every acknowledged event.
   clients  idle connections, trickled headers and bodies beyond max_connections: each is closed
            by its timeout and /healthz still answers.
   soak     mixed valid and invalid load for --soak seconds: RSS sampled every 10 s stays within
@@ -22,7 +27,7 @@ import http.client
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--bin", required=True)
-ap.add_argument("--phases", default="mutate,kill,enospc,clients")
+ap.add_argument("--phases", default="mutate,kill,enospc,storelock,clients")
 ap.add_argument("--requests", type=int, default=3000, help="mutated requests")
 ap.add_argument("--kills", type=int, default=8)
 ap.add_argument("--soak", type=int, default=0, help="seconds of mixed load (0: no soak)")
@@ -386,6 +391,48 @@ def phase_enospc():
           f"{int(held)} after kill -9, 0 lost")
 
 
+def phase_storelock():
+    import sqlite3
+    start(write_config(os.path.join(work, "journal")))
+    acknowledged = ack(100, "before the lock")
+    db = sqlite3.connect(os.path.join(work, "s.sqlite"), isolation_level=None, timeout=30)
+    db.execute("BEGIN IMMEDIATE")  # SQLite's write lock, held by another process
+    t0 = time.time()
+    slowest = 0.0
+    unready_after = None
+    while time.time() - t0 < 15:
+        q = time.time()
+        status, body = get("/readyz", timeout=5)
+        slowest = max(slowest, time.time() - q)
+        if status == 503 and unready_after is None:
+            unready_after = time.time() - t0
+            checks = json.loads(body)["checks"]
+            if "probe" not in checks["store"] and checks["store"] != "not writable":
+                fail(f"/readyz unready for another reason while the store was locked: {checks}")
+        acknowledged += ack(10, "while the store was locked")
+        time.sleep(0.2)
+    db.execute("ROLLBACK")
+    db.close()
+    if slowest > 0.5:
+        fail(f"/readyz took {slowest:.2f} s to answer while SQLite's write lock was held")
+    if unready_after is None:
+        fail("/readyz stayed ready for 15 s with the store's write lock held by another process")
+    t0 = time.time()
+    while get("/readyz")[0] != 200:
+        if time.time() - t0 > 20:
+            fail("/readyz did not recover after the store's lock was released")
+        time.sleep(0.2)
+    ready_after = time.time() - t0
+    alive("the store lock")
+    held = held_events("the store lock")
+    stop()
+    if held != acknowledged:
+        fail(f"after the store lock the window holds {held} events, {acknowledged} were acknowledged")
+    print(f"faults: storelock: SQLite write lock held 15 s by another process: /readyz answered within "
+          f"{slowest * 1000:.0f} ms throughout, unready after {unready_after:.1f} s, ready {ready_after:.1f} s after "
+          f"release; {acknowledged} events acknowledged meanwhile = {int(held)} held")
+
+
 def phase_clients():
     start(write_config(os.path.join(work, "journal-clients")))
     t0 = time.time()
@@ -481,7 +528,7 @@ try:
             if os.path.exists(os.path.join(work, "s.sqlite" + suffix)):
                 os.remove(os.path.join(work, "s.sqlite" + suffix))
         shutil.copy(base, os.path.join(work, "s.sqlite"))
-        {"mutate": phase_mutate, "kill": phase_kill, "enospc": phase_enospc, "clients": phase_clients,
+        {"mutate": phase_mutate, "kill": phase_kill, "enospc": phase_enospc, "storelock": phase_storelock, "clients": phase_clients,
          "soak": phase_soak}[phase]()
 finally:
     stop(signal.SIGKILL)

@@ -46,6 +46,7 @@ public func buildRouter(_ sidecar: Sidecar) -> Router<BasicRequestContext> {
 public func buildApplication(_ sidecar: Sidecar, logger: Logger) -> some ApplicationProtocol {
     var services: [any Service] = [CheckpointService(sidecar: sidecar)]
     services.append(EvaluatorService(sidecar: sidecar))
+    services.append(ProbeService(sidecar: sidecar))
     for source in sidecar.config.sources { services.append(TailService(sidecar: sidecar, source: source)) }
     if sidecar.config.alerting.directDelivery { services.append(AlertDispatcher(center: sidecar.alerts)) }
     let config = sidecar.config

@@ -26,6 +26,8 @@ public final class Sidecar: Sendable {
     let journalFailedAt = Atomic<UInt64>(0)
     static let journalFailureHold = 10.0
     private let checkpointing = Mutex(())
+    /// The disk probes' last outcome (`ProbeService` runs them; `/readyz` reads this only).
+    let diskProbes = Mutex(DiskProbes())
     let clock: @Sendable () -> Double
 
     /// Opens the store, loads and checks every model's baseline, restores windows from the
@@ -63,7 +65,9 @@ public final class Sidecar: Sendable {
             for n in notes { logger.info("\(n)", metadata: ["model": "\(m.name)"]) }
             runtimes.append(runtime)
         }
-        return Sidecar(config: config, store: store, runtimes: runtimes, logger: logger, clock: clock)
+        let sidecar = Sidecar(config: config, store: store, runtimes: runtimes, logger: logger, clock: clock)
+        sidecar.probeDisks()  // readiness is known before the first request
+        return sidecar
     }
 
     private init(config: SidecarConfig, store: BaselineStore, runtimes: [ModelRuntime], logger: Logger,
@@ -171,30 +175,41 @@ public final class Sidecar: Sendable {
     /// Readiness: baselines loaded (always, once open), the store writable, ingest not saturated,
     /// the last checkpoint written.
     func readiness() -> (ready: Bool, checks: [String: String]) {
-        let writable = store.probeWritable()
+        let now = clock()
+        let disks = diskProbes.withLock { $0.status(now: now) }
         let inflight = inFlight.load(ordering: .relaxed)
         let checkpoint = !checkpointFailing.load(ordering: .relaxed)
-        let journal = journalStatus()
+        let journal = recentAppendFailure(now: now) ?? disks.journal
         let checks = ["baselines": "\(runtimes.count) loaded",
-                      "store": writable ? "writable" : "not writable",
+                      "store": disks.store,
                       "journal": journal ?? "writable",
                       "ingest": inflight < maxInFlight ? "ok (\(inflight) in flight)" : "saturated (\(inflight) in flight)",
                       "checkpoint": checkpoint ? "ok" : "failing"]
-        return (writable && journal == nil && inflight < maxInFlight && checkpoint, checks)
+        return (disks.ok && journal == nil && inflight < maxInFlight && checkpoint, checks)
     }
 
-    /// Nil when every model's journal directory takes a write (a 4 KiB probe file) and no append
-    /// failed in the last `journalFailureHold` seconds; else what is wrong.
-    func journalStatus() -> String? {
-        let failedAt = Double(bitPattern: journalFailedAt.load(ordering: .relaxed))
-        if failedAt > 0, clock() - failedAt < Self.journalFailureHold {
-            return "an append failed \(String(format: "%.1f", clock() - failedAt)) s ago"
-        }
+    /// Runs the disk probes now, on the calling thread (which may wait on SQLite's writer or a
+    /// slow disk: `ProbeService` calls it on a thread of its own, `open` once before serving),
+    /// and records the outcome for `/readyz`.
+    func probeDisks() {
+        diskProbes.withLock { $0.started(at: clock()) }
+        let writable = store.probeWritable()
+        var problem: String?
         for runtime in runtimes {
-            if let problem = EventJournal.probe(directory: runtime.journalDirectory) {
-                return "\(runtime.name): \(problem)"
+            if let p = EventJournal.probe(directory: runtime.journalDirectory) {
+                problem = "\(runtime.name): \(p)"
+                break
             }
         }
-        return nil
+        let outcome = DiskProbes.Outcome(storeWritable: writable, journalProblem: problem, at: clock())
+        diskProbes.withLock { $0.finished(outcome) }
     }
+
+    /// What to say while a journal append failed less than `journalFailureHold` seconds ago.
+    func recentAppendFailure(now: Double) -> String? {
+        let failedAt = Double(bitPattern: journalFailedAt.load(ordering: .relaxed))
+        guard failedAt > 0, now - failedAt < Self.journalFailureHold else { return nil }
+        return "an append failed \(String(format: "%.1f", now - failedAt)) s ago"
+    }
+
 }

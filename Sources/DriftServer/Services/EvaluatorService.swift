@@ -12,7 +12,8 @@ import ServiceLifecycle
 /// (Checkpoints are also serialized by `Sidecar.checkpointAll` itself, which journal pruning
 /// outside the model lock relies on.) Costs of one thread: a checkpoint (~100 ms at 100k × 15,
 /// longer if SQLite is busy) delays evaluations by as much, and the window is encoded inside
-/// the checkpoint's write transaction, so `/readyz`'s write probe waits for it too.
+/// the checkpoint's write transaction (`ProbeService`'s store probe waits behind it; `/readyz`
+/// reads the probes' last outcome and does not).
 let bulkWork: NIOThreadPool = {
     let pool = NIOThreadPool(numberOfThreads: 1)
     pool.start()
