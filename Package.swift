@@ -104,6 +104,7 @@ let package = Package(
             dependencies: [
                 "DriftServer", "DriftStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Runs the built `driftwatch` binary as users do (exit codes, stdout/stderr).

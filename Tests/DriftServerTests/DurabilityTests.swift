@@ -2,6 +2,8 @@ import DriftCore
 @testable import DriftServer
 import DriftStore
 import Foundation
+import Logging
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -24,6 +26,30 @@ struct DurabilityTests {
         } // dropped without a checkpoint, as after SIGKILL
         let b = try f.open()
         #expect(b.runtimes[0].windowRows == 1000)
+    }
+
+    @Test("graceful shutdown of the checkpoint service writes the full window (bulk work injected, run inline)")
+    func shutdownCheckpoint() async throws {
+        let f = try Fixture()
+        defer { f.cleanup() }
+        let store = try BaselineStore(path: f.config.store, create: false)
+        let a = try f.open()
+        try ingest(a, Fixture.events(50))
+        a.checkpointAll()  // a tick: the journal covers 50 events, nothing written
+        #expect(try store.loadCheckpoint(model: "m") == nil)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: CheckpointService(sidecar: a, bulk: .inline))],
+            gracefulShutdownSignals: [], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(50))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let saved = try #require(try store.loadCheckpoint(model: "m"))
+        let restored = try StreamWindow(restoring: saved.window, baseline: a.runtimes[0].evaluator.baseline,
+                                        config: f.config.models[0].window)
+        #expect(restored.rows == 50)
     }
 
     @Test("checkpoint + later journal: restored exactly once; journal segments covered are deleted")

@@ -42,10 +42,12 @@ public func buildRouter(_ sidecar: Sidecar) -> Router<BasicRequestContext> {
 /// Builds the Hummingbird application with the sidecar's services (evaluators, checkpointer,
 /// tailers, alert dispatcher). Shutdown order (reverse of start): HTTP server first (stops
 /// accepting, finishes in-flight requests), then the dispatcher (the outbox is durable), tailers,
-/// evaluators, and the checkpointer last.
+/// evaluators, the checkpointer, and last the bulk-work thread the evaluators and the checkpointer
+/// ran on.
 public func buildApplication(_ sidecar: Sidecar, logger: Logger) -> some ApplicationProtocol {
-    var services: [any Service] = [CheckpointService(sidecar: sidecar)]
-    services.append(EvaluatorService(sidecar: sidecar))
+    let bulk = BulkWork.thread()
+    var services: [any Service] = [BulkWorkService(bulk: bulk), CheckpointService(sidecar: sidecar, bulk: bulk)]
+    services.append(EvaluatorService(sidecar: sidecar, bulk: bulk))
     services.append(ProbeService(sidecar: sidecar))
     for source in sidecar.config.sources { services.append(TailService(sidecar: sidecar, source: source)) }
     if sidecar.config.alerting.directDelivery { services.append(AlertDispatcher(center: sidecar.alerts)) }

@@ -1,4 +1,3 @@
-import NIOPosix
 import ServiceLifecycle
 
 /// Runs a checkpoint tick every `checkpoint_every` (the window is written only when
@@ -8,17 +7,18 @@ import ServiceLifecycle
 /// stopped, so the final checkpoint holds every acknowledged event.
 struct CheckpointService: Service {
     let sidecar: Sidecar
+    let bulk: BulkWork
 
     func run() async throws {
         let period = Duration.milliseconds(Int64(sidecar.config.checkpointEvery * 1000))
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: period) } } catch { break }
             if Task.isShuttingDownGracefully { break }
-            do { try await bulkWork.runIfActive { sidecar.checkpointAll() } } catch { break }
+            do { try await bulk.run { sidecar.checkpointAll() } } catch { break }
         }
         // The final checkpoint runs even when the group was cancelled (a service failed, e.g.
-        // the port was taken): `runIfActive` refuses a cancelled task, so then it runs here.
-        do { try await bulkWork.runIfActive { sidecar.checkpointAll(full: true) } } catch { sidecar.checkpointAll(full: true) }
+        // the port was taken): the executor refuses a cancelled task, so then it runs here.
+        do { try await bulk.run { sidecar.checkpointAll(full: true) } } catch { sidecar.checkpointAll(full: true) }
         sidecar.logger.info("final checkpoint written")
     }
 }
