@@ -209,7 +209,7 @@ enum TableTarget {
         let format: TableFormat = mode & 1 == 0 ? .csv : .jsonl
         let schema: Schema? = mode & 2 == 0 ? nil : Fixture.schema
         let whole = read(body, format: format, schema: schema, chunk: max(1, body.count))
-        // Small chunks, each cut into up to 4 pieces parsed at once (CSV).
+        // Small chunks, each cut into up to 4 pieces parsed at once (CSV at records, JSON lines at line feeds).
         let pieces = read(body, format: format, schema: schema, chunk: chunk, parallelism: 1 + Int(mode >> 2) % 4)
         if whole.error != nil || pieces.error != nil {
             // An error ends the input: rows handed over before it depend on where batches were

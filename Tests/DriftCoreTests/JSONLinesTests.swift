@@ -1,4 +1,5 @@
 import DriftCore
+import DriftStats
 import Testing
 
 @Suite("JSON lines and typing")
@@ -34,6 +35,53 @@ struct JSONLinesTests {
         #expect(reader.invalidExamples.map(\.line) == [4, 4, 4])
         #expect(reader.unknownColumns.contains("extra"))
         #expect(reader.skippedOtherModels == 1 && reader.rejectedCount == 0)
+    }
+
+    @Test("JSON lines parsed in parallel pieces give the serial rows, refusals (with record index and line), invalid examples",
+          arguments: [(2, 97), (3, 4096), (4, 1 << 20)])
+    func parallelLines(parallelism: Int, chunk: Int) throws {
+        var g = SplitMix64(seed: UInt64(chunk))
+        let menu = [
+            #"{"model":"m","features":{"x":1.5,"colour":"red"},"prediction":"yes","score":0.25}"#,
+            #"{"x":"abc","colour":"blue"}"#,
+            #"{"x":true,"colour":"gr\u00e9en"}"#,
+            "", "  \r",
+            #"{"model":"other","features":{"x":1}}"#,
+            #"{"features":{"x":2,"unknown_key":3}}"#,
+            #"{"x": 1, "#,
+            "[1,2]",
+            #"{"features":{"x":1e999,"colour":"blue"}}"#,
+        ]
+        var text = ""
+        for _ in 0..<3000 { text += menu[Int(g.next() % UInt64(menu.count))] + "\n" }
+        let bytes = Array(text.utf8)
+        func read(_ parallelism: Int, _ chunk: Int) throws -> (TableReader, [String]) {
+            var reader = TableReader(format: .jsonl, schema: Self.schema, model: "m")
+            reader.parallelism = parallelism
+            reader.minPieceBytes = 1
+            var rows: [String] = []
+            let sink: TableReader.Sink = { batch, _ in
+                rows += batch.rows.map { "\($0.numbers.map(\.bitPattern)) \($0.numberStates) \($0.categories) \($0.categoryStates)" }
+            }
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + chunk)
+                try reader.feed(Array(bytes[start..<end]), sink)
+                start = end
+            }
+            try reader.finish(sink)
+            return (reader, rows)
+        }
+        let (serial, serialRows) = try read(1, bytes.count)
+        let (parallel, parallelRows) = try read(parallelism, chunk)
+        #expect(parallelRows == serialRows && parallel.rows == serial.rows)
+        #expect(parallel.rejected == serial.rejected && parallel.rejectedExamples == serial.rejectedExamples)
+        #expect(parallel.invalidExamples == serial.invalidExamples)
+        #expect(parallel.skippedOtherModels == serial.skippedOtherModels && parallel.unknownColumns == serial.unknownColumns)
+        // The input exercises every outcome (the equalities above are not vacuous).
+        #expect(serial.rows > 1000 && serial.rejectedCount > 300 && serial.skippedOtherModels > 200)
+        #expect(serial.rejectedExamples.count == 20 && serial.invalidExamples.count == 20 && serial.unknownColumns == ["unknown_key"])
+        #expect(Set(serial.rejectedExamples.map(\.index)).count == 20)
     }
 
     @Test("schema inference looks only at this model's records")

@@ -1,4 +1,9 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An input error: which line, column (1-based field position, CSV only) and field, and why. The
 /// executable prefixes the file name.
@@ -74,9 +79,10 @@ public struct TableReader {
     /// Events per batch handed to the sink (CSV, while the schema is inferred; later a batch per
     /// piece of a chunk).
     public var batchSize = 8192
-    /// CSV: the pieces each chunk is cut into (at record boundaries, `CSVSplit`) and parsed on at
-    /// once, one per core. Batches reach the sink in input order, and the result (rows, errors and
-    /// their lines, invalid examples) is the same for every value.
+    /// The pieces each chunk is cut into and parsed at once, one per core: CSV at record
+    /// boundaries (`CSVSplit`), JSON lines at line feeds. Batches reach the sink in input order,
+    /// and the result (rows, errors and their lines, refusals, invalid examples) is the same for
+    /// every value.
     public var parallelism = 1
     /// Pending bytes below which a chunk is parsed as one piece (not worth a hand-off).
     public var minPieceBytes = 1 << 16
@@ -98,6 +104,8 @@ public struct TableReader {
     private var line = 1
     private var bufferedLines: [(line: Int, bytes: [UInt8])] = []
     private var unknownSet: Set<String> = []
+    /// JSON lines: records (non-blank lines) parsed so far, so refusals carry their index in the file.
+    private var recordsParsed = 0
 
     /// Receives every typed batch with the schema it follows.
     public typealias Sink = (_ batch: EventBatch, _ schema: Schema) throws -> Void
@@ -328,7 +336,7 @@ public struct TableReader {
             body = UnsafeBufferPointer(rebasing: body[3...]) // a UTF-8 byte order mark
         }
         let first = line
-        line += body.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        line += Self.lineFeeds(body)
         guard schema != nil else {
             var start = 0
             var n = first
@@ -356,24 +364,72 @@ public struct TableReader {
         try parse(body, firstLine: first, sink)
     }
 
+    /// Parses whole lines through the sidecar's `EventParser`. A body of at least `minPieceBytes`
+    /// is cut at line feeds into `parallelism` pieces parsed at once; their results are taken in
+    /// input order, with record indexes made file-wide (shifted by the records before), so rows,
+    /// refusals, invalid examples and their lines are the same for any cut.
     private mutating func parse(_ body: UnsafeBufferPointer<UInt8>, firstLine: Int, _ sink: Sink) throws {
         guard let parser else { return }
+        let workers = body.count >= minPieceBytes ? max(1, parallelism) : 1
+        // Piece ends: after the first line feed at or past each equal share of the bytes.
+        var ends: [Int] = []
+        var firstLines = [firstLine]
+        var from = 0
+        for k in 1..<workers {
+            let target = Swift.max(from, body.count * k / workers)
+            guard let lf = body[target...].firstIndex(of: 0x0A), lf + 1 < body.count else { break }
+            ends.append(lf + 1)
+            firstLines.append(firstLines.last! + Self.lineFeeds(UnsafeBufferPointer(rebasing: body[from..<(lf + 1)])))
+            from = lf + 1
+        }
+        ends.append(body.count)
         // NDJSON never throws a body error: each line stands alone.
-        let parsed = (try? parser.parse(UnsafeRawBufferPointer(body), format: .ndjson, firstLine: firstLine))
-            ?? ParsedEvents(schemas: [parser.models[0].schema])
-        for (reason, n) in parsed.rejected[0] { rejected[reason, default: 0] += n }
-        for e in parsed.errors where rejectedExamples.count < 20 { rejectedExamples.append(e) }
-        for e in parsed.invalid where invalidExamples.count < 20 {
-            let feature = e.field.hasPrefix("features.") ? String(e.field.dropFirst(9)) : e.field
-            invalidExamples.append(InvalidValue(line: e.line ?? 0, feature: feature, reason: e.reason))
+        var results = [ParsedEvents?](repeating: nil, count: ends.count)
+        results.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            nonisolated(unsafe) let body = body
+            let ends = ends, firstLines = firstLines
+            let work: @Sendable (Int) -> Void = { i in
+                let piece = UnsafeBufferPointer(rebasing: body[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
+                out[i] = (try? parser.parse(UnsafeRawBufferPointer(piece), format: .ndjson, firstLine: firstLines[i]))
+                    ?? ParsedEvents(schemas: [parser.models[0].schema])
+            }
+            if ends.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: ends.count, execute: work) }
         }
-        skippedOtherModels += parsed.skipped
-        for name in parsed.unknownFeatureNames[0].sorted() where unknownSet.count < 100 {
-            if unknownSet.insert(name).inserted { unknownColumns.append(name) }
+        var recordsBefore = recordsParsed
+        defer { recordsParsed = recordsBefore }
+        for parsed in results {
+            let parsed = parsed!
+            for (reason, n) in parsed.rejected[0] { rejected[reason, default: 0] += n }
+            for e in parsed.errors where rejectedExamples.count < 20 {
+                rejectedExamples.append(RecordError(index: e.index + recordsBefore, line: e.line, field: e.field,
+                                                    reason: e.reason, kind: e.kind))
+            }
+            for e in parsed.invalid where invalidExamples.count < 20 {
+                let feature = e.field.hasPrefix("features.") ? String(e.field.dropFirst(9)) : e.field
+                invalidExamples.append(InvalidValue(line: e.line ?? 0, feature: feature, reason: e.reason))
+            }
+            skippedOtherModels += parsed.skipped
+            for name in parsed.unknownFeatureNames[0].sorted() where unknownSet.count < 100 {
+                if unknownSet.insert(name).inserted { unknownColumns.append(name) }
+            }
+            let b = parsed.batches[0]
+            rows += b.count
+            recordsBefore += parsed.accepted + parsed.rejectedCount + parsed.skipped
+            if !b.isEmpty { try sink(b, parser.models[0].schema) }
         }
-        let b = parsed.batches[0]
-        rows += b.count
-        if !b.isEmpty { try sink(b, parser.models[0].schema) }
+    }
+
+    /// Line feeds in `bytes` (`memchr` steps).
+    static func lineFeeds(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard var p = UnsafeRawPointer(bytes.baseAddress) else { return 0 }
+        let end = p + bytes.count
+        var n = 0
+        while p < end, let hit = memchr(p, 0x0A, end - p) {
+            n += 1
+            p = UnsafeRawPointer(hit) + 1
+        }
+        return n
     }
 
     /// Inference: the values of one line's features (the `features` object's members, or a flat
