@@ -1,4 +1,5 @@
-import DriftCore
+import Foundation
+@testable import DriftCore
 import DriftStats
 import Testing
 
@@ -186,5 +187,51 @@ struct LabelTableTests {
         c.append(contentsOf: b)
         #expect(c.categories == rows.flatMap { $0 } + rows.flatMap { $0 })
         #expect(c.labels.count == 4)  // distinct (slot, label) pairs: (0, x) (1, y) (1, x) (0, zz)
+    }
+}
+
+@Suite("Ordered work")
+struct OrderedWorkTests {
+    /// A box the work items record into (what ran at once), behind a lock.
+    final class Tally: @unchecked Sendable {
+        private let lock = NSLock()
+        private var running = 0
+        private(set) var most = 0
+        func enter() { lock.lock(); running += 1; most = max(most, running); lock.unlock() }
+        func leave() { lock.lock(); running -= 1; lock.unlock() }
+    }
+
+    @Test("outputs are taken in submission order, at most depth items run at once, every item is taken")
+    func order() {
+        let work = OrderedWork<Int>(depth: 3)
+        let tally = Tally()
+        var taken: [Int] = []
+        for i in 0..<200 {
+            work.submit(concurrent: true, {
+                tally.enter()
+                defer { tally.leave() }
+                // Later items finish first now and then: order must come from the queue, not timing.
+                if i % 7 == 0 { usleep(UInt32(200 + (i % 3) * 300)) }
+                return i * i
+            }, take: { taken.append($0) })
+        }
+        work.drain { taken.append($0) }
+        #expect(taken == (0..<200).map { $0 * $0 })
+        #expect(tally.most <= 3)
+        #expect(work.isEmpty)
+    }
+
+    @Test("an item run inline waits for the earlier ones; an error from take stops the caller, not the others")
+    func inlineAndErrors() throws {
+        struct Stop: Error {}
+        let work = OrderedWork<Int>(depth: 4)
+        var taken: [Int] = []
+        for i in 0..<5 { work.submit(concurrent: true, { usleep(500); return i }, take: { taken.append($0) }) }
+        work.submit(concurrent: false, { 99 }, take: { taken.append($0) })
+        #expect(taken == [0, 1, 2, 3, 4, 99])
+        for i in 0..<3 { work.submit(concurrent: true, { i }, take: { taken.append($0) }) }
+        #expect(throws: Stop.self) { try work.drain { v in if v == 1 { throw Stop() }; taken.append(v) } }
+        work.drain { taken.append($0) }
+        #expect(taken == [0, 1, 2, 3, 4, 99, 0, 2])
     }
 }

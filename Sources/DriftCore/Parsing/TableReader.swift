@@ -93,11 +93,13 @@ public struct TableReader {
     private var typer: CSVRowTyper?
     private var bufferedText: [(line: Int, fields: [String?])] = []
     /// CSV once the header and schema are known: whole records are cut into pieces (`CSVSplit`)
-    /// and typed by `parallelism` workers; `pending` is the unfinished last record, starting on
-    /// physical line `pendingLine`.
-    private var pieces: (pending: [UInt8], pendingLine: Int)?
-    /// CSV pieces typed by the last call, for the sink at the next one.
-    private var typedAhead: [EventBatch] = []
+    /// and typed by `parallelism` workers; this is the unfinished last record.
+    private var piecePending: [UInt8]?
+    /// CSV: the physical line on which the next piece to be taken starts.
+    private var pieceLine = 1
+    /// Pieces being typed (CSV) or parsed (JSON lines) on other threads, taken in input order.
+    private var csvWork: OrderedWork<CSVRowTyper.Piece>?
+    private var jsonWork: OrderedWork<ParsedEvents>?
     private var parser: EventParser?
     // JSON lines: the unfinished last line, and the line number of the next byte.
     private var pending: [UInt8] = []
@@ -136,7 +138,7 @@ public struct TableReader {
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ sink: Sink) throws {
         switch format {
         case .csv:
-            if pieces != nil { return try feedPieces(chunk.bindMemory(to: UInt8.self), final: false, sink) }
+            if piecePending != nil { return try feedPieces(chunk.bindMemory(to: UInt8.self), final: false, sink) }
             var parser = csv
             csv = CSVParser()
             defer { csv = parser }
@@ -145,7 +147,8 @@ public struct TableReader {
             if typer != nil && bufferedText.isEmpty {
                 // Header and schema known: from here on, whole records are cut into pieces.
                 let rest = parser.takeRemainder()
-                pieces = (rest.bytes, rest.line)
+                piecePending = rest.bytes
+                pieceLine = rest.line
             }
         case .jsonl:
             let bytes = chunk.bindMemory(to: UInt8.self)
@@ -179,7 +182,7 @@ public struct TableReader {
     public mutating func finish(_ sink: Sink) throws {
         switch format {
         case .csv:
-            if pieces != nil {
+            if piecePending != nil {
                 try feedPieces(UnsafeBufferPointer(start: nil, count: 0), final: true, sink)
             } else {
                 var parser = csv
@@ -195,6 +198,7 @@ public struct TableReader {
             }
         }
         if schema == nil { try fixSchema(sink) }
+        try jsonWork?.drain { try takeParsed($0, sink) }
         try flushTyper(sink, force: true)
     }
 
@@ -244,72 +248,66 @@ public struct TableReader {
         try sink(done.batch, schema)
     }
 
-    /// Whole records of `pending + chunk` (all of it when `final`) cut into `parallelism` pieces
-    /// and typed at once; the unfinished last record is kept. While the workers type, this thread
-    /// hands the batches typed by the previous call to the sink (so the window's inserts overlap
-    /// the parsing); the last call hands over everything.
+    /// Whole records of `pending + chunk` (all of it when `final`) cut into `parallelism` pieces,
+    /// each typed on another thread (`OrderedWork`); typed pieces are taken in input order, by
+    /// this call or a later one, so the sink (the window's inserts) runs while the next pieces
+    /// are typed, with no barrier per chunk. The unfinished last record is kept; the last call
+    /// takes everything.
     private mutating func feedPieces(_ chunk: UnsafeBufferPointer<UInt8>, final: Bool, _ sink: Sink) throws {
-        guard var state = pieces, let schema, let typer else { return }
-        pieces = nil
-        defer { pieces = state }
-        state.pending.append(contentsOf: chunk)
+        guard var pending = piecePending, let schema, let typer else { return }
+        piecePending = nil
+        defer { piecePending = pending }
+        pending.append(contentsOf: chunk)
         let delimiter = csv.delimiter
-        let maxRecordBytes = csv.maxRecordBytes
         let workers = max(1, parallelism)
-        let ahead = typedAhead
-        typedAhead = []
-        var consumed = 0
-        try state.pending.withUnsafeBufferPointer { whole in
-            var ends = CSVSplit.pieces(whole, delimiter: delimiter, pieces: whole.count >= minPieceBytes ? workers : 1)
-            if final && ends.last != whole.count && !whole.isEmpty {
-                ends.append(whole.count)  // the last record, unterminated (or an unclosed quote: an error)
-            }
-            var results = [CSVRowTyper.Piece?](repeating: nil, count: ends.count)
-            try results.withUnsafeMutableBufferPointer { out in
-                nonisolated(unsafe) let out = out
-                nonisolated(unsafe) let whole = whole
-                let ends = ends
-                let work: @Sendable (Int) -> Void = { i in
-                    let range = (i == 0 ? 0 : ends[i - 1])..<ends[i]
-                    out[i] = typer.typePiece(UnsafeBufferPointer(rebasing: whole[range]), delimiter: delimiter)
-                }
-                guard ends.count > 1 || !ahead.isEmpty else { return ends.indices.forEach(work) }
-                let group = DispatchGroup()
-                for i in ends.indices { DispatchQueue.global().async(group: group) { work(i) } }
-                var failure: (any Error)?
-                do { for b in ahead { try sink(b, schema) } } catch { failure = error }
-                group.wait()
-                if let failure { throw failure }
-            }
-            for piece in results {
-                let piece = piece!
-                let shift = state.pendingLine - 1
-                for e in piece.invalid where invalidExamples.count < 20 {
-                    invalidExamples.append(InvalidValue(line: e.line + shift, feature: e.feature, reason: e.reason))
-                }
-                if let error = piece.error {
-                    throw InputError(line: error.line.map { $0 + shift }, column: error.column, field: error.field,
-                                     message: error.message)
-                }
-                state.pendingLine += piece.lines
-                rows += piece.batch.count
-                if !piece.batch.isEmpty { typedAhead.append(piece.batch) }
-            }
-            consumed = ends.last ?? 0
-            if !final && whole.count - consumed > maxRecordBytes {
-                throw InputError(line: state.pendingLine, message: "record longer than \(maxRecordBytes) bytes (unbalanced quote?)")
-            }
+        let concurrent = workers > 1 && pending.count >= minPieceBytes
+        var ends = pending.withUnsafeBufferPointer {
+            CSVSplit.pieces($0, delimiter: delimiter, pieces: concurrent ? workers : 1)
         }
-        // The unfinished record moves to the front; the buffer keeps its capacity (no fresh
-        // pages per chunk).
-        if final { state.pending = [] } else { state.pending.removeSubrange(0..<consumed) }
+        if final && ends.last != pending.count && !pending.isEmpty {
+            ends.append(pending.count)  // the last record, unterminated (or an unclosed quote: an error)
+        }
+        // The pieces share this buffer (copy-on-write, no copy) until they are typed; the
+        // unfinished record moves to a fresh one, sized for the next chunk.
+        let buffer = pending
+        if let consumed = ends.last {
+            var rest: [UInt8] = []
+            rest.reserveCapacity(buffer.count - consumed + chunk.count)
+            rest.append(contentsOf: buffer[consumed...])
+            pending = rest
+        }
+        if csvWork == nil { csvWork = OrderedWork(depth: workers + 1) }
+        let work = csvWork!
+        var from = 0
+        for end in ends {
+            let range = from..<end
+            from = end
+            try work.submit(concurrent: concurrent, {
+                buffer.withUnsafeBufferPointer { typer.typePiece(UnsafeBufferPointer(rebasing: $0[range]), delimiter: delimiter) }
+            }, take: { try takePiece($0, schema, sink) })
+        }
         if final {
-            let last = typedAhead
-            typedAhead = []
-            for b in last { try sink(b, schema) }
+            try work.drain { try takePiece($0, schema, sink) }
+            pending = []
+        } else if pending.count > csv.maxRecordBytes {
+            try work.drain { try takePiece($0, schema, sink) }  // the line the record starts on
+            throw InputError(line: pieceLine, message: "record longer than \(csv.maxRecordBytes) bytes (unbalanced quote?)")
         }
     }
 
+    /// A typed piece, in input order: its lines made file-wide, its rows to the sink.
+    private mutating func takePiece(_ piece: CSVRowTyper.Piece, _ schema: Schema, _ sink: Sink) throws {
+        let shift = pieceLine - 1
+        for e in piece.invalid where invalidExamples.count < 20 {
+            invalidExamples.append(InvalidValue(line: e.line + shift, feature: e.feature, reason: e.reason))
+        }
+        if let error = piece.error {
+            throw InputError(line: error.line.map { $0 + shift }, column: error.column, field: error.field, message: error.message)
+        }
+        pieceLine += piece.lines
+        rows += piece.batch.count
+        if !piece.batch.isEmpty { try sink(piece.batch, schema) }
+    }
 
     private mutating func bindCSV() {
         guard let header, let schema else { return }
@@ -365,12 +363,14 @@ public struct TableReader {
     }
 
     /// Parses whole lines through the sidecar's `EventParser`. A body of at least `minPieceBytes`
-    /// is cut at line feeds into `parallelism` pieces parsed at once; their results are taken in
-    /// input order, with record indexes made file-wide (shifted by the records before), so rows,
-    /// refusals, invalid examples and their lines are the same for any cut.
+    /// is copied, cut at line feeds into `parallelism` pieces and each parsed on another thread
+    /// (`OrderedWork`); parsed pieces are taken in input order, by this call or a later one, with
+    /// record indexes made file-wide (shifted by the records before), so rows, refusals, invalid
+    /// examples and their lines are the same for any cut.
     private mutating func parse(_ body: UnsafeBufferPointer<UInt8>, firstLine: Int, _ sink: Sink) throws {
         guard let parser else { return }
-        let workers = body.count >= minPieceBytes ? max(1, parallelism) : 1
+        let concurrent = parallelism > 1 && body.count >= minPieceBytes
+        let workers = concurrent ? parallelism : 1
         // Piece ends: after the first line feed at or past each equal share of the bytes.
         var ends: [Int] = []
         var firstLines = [firstLine]
@@ -383,41 +383,44 @@ public struct TableReader {
             from = lf + 1
         }
         ends.append(body.count)
-        // NDJSON never throws a body error: each line stands alone.
-        var results = [ParsedEvents?](repeating: nil, count: ends.count)
-        results.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let out = out
-            nonisolated(unsafe) let body = body
-            let ends = ends, firstLines = firstLines
-            let work: @Sendable (Int) -> Void = { i in
-                let piece = UnsafeBufferPointer(rebasing: body[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
-                out[i] = (try? parser.parse(UnsafeRawBufferPointer(piece), format: .ndjson, firstLine: firstLines[i]))
-                    ?? ParsedEvents(schemas: [parser.models[0].schema])
-            }
-            if ends.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: ends.count, execute: work) }
+        // A piece handed to another thread reads its own copy (the caller reuses its buffer).
+        let owned: [UInt8] = concurrent ? Array(body) : []
+        nonisolated(unsafe) let borrowed = body  // read only by pieces run inline, within this call
+        if jsonWork == nil { jsonWork = OrderedWork(depth: 2 * Swift.max(1, parallelism)) }
+        let work = jsonWork!
+        for i in ends.indices {
+            let range = (i == 0 ? 0 : ends[i - 1])..<ends[i]
+            let first = firstLines[i]
+            try work.submit(concurrent: concurrent, {
+                let run = { (b: UnsafeBufferPointer<UInt8>) in
+                    // NDJSON never throws a body error: each line stands alone.
+                    (try? parser.parse(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[range])), format: .ndjson, firstLine: first))
+                        ?? ParsedEvents(schemas: [parser.models[0].schema])
+                }
+                return concurrent ? owned.withUnsafeBufferPointer(run) : run(borrowed)
+            }, take: { try takeParsed($0, sink) })
         }
-        var recordsBefore = recordsParsed
-        defer { recordsParsed = recordsBefore }
-        for parsed in results {
-            let parsed = parsed!
-            for (reason, n) in parsed.rejected[0] { rejected[reason, default: 0] += n }
-            for e in parsed.errors where rejectedExamples.count < 20 {
-                rejectedExamples.append(RecordError(index: e.index + recordsBefore, line: e.line, field: e.field,
-                                                    reason: e.reason, kind: e.kind))
-            }
-            for e in parsed.invalid where invalidExamples.count < 20 {
-                let feature = e.field.hasPrefix("features.") ? String(e.field.dropFirst(9)) : e.field
-                invalidExamples.append(InvalidValue(line: e.line ?? 0, feature: feature, reason: e.reason))
-            }
-            skippedOtherModels += parsed.skipped
-            for name in parsed.unknownFeatureNames[0].sorted() where unknownSet.count < 100 {
-                if unknownSet.insert(name).inserted { unknownColumns.append(name) }
-            }
-            let b = parsed.batches[0]
-            rows += b.count
-            recordsBefore += parsed.accepted + parsed.rejectedCount + parsed.skipped
-            if !b.isEmpty { try sink(b, parser.models[0].schema) }
+    }
+
+    /// A parsed piece of JSON lines, in input order.
+    private mutating func takeParsed(_ parsed: ParsedEvents, _ sink: Sink) throws {
+        for (reason, n) in parsed.rejected[0] { rejected[reason, default: 0] += n }
+        for e in parsed.errors where rejectedExamples.count < 20 {
+            rejectedExamples.append(RecordError(index: e.index + recordsParsed, line: e.line, field: e.field,
+                                                reason: e.reason, kind: e.kind))
         }
+        for e in parsed.invalid where invalidExamples.count < 20 {
+            let feature = e.field.hasPrefix("features.") ? String(e.field.dropFirst(9)) : e.field
+            invalidExamples.append(InvalidValue(line: e.line ?? 0, feature: feature, reason: e.reason))
+        }
+        skippedOtherModels += parsed.skipped
+        for name in parsed.unknownFeatureNames[0].sorted() where unknownSet.count < 100 {
+            if unknownSet.insert(name).inserted { unknownColumns.append(name) }
+        }
+        let b = parsed.batches[0]
+        rows += b.count
+        recordsParsed += parsed.accepted + parsed.rejectedCount + parsed.skipped
+        if !b.isEmpty, let parser { try sink(b, parser.models[0].schema) }
     }
 
     /// Line feeds in `bytes` (`memchr` steps).
