@@ -250,20 +250,31 @@ public final class BaselineStore: Sendable {
     /// Throws `notFound`, `checksumMismatch`, or `corrupt` when the content does not decode.
     public func load(model: String, version: String? = nil) throws -> StoredBaseline {
         let wanted = version == "latest" ? nil : version
-        let row: Row? = try mapErrors {
+        // Verified and decoded inside the read, straight from SQLite's buffers: no copy of the
+        // blobs (a 1M-row baseline's samples are 7 MB; each copy cost fresh pages).
+        let stored: StoredBaseline? = try mapErrors {
             try pool.read { db in
-                if let wanted {
-                    return try Row.fetchOne(db, sql: "SELECT \(Self.recordColumns), profile_json, samples FROM baseline WHERE model = ? AND version = ?",
-                                            arguments: [model, wanted])
-                }
-                return try Row.fetchOne(db, sql: "SELECT \(Self.recordColumns), profile_json, samples FROM baseline WHERE model = ? ORDER BY id DESC LIMIT 1",
+                let rows = if let wanted {
+                    try Row.fetchCursor(db, sql: "SELECT \(Self.recordColumns), profile_json, samples FROM baseline WHERE model = ? AND version = ?",
+                                        arguments: [model, wanted])
+                } else {
+                    try Row.fetchCursor(db, sql: "SELECT \(Self.recordColumns), profile_json, samples FROM baseline WHERE model = ? ORDER BY id DESC LIMIT 1",
                                         arguments: [model])
+                }
+                guard let row = try rows.next() else { return nil }
+                let record = Self.record(row)
+                return try row.withUnsafeData(named: "profile_json") { json in
+                    try row.withUnsafeData(named: "samples") { samples in
+                        try decode(record, json: json ?? Data(), samples: samples ?? Data())
+                    }
+                }
             }
         }
-        guard let row else { throw StoreError.notFound(model: model, version: wanted) }
-        let record = Self.record(row)
-        let json: Data = row["profile_json"] ?? Data()
-        let samples: Data = row["samples"] ?? Data()
+        guard let stored else { throw StoreError.notFound(model: model, version: wanted) }
+        return stored
+    }
+
+    private func decode(_ record: BaselineRecord, json: Data, samples: Data) throws -> StoredBaseline {
         guard Self.verify(record, json: json, samples: samples) else {
             throw StoreError.checksumMismatch(model: record.model, version: record.version)
         }
@@ -271,9 +282,9 @@ public final class BaselineStore: Sendable {
         do {
             profile = try JSONDecoder().decode(BaselineProfile.self, from: json)
         } catch {
-            throw StoreError.corrupt(path: path, reason: "baseline \(model) version \(record.version) does not decode: \(error)")
+            throw StoreError.corrupt(path: path, reason: "baseline \(record.model) version \(record.version) does not decode: \(error)")
         }
-        try Self.decodeSamples(samples, into: &profile, path: path, model: model, version: record.version)
+        try Self.decodeSamples(samples, into: &profile, path: path, model: record.model, version: record.version)
         return StoredBaseline(record: record, profile: profile)
     }
 
@@ -287,13 +298,18 @@ public final class BaselineStore: Sendable {
 
     /// The numeric features' samples, in schema order, as little-endian doubles.
     static func encodeSamples(_ profile: BaselineProfile) -> Data {
-        var data = Data()
         let total = profile.features.reduce(0) { $0 + ($1.numeric?.sample.count ?? 0) }
-        data.reserveCapacity(total * 8)
-        for f in profile.features {
-            guard let n = f.numeric else { continue }
-            n.sample.withUnsafeBufferPointer { b in
-                for v in b { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        var data = Data(count: total * 8)
+        data.withUnsafeMutableBytes { raw in
+            var offset = 0
+            for f in profile.features {
+                guard let n = f.numeric else { continue }
+                n.sample.withUnsafeBufferPointer { b in
+                    for (i, v) in b.enumerated() {
+                        raw.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: offset + 8 * i, as: UInt64.self)
+                    }
+                }
+                offset += 8 * n.sample.count
             }
         }
         return data
