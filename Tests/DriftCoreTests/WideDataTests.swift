@@ -67,3 +67,65 @@ struct WideDataTests {
         #expect(s.maxSampleValues == 8_388_608 && s.maxMultivariateFeatures == 500 && s.seed == 1)
     }
 }
+
+@Suite("Baseline build determinism")
+struct BuildDeterminismTests {
+    static let schema = try! Schema(features: [
+        FeatureSpec(name: "a", kind: .numeric), FeatureSpec(name: "c", kind: .categorical),
+        FeatureSpec(name: "b", kind: .numeric), FeatureSpec(name: "d", kind: .categorical),
+        FeatureSpec(name: "e", kind: .numeric),
+    ])
+
+    /// Rows with missing and invalid values in every kind of feature.
+    static func rows(_ n: Int) -> [(numbers: [Double], labels: [String?], invalid: [Int])] {
+        var g = SplitMix64(seed: 11)
+        return (0..<n).map { _ in
+            let numbers = (0..<3).map { k -> Double in
+                switch g.next() % 50 {
+                case 0: return .nan
+                case 1: return EventBatch.invalid
+                default: return g.nextUnit() * Double(k + 1) + (k == 2 ? Double(g.next() % 4) : 0)
+                }
+            }
+            var invalid: [Int] = []
+            let labels = (0..<2).map { k -> String? in
+                switch g.next() % 40 {
+                case 0: return nil
+                case 1: invalid.append(k); return nil
+                default: return "l\(g.next() % UInt64(3 + 20 * k))"
+                }
+            }
+            return (numbers, labels, invalid)
+        }
+    }
+
+    static func build(batchSizes: [Int], parallelism: Int, rows: [(numbers: [Double], labels: [String?], invalid: [Int])])
+        throws -> BaselineProfile {
+        var settings = BuildSettings()
+        settings.sampleCapacity = 700  // below the rows: the sample's heap evicts
+        var b = try BaselineBuilder(schema: schema, settings: settings)
+        b.parallelism = parallelism
+        var start = 0, s = 0
+        while start < rows.count {
+            let n = min(batchSizes[s % batchSizes.count], rows.count - start)
+            var batch = EventBatch(schema: schema)
+            for r in rows[start..<(start + n)] { batch.append(numbers: r.numbers, categories: r.labels, invalidSlots: r.invalid) }
+            b.add(batch)
+            start += n
+            s += 1
+        }
+        return try b.finish()
+    }
+
+    @Test("the profile is the same for any cut into batches and any number of workers")
+    func sameProfile() throws {
+        let rows = Self.rows(6_000)
+        let one = try Self.build(batchSizes: [rows.count], parallelism: 1, rows: rows)
+        #expect(!one.features[0].numeric!.sampleIsExact && one.features[0].numeric!.sample.count <= 700)
+        #expect(one.features[0].numeric!.invalid > 0 && one.features[1].categorical!.invalid > 0)
+        #expect(one.multivariate != nil)
+        for (sizes, workers) in [([1, 7, 300], 2), ([4096], 3), ([13], 8)] {
+            #expect(try Self.build(batchSizes: sizes, parallelism: workers, rows: rows) == one)
+        }
+    }
+}

@@ -1,4 +1,9 @@
+import Dispatch
 import DriftStats
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Builds a `BaselineProfile` from a stream of typed events (`EventBatch`) in one pass, in bounded memory.
 ///
@@ -11,7 +16,7 @@ import DriftStats
 ///
 /// Chunks are contiguous in input order (the sample is re-ordered by input position before it is
 /// cut, with `np.array_split` sizes), as NannyML's reference chunks.
-public struct BaselineBuilder {
+public struct BaselineBuilder: Sendable {
     public let schema: Schema
     public let settings: BuildSettings
     private var rows = 0
@@ -25,8 +30,6 @@ public struct BaselineBuilder {
     private var codeCounts: [[Int]]
     private var untracked: [Int]
     private var sample: RowSample
-    private var numberScratch: [Double]
-    private var codeScratch: [Int32]
 
     public init(schema: Schema, settings: BuildSettings = BuildSettings()) throws {
         try settings.validate()
@@ -42,39 +45,52 @@ public struct BaselineBuilder {
         codeCounts = Array(repeating: [], count: schema.categoricalCount)
         sample = RowSample(capacity: settings.effectiveSampleCapacity(width: schema.features.count), numericWidth: schema.numericCount,
                            codeWidth: schema.categoricalCount, seed: settings.seed)
-        numberScratch = Array(repeating: .nan, count: schema.numericCount)
-        codeScratch = Array(repeating: -1, count: schema.categoricalCount)
     }
 
     /// Adds every event of a batch typed against `schema` (its golden-signal fields are unused).
+    /// Numbers column by column (each column's moments see its values in input order, as row by
+    /// row would), then labels and the row sample row by row; a row's values are copied only when
+    /// the sample keeps it.
     public mutating func add(_ batch: EventBatch) {
         precondition(batch.numericWidth == schema.numericCount && batch.categoricalWidth == schema.categoricalCount,
                      "batch typed for another schema")
+        let nw = batch.numericWidth, cw = batch.categoricalWidth
+        batch.numbers.withUnsafeBufferPointer { values in
+            for k in 0..<nw {
+                var m = moments[k]
+                var missing = 0, invalid = 0
+                var i = k
+                for _ in 0..<batch.count {
+                    let v = values[i]
+                    i += nw
+                    if !v.isNaN {
+                        m.add(v)
+                    } else if EventBatch.isInvalid(v) {
+                        invalid += 1
+                    } else {
+                        missing += 1
+                    }
+                }
+                moments[k] = m
+                numericMissing[k] += missing
+                numericInvalid[k] += invalid
+            }
+        }
+        rows += batch.count
         var invalidCursor = 0
         // The builder's code of each of the batch's labels, looked up when first met (−4: not yet).
         var builderCode = [Int32](repeating: -4, count: batch.labels.count)
+        var rowCodes = [Int32](repeating: -1, count: cw)
         for e in 0..<batch.count {
-            rows += 1
-            for k in 0..<numberScratch.count {
-                let v = batch.number(e, k)
-                if !v.isNaN {
-                    moments[k].add(v)
-                } else if EventBatch.isInvalid(v) {
-                    numericInvalid[k] += 1
-                } else {
-                    numericMissing[k] += 1
-                }
-                numberScratch[k] = v.isNaN ? .nan : v
-            }
-            for k in 0..<codeScratch.count {
-                let local = Int(batch.labelCodes[e * batch.categoricalWidth + k])
+            for k in 0..<cw {
+                let local = Int(batch.labelCodes[e * cw + k])
                 guard local >= 0 else {
                     if batch.isInvalidLabel(e, k, cursor: &invalidCursor) {
                         categoricalInvalid[k] += 1
                     } else {
                         categoricalMissing[k] += 1
                     }
-                    codeScratch[k] = -1
+                    rowCodes[k] = -1
                     continue
                 }
                 var code = builderCode[local]
@@ -92,10 +108,18 @@ public struct BaselineBuilder {
                     builderCode[local] = code
                 }
                 if code >= 0 { codeCounts[k][Int(code)] += 1 } else { untracked[k] += 1 }
-                codeScratch[k] = code
+                rowCodes[k] = code
             }
-            numberScratch.withUnsafeBufferPointer { n in
-                codeScratch.withUnsafeBufferPointer { c in sample.add(numbers: n, codes: c) }
+            rowCodes.withUnsafeBufferPointer { codes in
+                batch.numbers.withUnsafeBufferPointer { values in
+                    sample.add { n, c in
+                        for k in 0..<nw {
+                            let v = values[e * nw + k]
+                            n[k] = v.isNaN ? .nan : v  // invalid values are not profiled: missing in the sample
+                        }
+                        for k in 0..<cw { c[k] = codes[k] }
+                    }
+                }
             }
         }
     }
@@ -110,19 +134,52 @@ public struct BaselineBuilder {
         }
         let order = sample.slotsInInputOrder()
         let chunkOfOrder = Self.chunkIndices(count: order.count, chunks: settings.chunkCount)
-        var features: [FeatureProfile] = []
-        for (index, spec) in schema.features.enumerated() {
-            let slot = schema.slot(of: index)
-            var profile = FeatureProfile(name: spec.name, kind: spec.kind, role: spec.role)
-            switch spec.kind {
-            case .numeric: profile.numeric = try numericProfile(slot: slot, order: order, chunkOf: chunkOfOrder)
-            case .categorical: profile.categorical = try categoricalProfile(slot: slot, order: order, chunkOf: chunkOfOrder)
+        // Features are independent: profiled on every core, one worker per core taking the next,
+        // the PCA fit (the longest task) first. Results are placed by index, so the profile is the
+        // same for any number of workers.
+        let specs = schema.features
+        var results = [Result<FeatureProfile, any Error>?](repeating: nil, count: specs.count)
+        var multivariate: MultivariateProfile?
+        var multivariateNotes: [String] = []
+        let next = Mutex(-1)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            nonisolated(unsafe) var pca: (MultivariateProfile?, [String]) = (nil, [])
+            DispatchQueue.concurrentPerform(iterations: min(specs.count + 1, max(1, parallelism))) { _ in
+                while true {
+                    let index = next.withLock { i in
+                        defer { i += 1 }
+                        return i
+                    }
+                    if index < 0 {
+                        var notes: [String] = []
+                        pca = (multivariateProfile(order: order, notes: &notes), notes)
+                        continue
+                    }
+                    guard index < specs.count else { break }
+                    out[index] = Result { try featureProfile(index, order: order, chunkOf: chunkOfOrder) }
+                }
             }
-            features.append(profile)
+            (multivariate, multivariateNotes) = pca
         }
-        let multivariate = multivariateProfile(features: features, order: order, notes: &notes)
+        let features = try results.map { try $0!.get() }
+        notes += multivariateNotes
         return BaselineProfile(schema: schema, rows: rows, features: features, multivariate: multivariate,
                                settings: settings, notes: notes)
+    }
+
+    /// Workers `finish` profiles features on (default: one per core).
+    public var parallelism = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    private func featureProfile(_ index: Int, order: [Int], chunkOf: [Int]) throws -> FeatureProfile {
+        let spec = schema.features[index]
+        let slot = schema.slot(of: index)
+        var profile = FeatureProfile(name: spec.name, kind: spec.kind, role: spec.role)
+        switch spec.kind {
+        case .numeric: profile.numeric = try numericProfile(slot: slot, order: order, chunkOf: chunkOf)
+        case .categorical: profile.categorical = try categoricalProfile(slot: slot, order: order, chunkOf: chunkOf)
+        }
+        return profile
     }
 
     /// Chunk of each of `count` ordered items, with `np.array_split` sizes (the first
@@ -217,12 +274,16 @@ public struct BaselineBuilder {
     /// PCA reconstruction model over the numeric features that have values; missing inputs are
     /// imputed with the feature's mean (as NannyML). Skipped, with a note, for fewer than two such
     /// features or too few rows.
-    private func multivariateProfile(features: [FeatureProfile], order: [Int], notes: inout [String]) -> MultivariateProfile? {
+    ///
+    /// Decided from what the features' profiles hold (runs beside them): a feature's profile has
+    /// the moments' count, mean and variance when the row sample has any of its values, and no
+    /// values otherwise.
+    private func multivariateProfile(order: [Int], notes: inout [String]) -> MultivariateProfile? {
         var used: [(slot: Int, name: String, mean: Double)] = []
         for (slot, index) in schema.numericIndices.enumerated() {
-            guard let n = features[index].numeric, n.count >= 2, let mean = n.mean,
-                  let v = n.variance, v > 0 else { continue }
-            used.append((slot, features[index].name, mean))
+            let m = moments[slot]
+            guard m.count >= 2, m.variance > 0, order.contains(where: { !sample.number(slot: $0, slot).isNaN }) else { continue }
+            used.append((slot, schema.features[index].name, m.mean))
         }
         guard used.count >= 2 else {
             notes.append("multivariate drift not available: needs at least two non-constant numeric features")

@@ -18,9 +18,16 @@ public struct RowSample: Sendable {
     private(set) var numbers: [Double] = []
     private(set) var codes: [Int32] = []
     private(set) var positions: [Int] = []
+    /// Each kept row's priority, until the sample fills; then the heap holds them.
     private var priorities: [UInt64] = []
-    /// Max-heap of slots by priority (built when the sample first fills).
-    private var heap: [Int32] = []
+    /// Max-heap of (priority, slot), built when the sample first fills: the priority beside the
+    /// slot, so a sift reads one array, not two.
+    private var heap: [HeapEntry] = []
+
+    private struct HeapEntry {
+        var priority: UInt64
+        var slot: Int32
+    }
 
     public init(capacity: Int, numericWidth: Int, codeWidth: Int, seed: UInt64) {
         precondition(capacity >= 1, "capacity must be positive")
@@ -62,24 +69,45 @@ public struct RowSample: Sendable {
 
     /// Offers a row. `numbers` (NaN for missing) and `codes` must have the widths given at init.
     public mutating func add(numbers row: UnsafeBufferPointer<Double>, codes rowCodes: UnsafeBufferPointer<Int32>) {
+        let nw = numericWidth, cw = codeWidth
+        add { n, c in
+            for k in 0..<nw { n[k] = row[k] }
+            for k in 0..<cw { c[k] = rowCodes[k] }
+        }
+    }
+
+    /// Offers a row whose values are written by `fill` (numbers, NaN for missing; codes) only
+    /// when the row is kept: most rows of a large input are not, and cost one draw.
+    public mutating func add(_ fill: (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Int32>) -> Void) {
         let position = seen
         seen += 1
         let priority = generator.next()
-        if positions.count < capacity {
-            numbers.append(contentsOf: row)
-            codes.append(contentsOf: rowCodes)
+        if heap.isEmpty {
+            let slot = positions.count
+            numbers.append(contentsOf: repeatElement(.nan, count: numericWidth))
+            codes.append(contentsOf: repeatElement(-1, count: codeWidth))
+            write(slot, fill)
             positions.append(position)
             priorities.append(priority)
             if positions.count == capacity { buildHeap() }
             return
         }
-        let top = Int(heap[0])
-        guard priority < priorities[top] else { return }
-        for k in 0..<numericWidth { numbers[top * numericWidth + k] = row[k] }
-        for k in 0..<codeWidth { codes[top * codeWidth + k] = rowCodes[k] }
+        guard priority < heap[0].priority else { return }
+        let top = Int(heap[0].slot)
+        write(top, fill)
         positions[top] = position
-        priorities[top] = priority
+        heap[0].priority = priority
         siftDown(0)
+    }
+
+    private mutating func write(_ slot: Int, _ fill: (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Int32>) -> Void) {
+        let nw = numericWidth, cw = codeWidth
+        numbers.withUnsafeMutableBufferPointer { n in
+            codes.withUnsafeMutableBufferPointer { c in
+                fill(UnsafeMutableBufferPointer(rebasing: n[(slot * nw)..<(slot * nw + nw)]),
+                     UnsafeMutableBufferPointer(rebasing: c[(slot * cw)..<(slot * cw + cw)]))
+            }
+        }
     }
 
     /// Slots ordered by input position (the sample in input order).
@@ -93,22 +121,25 @@ public struct RowSample: Sendable {
     public func code(slot: Int, _ k: Int) -> Int32 { codes[slot * codeWidth + k] }
 
     private mutating func buildHeap() {
-        heap = (0..<Int32(positions.count)).map { $0 }
+        heap = priorities.enumerated().map { HeapEntry(priority: $1, slot: Int32($0)) }
+        priorities = []
         var i = heap.count / 2 - 1
         while i >= 0 { siftDown(i); i -= 1 }
     }
 
     private mutating func siftDown(_ start: Int) {
-        var i = start
-        let n = heap.count
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var largest = i
-            if l < n && priorities[Int(heap[l])] > priorities[Int(heap[largest])] { largest = l }
-            if r < n && priorities[Int(heap[r])] > priorities[Int(heap[largest])] { largest = r }
-            if largest == i { return }
-            heap.swapAt(i, largest)
-            i = largest
+        heap.withUnsafeMutableBufferPointer { h in
+            var i = start
+            let n = h.count
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var largest = i
+                if l < n && h[l].priority > h[largest].priority { largest = l }
+                if r < n && h[r].priority > h[largest].priority { largest = r }
+                if largest == i { return }
+                h.swapAt(i, largest)
+                i = largest
+            }
         }
     }
 }
