@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of `driftwatch compare` against pandas+scipy and Evidently.
 #
-# Usage: bench/compare.sh [--sizes "10000 100000 1000000"] [--repeat R] [--full-precision]
+# Usage: bench/compare.sh [--sizes "10000 100000 1000000"] [--repeat R] [--full-precision] [--wide]
 #
 # For each size N it generates seeded synthetic data (bench/compare_data.py: 15 features, 5 of them
 # drifted; files cached in bench/out/compare/), builds a baseline from reference_N.csv into a fresh
@@ -12,18 +12,23 @@
 # (> 1: driftwatch is faster). Both sides are timed as fresh processes, start-up included.
 # --full-precision writes floats with 17 significant digits (every digit a double has, the slow
 # case for parsers; ~180 MB per 1M rows) into bench/out/compare-full/ instead of "%.6g".
+# --wide also times `baseline build` R times on 1M rows x 20 features with full-precision floats
+# (bench/wide_data.py: 14 numeric, 6 categorical; ~250 MB) and prints the median (issue 15's
+# target: <= 1.5 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sizes="10000 100000 1000000"
 repeat=""
 full=0
+wide=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
     --full-precision) full=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --wide) wide=1; shift ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -142,6 +147,25 @@ EOF
   python3 bench/compare_reference.py --dir "$out" --rows "$n" --repeat "$reps" | tee "$out/python_$n.jsonl"
   echo
 done
+
+if [[ $wide == 1 ]]; then
+  wref=bench/out/compare-full/wide_reference_1000000.csv
+  if [[ bench/wide_data.py -nt "$wref" || bench/compare_data.py -nt "$wref" ]]; then
+    python3 bench/wide_data.py --rows 1000000 --out bench/out/compare-full
+  fi
+  wide_all=() wide_rss=0
+  run_stdout="$out/wide_build.log"
+  for ((i = 1; i <= ${repeat:-3}; i++)); do
+    rm -f "$out/wide.sqlite" "$out/wide.sqlite-wal" "$out/wide.sqlite-shm"
+    timed "$bin" baseline build --db "$out/wide.sqlite" --model wide --data "$wref" \
+      || { echo "FAIL: baseline build exited non-zero on $wref" >&2; cat "$run_stdout" >&2; exit 1; }
+    wide_all+=("$seconds")
+    wide_rss=$(awk -v a="$wide_rss" -v b="$rss_mb" 'BEGIN { print (b > a ? b : a) }')
+    echo "wide 1M x 20: baseline build run $i ${seconds} s, ${rss_mb} MB"
+  done
+  python3 -c 'import statistics, sys; r = [float(x) for x in sys.argv[2:]]; print(f"wide 1M x 20: baseline build median {statistics.median(r):.3f} s (runs {r}), peak RSS {sys.argv[1]} MB")' "$wide_rss" "${wide_all[@]}"
+  echo
+fi
 
 python3 - "$out" $sizes <<'EOF'
 import json, os, sys
