@@ -14,8 +14,10 @@ enum Target: String { case events, table, checkpoint, journal, config }
 nonisolated(unsafe) var target = Target.events
 
 @_cdecl("LLVMFuzzerInitialize")
-public func fuzzInitialize(_ argc: UnsafeMutablePointer<Int32>,
-                           _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
+public func fuzzInitialize(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
+) -> Int32 {
     let env = ProcessInfo.processInfo.environment
     guard let name = env["FUZZ_TARGET"], let t = Target(rawValue: name) else {
         report("set FUZZ_TARGET to events, table, checkpoint, journal or config")
@@ -76,7 +78,8 @@ enum Fixture {
         return try! b.finish()
     }()
 
-    static let evaluator = try! Evaluator(baseline: baseline, model: "m", baselineVersion: "1", settings: EvaluationSettings())
+    static let evaluator = try! Evaluator(
+        baseline: baseline, model: "m", baselineVersion: "1", settings: EvaluationSettings())
 
     static func window(mode: WindowMode) -> WindowConfig {
         var w = WindowConfig()
@@ -90,9 +93,10 @@ enum Fixture {
         var batch = EventBatch(schema: schema)
         var g = SplitMix64(seed: seed)
         for i in 0..<n {
-            batch.append(numbers: [g.nextUnit() * 12, i % 5 == 0 ? .nan : g.nextUnit(), g.nextUnit()],
-                         categories: [["a", "b", "new"][i % 3], i % 4 == 0 ? nil : "yes"],
-                         latency: Double(i) / 1000, status: i % 7 == 0 ? "error" : "ok", prediction: "yes")
+            batch.append(
+                numbers: [g.nextUnit() * 12, i % 5 == 0 ? .nan : g.nextUnit(), g.nextUnit()],
+                categories: [["a", "b", "new"][i % 3], i % 4 == 0 ? nil : "yes"],
+                latency: Double(i) / 1000, status: i % 7 == 0 ? "error" : "ok", prediction: "yes")
         }
         return batch
     }
@@ -115,22 +119,28 @@ enum EventsTarget {
         }
         checkValues(parsed, parser: parser)
         let indices = parsed.errors.map(\.index)
-        invariant(zip(indices, indices.dropFirst()).allSatisfy { $0 < $1 }, "each record is rejected at most once, in order: \(indices)")
-        invariant(parsed.errors.count == min(parsed.rejectedCount, 100), "\(parsed.errors.count) errors listed for \(parsed.rejectedCount) rejections")
+        invariant(
+            zip(indices, indices.dropFirst()).allSatisfy { $0 < $1 },
+            "each record is rejected at most once, in order: \(indices)")
+        invariant(
+            parsed.errors.count == min(parsed.rejectedCount, 100),
+            "\(parsed.errors.count) errors listed for \(parsed.rejectedCount) rejections")
         guard format == .ndjson else {
             // Oracle: Foundation's parser on the same body (when it reads it) sees as many records.
             if let top = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) {
                 let records = (top as? [Any])?.count ?? 1
-                invariant(parsed.accepted + parsed.rejectedCount == records,
-                          "\(parsed.accepted) accepted + \(parsed.rejectedCount) rejected of \(records) records")
+                invariant(
+                    parsed.accepted + parsed.rejectedCount == records,
+                    "\(parsed.accepted) accepted + \(parsed.rejectedCount) rejected of \(records) records")
             }
             return
         }
         // Oracle: each non-blank line is one record, accepted or rejected, exactly as on its own.
         let lines = body.split(separator: 0x0A, omittingEmptySubsequences: false)
             .filter { line in line.contains { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0D) } }
-        invariant(parsed.accepted + parsed.rejectedCount == lines.count,
-                  "\(parsed.accepted) accepted + \(parsed.rejectedCount) rejected of \(lines.count) lines")
+        invariant(
+            parsed.accepted + parsed.rejectedCount == lines.count,
+            "\(parsed.accepted) accepted + \(parsed.rejectedCount) rejected of \(lines.count) lines")
         invariant(indices.allSatisfy { $0 < lines.count }, "an error index beyond the lines")
         var accepted = 0, rejected = 0
         for line in lines {
@@ -138,17 +148,24 @@ enum EventsTarget {
             accepted += alone?.accepted ?? 0
             rejected += alone?.rejectedCount ?? 0
         }
-        invariant(accepted == parsed.accepted && rejected == parsed.rejectedCount,
-                  "lines parsed alone: \(accepted)/\(rejected), together: \(parsed.accepted)/\(parsed.rejectedCount)")
+        invariant(
+            accepted == parsed.accepted && rejected == parsed.rejectedCount,
+            "lines parsed alone: \(accepted)/\(rejected), together: \(parsed.accepted)/\(parsed.rejectedCount)")
     }
 
     /// What the window and the journal may receive: numbers missing or within the range rule,
     /// latencies missing or finite and ≥ 0, labels within their length limit.
     static func checkValues(_ parsed: ParsedEvents, parser: EventParser) {
         for batch in parsed.batches {
-            invariant(batch.numbers.allSatisfy { $0.isNaN || NumberParser.inRange($0) }, "an out-of-range number was accepted")
-            invariant(batch.latencies.allSatisfy { $0.isNaN || ($0.isFinite && $0 >= 0) }, "a negative or infinite latency was accepted")
-            invariant(batch.categories.allSatisfy { ($0?.utf8.count ?? 0) <= parser.maxLabelBytes }, "an over-long label was accepted")
+            invariant(
+                batch.numbers.allSatisfy { $0.isNaN || NumberParser.inRange($0) }, "an out-of-range number was accepted"
+            )
+            invariant(
+                batch.latencies.allSatisfy { $0.isNaN || ($0.isFinite && $0 >= 0) },
+                "a negative or infinite latency was accepted")
+            invariant(
+                batch.categories.allSatisfy { ($0?.utf8.count ?? 0) <= parser.maxLabelBytes },
+                "an over-long label was accepted")
             invariant(batch.numbers.count == batch.count * batch.numericWidth, "batch storage does not match its count")
         }
     }
@@ -164,15 +181,19 @@ enum TableTarget {
         var error: String?
     }
 
-    static func read(_ body: [UInt8], format: TableFormat, schema: Schema?, chunk: Int, parallelism: Int = 1) -> Outcome {
+    static func read(_ body: [UInt8], format: TableFormat, schema: Schema?, chunk: Int, parallelism: Int = 1) -> Outcome
+    {
         var reader = TableReader(format: format, schema: schema)
         reader.parallelism = parallelism
         reader.minPieceBytes = 1  // cut even tiny chunks into pieces
         var out = Outcome()
         func sink(_ batch: EventBatch, _ schema: Schema) {
-            invariant(batch.numericWidth == schema.numericCount && batch.categoricalWidth == schema.categoricalCount,
-                      "a batch of another width than its schema")
-            invariant(batch.numbers.allSatisfy { $0.isNaN || NumberParser.inRange($0) }, "a present number outside the range rule")
+            invariant(
+                batch.numericWidth == schema.numericCount && batch.categoricalWidth == schema.categoricalCount,
+                "a batch of another width than its schema")
+            invariant(
+                batch.numbers.allSatisfy { $0.isNaN || NumberParser.inRange($0) },
+                "a present number outside the range rule")
             let invalid = Set(batch.invalidCategories)
             invariant(invalid.allSatisfy { batch.categories[$0] == nil }, "an invalid label with a value")
             for e in 0..<batch.count {
@@ -181,7 +202,8 @@ enum TableTarget {
                     return EventBatch.isInvalid(v) ? "invalid" : v.isNaN ? "missing" : "\(v.bitPattern)"
                 }
                 let labels = (0..<batch.categoricalWidth).map { k in
-                    batch.category(e, k) ?? (invalid.contains(e * batch.categoricalWidth + k) ? "<invalid>" : "<missing>")
+                    batch.category(e, k)
+                        ?? (invalid.contains(e * batch.categoricalWidth + k) ? "<invalid>" : "<missing>")
                 }
                 out.rows.append("\(numbers) \(labels)")
             }
@@ -215,13 +237,20 @@ enum TableTarget {
             // An error ends the input: rows handed over before it depend on where batches were
             // cut, so they need only be a prefix of one another; the error must be the same.
             let n = min(whole.rows.count, pieces.rows.count)
-            invariant(whole.error == pieces.error && whole.rows.prefix(n) == pieces.rows.prefix(n),
-                      "chunks of \(chunk) bytes failed differently: \(whole.error ?? "-") / \(pieces.error ?? "-")")
+            invariant(
+                whole.error == pieces.error && whole.rows.prefix(n) == pieces.rows.prefix(n),
+                "chunks of \(chunk) bytes failed differently: \(whole.error ?? "-") / \(pieces.error ?? "-")")
             return
         }
-        invariant(whole == pieces, "chunks of \(chunk) bytes read differently: \(whole.error ?? "-") / \(pieces.error ?? "-"), rows \(whole.rows.count) / \(pieces.rows.count)")
+        invariant(
+            whole == pieces,
+            "chunks of \(chunk) bytes read differently: \(whole.error ?? "-") / \(pieces.error ?? "-"), rows \(whole.rows.count) / "
+                + "\(pieces.rows.count)"
+        )
         let lines = whole.refused.compactMap { Int($0.prefix { $0 != " " }) }
-        invariant(zip(lines, lines.dropFirst()).allSatisfy { $0 < $1 }, "refused line numbers not increasing: \(lines.prefix(10))")
+        invariant(
+            zip(lines, lines.dropFirst()).allSatisfy { $0 < $1 },
+            "refused line numbers not increasing: \(lines.prefix(10))")
     }
 }
 
@@ -231,7 +260,10 @@ enum CheckpointTarget {
     static func run(_ input: UnsafeRawBufferPointer) {
         guard let mode = input.first else { return }
         let config = Fixture.window(mode: mode & 1 == 0 ? .sliding : .tumbling)
-        guard var window = try? StreamWindow(restoring: Array(input.dropFirst()), baseline: Fixture.baseline, config: config) else { return }
+        guard
+            var window = try? StreamWindow(
+                restoring: Array(input.dropFirst()), baseline: Fixture.baseline, config: config)
+        else { return }
         let bytes = window.checkpoint()
         guard let again = try? StreamWindow(restoring: bytes, baseline: Fixture.baseline, config: config) else {
             invariant(false, "a restored window's checkpoint is refused")
@@ -273,18 +305,25 @@ enum JournalTarget {
         for s in EventJournal.segments(in: directory) { unlink(directory + "/" + EventJournal.name(s)) }
         let body = Array(input.dropFirst())
         let file = mode & 1 == 0 ? frame(body) : body
-        guard FileManager.default.createFile(atPath: directory + "/" + EventJournal.name(1), contents: Data(file)) else { return }
+        guard FileManager.default.createFile(atPath: directory + "/" + EventJournal.name(1), contents: Data(file))
+        else { return }
         var first: [EventBatch] = []
-        guard (try? EventJournal.replay(directory: directory, from: 1) { first.append($0.batch) }) != nil else { return }
+        guard (try? EventJournal.replay(directory: directory, from: 1) { first.append($0.batch) }) != nil else {
+            return
+        }
         for batch in first {
-            invariant(batch.numbers.count == batch.count * batch.numericWidth
-                      && batch.categories.count == batch.count * batch.categoricalWidth
-                      && batch.latencies.count == batch.count, "a replayed batch's storage does not match its count")
+            invariant(
+                batch.numbers.count == batch.count * batch.numericWidth
+                    && batch.categories.count == batch.count * batch.categoricalWidth
+                    && batch.latencies.count == batch.count, "a replayed batch's storage does not match its count")
         }
         // Replay truncated any torn or corrupt tail: a second replay finds the same, cleanly.
         var second: [EventBatch] = []
-        let problems = (try? EventJournal.replay(directory: directory, from: 1) { second.append($0.batch) }) ?? ["threw"]
-        invariant(problems.isEmpty && second.map(encoded) == first.map(encoded), "replay after truncation differs: \(problems)")
+        let problems =
+            (try? EventJournal.replay(directory: directory, from: 1) { second.append($0.batch) }) ?? ["threw"]
+        invariant(
+            problems.isEmpty && second.map(encoded) == first.map(encoded),
+            "replay after truncation differs: \(problems)")
         // An entry appended after recovery is never lost behind what was there.
         let appended = Fixture.events(3, seed: 1)
         do {
@@ -295,8 +334,9 @@ enum JournalTarget {
         }
         var third: [EventBatch] = []
         _ = try? EventJournal.replay(directory: directory, from: 1) { third.append($0.batch) }
-        invariant(third.last.map(encoded) == encoded(appended) && third.count == first.count + 1,
-                  "the entry appended after recovery did not come back")
+        invariant(
+            third.last.map(encoded) == encoded(appended) && third.count == first.count + 1,
+            "the entry appended after recovery did not come back")
     }
 }
 
@@ -307,7 +347,8 @@ enum ConfigTarget {
         guard (try? config.validate()) != nil else { return }
         _ = config.effectiveSummary()
         for m in config.models {
-            invariant(m.window.maxRecords >= 1 && m.evaluateEvery >= 0.1, "validate() passed \(m.name)'s window or interval")
+            invariant(
+                m.window.maxRecords >= 1 && m.evaluateEvery >= 0.1, "validate() passed \(m.name)'s window or interval")
             _ = m.window.bytes(schema: Fixture.schema)
         }
         invariant(config.checkpointEvery >= 0.1 && config.maxBodyBytes >= 1024, "validate() passed the server limits")

@@ -35,24 +35,25 @@ public struct OutboxMessage: Sendable, Equatable {
 extension BaselineStore {
     static func registerAlertMigrations(_ m: inout DatabaseMigrator) {
         m.registerMigration("v3 alerts") { db in
-            try db.execute(sql: """
-                CREATE TABLE alert_state (
-                    model TEXT PRIMARY KEY,
-                    state BLOB NOT NULL,
-                    updated_at REAL NOT NULL
-                );
-                CREATE TABLE alert_outbox (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    receiver TEXT NOT NULL,
-                    model TEXT NOT NULL,
-                    body BLOB NOT NULL,
-                    created_at REAL NOT NULL,
-                    attempts INTEGER NOT NULL DEFAULT 0,
-                    next_attempt_at REAL NOT NULL,
-                    last_error TEXT
-                );
-                CREATE INDEX alert_outbox_receiver ON alert_outbox (receiver, id);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE alert_state (
+                        model TEXT PRIMARY KEY,
+                        state BLOB NOT NULL,
+                        updated_at REAL NOT NULL
+                    );
+                    CREATE TABLE alert_outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        receiver TEXT NOT NULL,
+                        model TEXT NOT NULL,
+                        body BLOB NOT NULL,
+                        created_at REAL NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at REAL NOT NULL,
+                        last_error TEXT
+                    );
+                    CREATE INDEX alert_outbox_receiver ON alert_outbox (receiver, id);
+                    """)
         }
     }
 
@@ -60,14 +61,16 @@ extension BaselineStore {
     public func commitAlerts(model: String, state: Data, messages: [OutboxMessage], at now: Double) throws {
         try mapErrors {
             try pool.write { db in
-                try db.execute(sql: """
-                    INSERT INTO alert_state (model, state, updated_at) VALUES (?, ?, ?)
-                    ON CONFLICT(model) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-                    """, arguments: [model, state, now])
+                try db.execute(
+                    sql: """
+                        INSERT INTO alert_state (model, state, updated_at) VALUES (?, ?, ?)
+                        ON CONFLICT(model) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                        """, arguments: [model, state, now])
                 for m in messages {
-                    try db.execute(sql: """
-                        INSERT INTO alert_outbox (receiver, model, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)
-                        """, arguments: [m.receiver, model, m.body, now, now])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO alert_outbox (receiver, model, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)
+                            """, arguments: [m.receiver, model, m.body, now, now])
                 }
             }
         }
@@ -76,7 +79,9 @@ extension BaselineStore {
     /// The saved engine state of a model, if any.
     public func alertState(model: String) throws -> Data? {
         try mapErrors {
-            try pool.read { db in try Data.fetchOne(db, sql: "SELECT state FROM alert_state WHERE model = ?", arguments: [model]) }
+            try pool.read { db in
+                try Data.fetchOne(db, sql: "SELECT state FROM alert_state WHERE model = ?", arguments: [model])
+            }
         }
     }
 
@@ -85,8 +90,10 @@ extension BaselineStore {
     public func outboxHead(receiver: String) throws -> OutboxItem? {
         try mapErrors {
             try pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM alert_outbox WHERE receiver = ? ORDER BY id LIMIT 1", arguments: [receiver])
-                    .map(Self.outboxItem)
+                try Row.fetchOne(
+                    db, sql: "SELECT * FROM alert_outbox WHERE receiver = ? ORDER BY id LIMIT 1", arguments: [receiver]
+                )
+                .map(Self.outboxItem)
             }
         }
     }
@@ -96,7 +103,9 @@ extension BaselineStore {
         try mapErrors {
             try pool.write { db in
                 var dropped: [String: Int] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT receiver, COUNT(*) AS n FROM alert_outbox GROUP BY receiver") {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT receiver, COUNT(*) AS n FROM alert_outbox GROUP BY receiver")
+                {
                     let r: String = row["receiver"]
                     guard !receivers.contains(r) else { continue }
                     dropped[r] = row["n"]
@@ -112,7 +121,10 @@ extension BaselineStore {
         try mapErrors {
             try pool.read { db in
                 var out: [String: (Int, Double)] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT receiver, COUNT(*) AS n, MIN(created_at) AS oldest FROM alert_outbox GROUP BY receiver") {
+                for row in try Row.fetchAll(
+                    db,
+                    sql: "SELECT receiver, COUNT(*) AS n, MIN(created_at) AS oldest FROM alert_outbox GROUP BY receiver"
+                ) {
                     out[row["receiver"]] = (row["n"], now - (row["oldest"] as Double))
                 }
                 return out
@@ -122,21 +134,26 @@ extension BaselineStore {
 
     /// Removes a delivered (or abandoned) notification.
     public func deleteNotification(id: Int64) throws {
-        try mapErrors { try pool.write { db in try db.execute(sql: "DELETE FROM alert_outbox WHERE id = ?", arguments: [id]) } }
+        try mapErrors {
+            try pool.write { db in try db.execute(sql: "DELETE FROM alert_outbox WHERE id = ?", arguments: [id]) }
+        }
     }
 
     /// Records a failed attempt and when to try again.
     public func rescheduleNotification(id: Int64, attempts: Int, nextAttemptAt: Double, error: String) throws {
         try mapErrors {
             try pool.write { db in
-                try db.execute(sql: "UPDATE alert_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-                               arguments: [attempts, nextAttemptAt, String(error.prefix(500)), id])
+                try db.execute(
+                    sql: "UPDATE alert_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                    arguments: [attempts, nextAttemptAt, String(error.prefix(500)), id])
             }
         }
     }
 
     static func outboxItem(_ row: Row) -> OutboxItem {
-        OutboxItem(id: row["id"], receiver: row["receiver"], model: row["model"], body: row["body"], createdAt: row["created_at"],
-                   attempts: row["attempts"], nextAttemptAt: row["next_attempt_at"], lastError: row["last_error"])
+        OutboxItem(
+            id: row["id"], receiver: row["receiver"], model: row["model"], body: row["body"],
+            createdAt: row["created_at"],
+            attempts: row["attempts"], nextAttemptAt: row["next_attempt_at"], lastError: row["last_error"])
     }
 }

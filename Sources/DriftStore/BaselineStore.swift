@@ -21,7 +21,8 @@ public struct BaselineRecord: Sendable, Equatable, Codable {
     public var damage: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, model, version, createdAt = "created_at", source, rows, features, checksum, sizeBytes = "size_bytes", damage
+        case id, model, version, createdAt = "created_at", source, rows, features, checksum, sizeBytes = "size_bytes",
+            damage
     }
 }
 
@@ -44,9 +45,12 @@ public final class BaselineStore: Sendable {
 
     /// Allowed model and version names: letters, digits, `_ . : -`, 1 to 128 characters.
     public static func validateName(_ name: String, what: String) throws {
-        let ok = !name.isEmpty && name.utf8.count <= 128 && name.unicodeScalars.allSatisfy { c in
-            (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || "_.:-".unicodeScalars.contains(c)
-        }
+        let ok =
+            !name.isEmpty && name.utf8.count <= 128
+            && name.unicodeScalars.allSatisfy { c in
+                (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")
+                    || "_.:-".unicodeScalars.contains(c)
+            }
         if !ok {
             throw StoreError.invalidName("\(what) \"\(name)\" must be 1–128 characters of letters, digits, _ . : -")
         }
@@ -87,8 +91,10 @@ public final class BaselineStore: Sendable {
             if mode == .readOnly {
                 let complete = try pool.read { db in try Self.migrator.hasCompletedMigrations(db) }
                 guard complete else {
-                    throw StoreError.corrupt(path: path, reason: "not a complete Driftwatch store (tables missing or from another version); "
-                                             + "a read-only command does not initialise it")
+                    throw StoreError.corrupt(
+                        path: path,
+                        reason: "not a complete Driftwatch store (tables missing or from another version); "
+                            + "a read-only command does not initialise it")
                 }
             } else {
                 try Self.migrator.migrate(pool)
@@ -112,32 +118,36 @@ public final class BaselineStore: Sendable {
         let magic = Data("SQLite format 3\0".utf8)
         guard head.count == 100, head.prefix(16) == magic else {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? head.count
-            throw StoreError.corrupt(path: path, reason: size == 0 ? "the file is empty (0 bytes)"
-                                     : "no SQLite header (the file is \(size) bytes: truncated or not a database)")
+            throw StoreError.corrupt(
+                path: path,
+                reason: size == 0
+                    ? "the file is empty (0 bytes)"
+                    : "no SQLite header (the file is \(size) bytes: truncated or not a database)")
         }
     }
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1 baselines") { db in
-            try db.execute(sql: """
-                CREATE TABLE baseline (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    model TEXT NOT NULL,
-                    version TEXT NOT NULL,
-                    created_at REAL NOT NULL,
-                    source TEXT NOT NULL,
-                    rows INTEGER NOT NULL,
-                    features INTEGER NOT NULL,
-                    format INTEGER NOT NULL,
-                    profile_json BLOB NOT NULL,
-                    samples BLOB NOT NULL,
-                    checksum TEXT NOT NULL,
-                    UNIQUE (model, version)
-                );
-                CREATE TRIGGER baseline_immutable BEFORE UPDATE ON baseline
-                BEGIN SELECT RAISE(ABORT, 'baselines are immutable'); END;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE baseline (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        model TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        source TEXT NOT NULL,
+                        rows INTEGER NOT NULL,
+                        features INTEGER NOT NULL,
+                        format INTEGER NOT NULL,
+                        profile_json BLOB NOT NULL,
+                        samples BLOB NOT NULL,
+                        checksum TEXT NOT NULL,
+                        UNIQUE (model, version)
+                    );
+                    CREATE TRIGGER baseline_immutable BEFORE UPDATE ON baseline
+                    BEGIN SELECT RAISE(ABORT, 'baselines are immutable'); END;
+                    """)
         }
         registerCheckpointMigrations(&m)
         registerAlertMigrations(&m)
@@ -161,8 +171,10 @@ public final class BaselineStore: Sendable {
     // MARK: writing
 
     /// Stores a baseline and returns its record. `version` nil takes the next integer version.
-    public func save(_ profile: BaselineProfile, model: String, version: String?, source: String,
-                     createdAt: Date) throws -> BaselineRecord {
+    public func save(
+        _ profile: BaselineProfile, model: String, version: String?, source: String,
+        createdAt: Date
+    ) throws -> BaselineRecord {
         try Self.validateName(model, what: "model")
         if let version { try Self.validateName(version, what: "version") }
         let json = try Self.encoder.encode(profile)
@@ -172,26 +184,35 @@ public final class BaselineStore: Sendable {
             try pool.write { db in
                 let chosen: String
                 if let version {
-                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM baseline WHERE model = ? AND version = ?",
-                                         arguments: [model, version]) == true {
+                    if try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM baseline WHERE model = ? AND version = ?",
+                        arguments: [model, version]) == true
+                    {
                         throw StoreError.duplicateVersion(model: model, version: version)
                     }
                     chosen = version
                 } else {
-                    let existing = try String.fetchAll(db, sql: "SELECT version FROM baseline WHERE model = ?", arguments: [model])
+                    let existing = try String.fetchAll(
+                        db, sql: "SELECT version FROM baseline WHERE model = ?", arguments: [model])
                     chosen = String((existing.compactMap { Int($0) }.max() ?? 0) + 1)
                 }
-                let checksum = Self.checksum(model: model, version: chosen, createdAt: created, source: source,
-                                             rows: profile.rows, json: json, samples: samples)
-                try db.execute(sql: """
-                    INSERT INTO baseline (model, version, created_at, source, rows, features, format, profile_json, samples, checksum)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [model, chosen, created, source, profile.rows, profile.features.count,
-                                     profile.format, json, samples, checksum])
-                return BaselineRecord(id: db.lastInsertedRowID, model: model, version: chosen,
-                                      createdAt: Date(timeIntervalSince1970: created), source: source, rows: profile.rows,
-                                      features: profile.features.count, checksum: checksum,
-                                      sizeBytes: json.count + samples.count)
+                let checksum = Self.checksum(
+                    model: model, version: chosen, createdAt: created, source: source,
+                    rows: profile.rows, json: json, samples: samples)
+                try db.execute(
+                    sql: """
+                        INSERT INTO baseline (model, version, created_at, source, rows, features, format, profile_json, samples, checksum)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        model, chosen, created, source, profile.rows, profile.features.count,
+                        profile.format, json, samples, checksum,
+                    ])
+                return BaselineRecord(
+                    id: db.lastInsertedRowID, model: model, version: chosen,
+                    createdAt: Date(timeIntervalSince1970: created), source: source, rows: profile.rows,
+                    features: profile.features.count, checksum: checksum,
+                    sizeBytes: json.count + samples.count)
             }
         }
     }
@@ -201,7 +222,8 @@ public final class BaselineStore: Sendable {
     public func delete(model: String, version: String) throws -> Bool {
         try mapErrors {
             try pool.write { db in
-                try db.execute(sql: "DELETE FROM baseline WHERE model = ? AND version = ?", arguments: [model, version])
+                try db.execute(
+                    sql: "DELETE FROM baseline WHERE model = ? AND version = ?", arguments: [model, version])
                 return db.changesCount > 0
             }
         }
@@ -209,12 +231,14 @@ public final class BaselineStore: Sendable {
 
     // MARK: reading
 
-    private static let recordColumns = "id, model, version, created_at, source, rows, features, checksum, length(profile_json) + length(samples) AS size"
+    private static let recordColumns =
+        "id, model, version, created_at, source, rows, features, checksum, length(profile_json) + length(samples) AS size"
 
     private static func record(_ row: Row) -> BaselineRecord {
-        BaselineRecord(id: row["id"], model: row["model"], version: row["version"],
-                       createdAt: Date(timeIntervalSince1970: row["created_at"]), source: row["source"],
-                       rows: row["rows"], features: row["features"], checksum: row["checksum"], sizeBytes: row["size"])
+        BaselineRecord(
+            id: row["id"], model: row["model"], version: row["version"],
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), source: row["source"],
+            rows: row["rows"], features: row["features"], checksum: row["checksum"], sizeBytes: row["size"])
     }
 
     /// Baselines, newest first within each model; all models when `model` is nil. Each record's
@@ -225,15 +249,17 @@ public final class BaselineStore: Sendable {
                 let columns = "\(Self.recordColumns), profile_json, samples"
                 let rows: [Row]
                 if let model {
-                    rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM baseline WHERE model = ? ORDER BY id DESC",
-                                            arguments: [model])
+                    rows = try Row.fetchAll(
+                        db, sql: "SELECT \(columns) FROM baseline WHERE model = ? ORDER BY id DESC",
+                        arguments: [model])
                 } else {
                     rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM baseline ORDER BY model, id DESC")
                 }
                 return rows.map { row in
                     var record = Self.record(row)
                     if !Self.verify(record, json: row["profile_json"] ?? Data(), samples: row["samples"] ?? Data()) {
-                        record.damage = StoreError.checksumMismatch(model: record.model, version: record.version).description
+                        record.damage =
+                            StoreError.checksumMismatch(model: record.model, version: record.version).description
                     }
                     return record
                 }
@@ -242,8 +268,9 @@ public final class BaselineStore: Sendable {
     }
 
     static func verify(_ record: BaselineRecord, json: Data, samples: Data) -> Bool {
-        checksum(model: record.model, version: record.version, createdAt: record.createdAt.timeIntervalSince1970,
-                 source: record.source, rows: record.rows, json: json, samples: samples) == record.checksum
+        checksum(
+            model: record.model, version: record.version, createdAt: record.createdAt.timeIntervalSince1970,
+            source: record.source, rows: record.rows, json: json, samples: samples) == record.checksum
     }
 
     /// Loads and verifies a baseline: `version` nil (or "latest") is the most recently stored one.
@@ -254,13 +281,20 @@ public final class BaselineStore: Sendable {
         // blobs (a 1M-row baseline's samples are 7 MB; each copy cost fresh pages).
         let stored: StoredBaseline? = try mapErrors {
             try pool.read { db in
-                let rows = if let wanted {
-                    try Row.fetchCursor(db, sql: "SELECT \(Self.recordColumns), profile_json, samples FROM baseline WHERE model = ? AND version = ?",
-                                        arguments: [model, wanted])
-                } else {
-                    try Row.fetchCursor(db, sql: "SELECT \(Self.recordColumns), profile_json, samples FROM baseline WHERE model = ? ORDER BY id DESC LIMIT 1",
-                                        arguments: [model])
-                }
+                let rows =
+                    if let wanted {
+                        try Row.fetchCursor(
+                            db,
+                            sql:
+                                "SELECT \(Self.recordColumns), profile_json, samples FROM baseline WHERE model = ? AND version = ?",
+                            arguments: [model, wanted])
+                    } else {
+                        try Row.fetchCursor(
+                            db,
+                            sql:
+                                "SELECT \(Self.recordColumns), profile_json, samples FROM baseline WHERE model = ? ORDER BY id DESC LIMIT 1",
+                            arguments: [model])
+                    }
                 guard let row = try rows.next() else { return nil }
                 let record = Self.record(row)
                 return try row.withUnsafeData(named: "profile_json") { json in
@@ -282,7 +316,8 @@ public final class BaselineStore: Sendable {
         do {
             profile = try JSONDecoder().decode(BaselineProfile.self, from: json)
         } catch {
-            throw StoreError.corrupt(path: path, reason: "baseline \(record.model) version \(record.version) does not decode: \(error)")
+            throw StoreError.corrupt(
+                path: path, reason: "baseline \(record.model) version \(record.version) does not decode: \(error)")
         }
         try Self.decodeSamples(samples, into: &profile, path: path, model: record.model, version: record.version)
         return StoredBaseline(record: record, profile: profile)
@@ -315,11 +350,17 @@ public final class BaselineStore: Sendable {
         return data
     }
 
-    static func decodeSamples(_ data: Data, into profile: inout BaselineProfile, path: String, model: String,
-                              version: String) throws {
+    static func decodeSamples(
+        _ data: Data, into profile: inout BaselineProfile, path: String, model: String,
+        version: String
+    ) throws {
         let expected = profile.features.reduce(0) { $0 + ($1.numeric?.sampleCount ?? 0) }
         guard data.count == expected * 8 else {
-            throw StoreError.corrupt(path: path, reason: "baseline \(model) version \(version): sample blob has \(data.count) bytes, expected \(expected * 8)")
+            throw StoreError.corrupt(
+                path: path,
+                reason:
+                    "baseline \(model) version \(version): sample blob has \(data.count) bytes, expected \(expected * 8)"
+            )
         }
         var offset = 0
         try data.withUnsafeBytes { raw in
@@ -332,7 +373,11 @@ public final class BaselineStore: Sendable {
                 }
                 offset += 8 * n.sampleCount
                 guard values.allSatisfy(\.isFinite), zip(values, values.dropFirst()).allSatisfy({ $0 <= $1 }) else {
-                    throw StoreError.corrupt(path: path, reason: "baseline \(model) version \(version): sample of \(profile.features[i].name) is not sorted and finite")
+                    throw StoreError.corrupt(
+                        path: path,
+                        reason:
+                            "baseline \(model) version \(version): sample of \(profile.features[i].name) is not sorted and finite"
+                    )
                 }
                 profile.features[i].numeric?.sample = values
             }
@@ -340,8 +385,10 @@ public final class BaselineStore: Sendable {
     }
 
     /// SHA-256 over the metadata and content, each part length-prefixed.
-    static func checksum(model: String, version: String, createdAt: Double, source: String, rows: Int,
-                         json: Data, samples: Data) -> String {
+    static func checksum(
+        model: String, version: String, createdAt: Double, source: String, rows: Int,
+        json: Data, samples: Data
+    ) -> String {
         var h = SHA256()
         func part(_ d: Data) {
             withUnsafeBytes(of: UInt64(d.count).littleEndian) { h.update(bufferPointer: $0) }

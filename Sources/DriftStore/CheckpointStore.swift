@@ -23,23 +23,24 @@ public struct WindowCheckpoint: Sendable, Equatable {
 extension BaselineStore {
     static func registerCheckpointMigrations(_ m: inout DatabaseMigrator) {
         m.registerMigration("v2 checkpoints") { db in
-            try db.execute(sql: """
-                CREATE TABLE window_checkpoint (
-                    model TEXT PRIMARY KEY,
-                    baseline_version TEXT NOT NULL,
-                    window BLOB NOT NULL,
-                    next_segment INTEGER NOT NULL,
-                    created_at REAL NOT NULL,
-                    checksum TEXT NOT NULL
-                );
-                CREATE TABLE tail_offset (
-                    source TEXT PRIMARY KEY,
-                    device INTEGER NOT NULL,
-                    inode INTEGER NOT NULL,
-                    offset INTEGER NOT NULL,
-                    updated_at REAL NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE window_checkpoint (
+                        model TEXT PRIMARY KEY,
+                        baseline_version TEXT NOT NULL,
+                        window BLOB NOT NULL,
+                        next_segment INTEGER NOT NULL,
+                        created_at REAL NOT NULL,
+                        checksum TEXT NOT NULL
+                    );
+                    CREATE TABLE tail_offset (
+                        source TEXT PRIMARY KEY,
+                        device INTEGER NOT NULL,
+                        inode INTEGER NOT NULL,
+                        offset INTEGER NOT NULL,
+                        updated_at REAL NOT NULL
+                    );
+                    """)
         }
     }
 
@@ -48,14 +49,15 @@ extension BaselineStore {
     /// of the bound blob at once. Rows of "v2" with the whole window in `window` still load.
     static func registerCheckpointPartMigrations(_ m: inout DatabaseMigrator) {
         m.registerMigration("v4 checkpoint parts") { db in
-            try db.execute(sql: """
-                CREATE TABLE window_checkpoint_part (
-                    model TEXT NOT NULL,
-                    part INTEGER NOT NULL,
-                    bytes BLOB NOT NULL,
-                    PRIMARY KEY (model, part)
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE window_checkpoint_part (
+                        model TEXT NOT NULL,
+                        part INTEGER NOT NULL,
+                        bytes BLOB NOT NULL,
+                        PRIMARY KEY (model, part)
+                    );
+                    """)
         }
     }
 
@@ -71,9 +73,13 @@ extension BaselineStore {
     }
 
     /// Replaces the model's checkpoint and the given tail positions in one transaction.
-    public func saveCheckpoint(model: String, baselineVersion: String, window: [UInt8], nextSegment: Int,
-                               tails: [TailPosition], at date: Date) throws {
-        try saveCheckpoint(model: model, baselineVersion: baselineVersion, nextSegment: nextSegment, tails: tails, at: date) { emit in
+    public func saveCheckpoint(
+        model: String, baselineVersion: String, window: [UInt8], nextSegment: Int,
+        tails: [TailPosition], at date: Date
+    ) throws {
+        try saveCheckpoint(
+            model: model, baselineVersion: baselineVersion, nextSegment: nextSegment, tails: tails, at: date
+        ) { emit in
             var offset = 0
             repeat {
                 let end = min(window.count, offset + (1 << 20))
@@ -87,12 +93,15 @@ extension BaselineStore {
     /// produces the window bytes by calling its argument with consecutive parts (for example
     /// `StreamWindow.writeCheckpoint(emit:)`); each part is stored as it comes, so the whole
     /// window is never in memory twice.
-    public func saveCheckpoint(model: String, baselineVersion: String, nextSegment: Int, tails: [TailPosition], at date: Date,
-                               write: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
+    public func saveCheckpoint(
+        model: String, baselineVersion: String, nextSegment: Int, tails: [TailPosition], at date: Date,
+        write: (_ emit: ([UInt8]) throws -> Void) throws -> Void
+    ) throws {
         try mapErrors {
             try pool.write { db in
                 try db.execute(sql: "DELETE FROM window_checkpoint_part WHERE model = ?", arguments: [model])
-                let insert = try db.cachedStatement(sql: "INSERT INTO window_checkpoint_part (model, part, bytes) VALUES (?, ?, ?)")
+                let insert = try db.cachedStatement(
+                    sql: "INSERT INTO window_checkpoint_part (model, part, bytes) VALUES (?, ?, ?)")
                 var hash = SHA256()
                 var part = 0
                 try write { bytes in
@@ -100,20 +109,26 @@ extension BaselineStore {
                     try insert.execute(arguments: [model, part, Data(bytes)])
                     part += 1
                 }
-                try db.execute(sql: """
-                    INSERT INTO window_checkpoint (model, baseline_version, window, next_segment, created_at, checksum)
-                    VALUES (?, ?, x'', ?, ?, ?)
-                    ON CONFLICT(model) DO UPDATE SET baseline_version = excluded.baseline_version,
-                        window = excluded.window, next_segment = excluded.next_segment,
-                        created_at = excluded.created_at, checksum = excluded.checksum
-                    """, arguments: [model, baselineVersion, nextSegment, date.timeIntervalSince1970, Self.format(hash)])
+                try db.execute(
+                    sql: """
+                        INSERT INTO window_checkpoint (model, baseline_version, window, next_segment, created_at, checksum)
+                        VALUES (?, ?, x'', ?, ?, ?)
+                        ON CONFLICT(model) DO UPDATE SET baseline_version = excluded.baseline_version,
+                            window = excluded.window, next_segment = excluded.next_segment,
+                            created_at = excluded.created_at, checksum = excluded.checksum
+                        """,
+                    arguments: [model, baselineVersion, nextSegment, date.timeIntervalSince1970, Self.format(hash)])
                 for t in tails {
-                    try db.execute(sql: """
-                        INSERT INTO tail_offset (source, device, inode, offset, updated_at) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT(source) DO UPDATE SET device = excluded.device, inode = excluded.inode,
-                            offset = excluded.offset, updated_at = excluded.updated_at
-                        """, arguments: [t.source, Int64(bitPattern: t.device), Int64(bitPattern: t.inode), t.offset,
-                                         date.timeIntervalSince1970])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO tail_offset (source, device, inode, offset, updated_at) VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT(source) DO UPDATE SET device = excluded.device, inode = excluded.inode,
+                                offset = excluded.offset, updated_at = excluded.updated_at
+                            """,
+                        arguments: [
+                            t.source, Int64(bitPattern: t.device), Int64(bitPattern: t.inode), t.offset,
+                            date.timeIntervalSince1970,
+                        ])
                 }
             }
         }
@@ -123,23 +138,29 @@ extension BaselineStore {
     public func loadCheckpoint(model: String) throws -> WindowCheckpoint? {
         try mapErrors {
             try pool.read { db in
-                guard let row = try Row.fetchOne(db, sql: """
-                    SELECT baseline_version, window, next_segment, created_at, checksum FROM window_checkpoint WHERE model = ?
-                    """, arguments: [model]) else { return nil }
+                guard
+                    let row = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT baseline_version, window, next_segment, created_at, checksum FROM window_checkpoint WHERE model = ?
+                            """, arguments: [model])
+                else { return nil }
                 let whole: Data = row["window"]
                 var bytes = [UInt8](whole)
                 if bytes.isEmpty {
                     // Stored in parts ("v4"); a "v2" row holds the whole window.
-                    let parts = try Data.fetchCursor(db, sql: "SELECT bytes FROM window_checkpoint_part WHERE model = ? ORDER BY part",
-                                                     arguments: [model])
+                    let parts = try Data.fetchCursor(
+                        db, sql: "SELECT bytes FROM window_checkpoint_part WHERE model = ? ORDER BY part",
+                        arguments: [model])
                     while let part = try parts.next() { bytes.append(contentsOf: part) }
                 }
                 guard Self.digest(bytes) == row["checksum"] as String else {
                     throw StoreError.corrupt(path: path, reason: "checkpoint of model \"\(model)\" fails its checksum")
                 }
-                return WindowCheckpoint(model: model, baselineVersion: row["baseline_version"], window: bytes,
-                                        nextSegment: row["next_segment"],
-                                        createdAt: Date(timeIntervalSince1970: row["created_at"]))
+                return WindowCheckpoint(
+                    model: model, baselineVersion: row["baseline_version"], window: bytes,
+                    nextSegment: row["next_segment"],
+                    createdAt: Date(timeIntervalSince1970: row["created_at"]))
             }
         }
     }
@@ -160,8 +181,9 @@ extension BaselineStore {
                 var out: [String: TailPosition] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT source, device, inode, offset FROM tail_offset") {
                     let source: String = row["source"]
-                    out[source] = TailPosition(source: source, device: UInt64(bitPattern: row["device"]),
-                                               inode: UInt64(bitPattern: row["inode"]), offset: row["offset"])
+                    out[source] = TailPosition(
+                        source: source, device: UInt64(bitPattern: row["device"]),
+                        inode: UInt64(bitPattern: row["inode"]), offset: row["offset"])
                 }
                 return out
             }

@@ -22,7 +22,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notFound(let model, nil): return "no baseline for model \"\(model)\""
         case .notFound(let model, let version?): return "no baseline version \"\(version)\" for model \"\(model)\""
         case .duplicateVersion(let model, let version):
-            return "model \"\(model)\" already has version \"\(version)\" (baselines are immutable: pick another version or delete it first)"
+            return
+                "model \"\(model)\" already has version \"\(version)\" (baselines are immutable: pick another version or delete it first)"
         case .checksumMismatch(let model, let version):
             return "baseline \"\(model)\" version \"\(version)\" is damaged: its checksum does not match its content"
         case .invalidName(let why): return why

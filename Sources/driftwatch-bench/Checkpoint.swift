@@ -15,14 +15,17 @@ func checkpointBenchmark() {
     var g = SplitMix64(seed: 3)
     var reference = EventBatch(schema: schema)
     for _ in 0..<5_000 {
-        reference.append(numbers: (0..<width).map { _ in g.nextUnit() }, categories: [], latency: .nan, status: nil, prediction: nil)
+        reference.append(
+            numbers: (0..<width).map { _ in g.nextUnit() }, categories: [], latency: .nan, status: nil, prediction: nil)
     }
     builder.add(reference)
     let baseline = try! builder.finish()
     func batch(_ n: Int) -> EventBatch {
         var b = EventBatch(schema: schema)
         for _ in 0..<n {
-            b.append(numbers: (0..<width).map { _ in g.nextUnit() }, categories: [], latency: 0.012, status: "ok", prediction: nil)
+            b.append(
+                numbers: (0..<width).map { _ in g.nextUnit() }, categories: [], latency: 0.012, status: "ok",
+                prediction: nil)
         }
         return b
     }
@@ -37,9 +40,12 @@ func checkpointBenchmark() {
     batch(100).encode(into: &w)
     let journalPerEvent = Double(w.bytes.count + 8 + 9) / 100  // frame (length, CRC) + time + tail flag
 
-    print("driftwatch-bench checkpoint — \(capacity) × \(width) window, checkpoint_every \(Int(tick)) s; full checkpoint "
-          + "\(ConfigValues.format(bytes: full)), journal \(String(format: "%.0f", journalPerEvent)) B/event")
-    print("events/s  journal/day  checkpoints/day (every tick)  checkpoints/day (policy)  full ones/day  total vs every tick")
+    print(
+        "driftwatch-bench checkpoint — \(capacity) × \(width) window, checkpoint_every \(Int(tick)) s; full checkpoint "
+            + "\(ConfigValues.format(bytes: full)), journal \(String(format: "%.0f", journalPerEvent)) B/event")
+    print(
+        "events/s  journal/day  checkpoints/day (every tick)  checkpoints/day (policy)  full ones/day  total vs every tick"
+    )
     for rate in [100, 5_000] {
         var policy = CheckpointPolicy(windowRecords: capacity)
         policy.started(journalCovers: true, replayed: capacity)  // a full window from the start
@@ -55,9 +61,11 @@ func checkpointBenchmark() {
         let journal = journalPerEvent * Double(rate) * 86_400
         let every = Double(full) * Double(ticks), withPolicy = Double(full) * Double(fulls)
         func gb(_ b: Double) -> String { String(format: "%.2f GB", b / 1e9) }
-        print("\(String(rate).padding(toLength: 8, withPad: " ", startingAt: 0))  \(gb(journal).padding(toLength: 11, withPad: " ", startingAt: 0))  "
-              + "\(gb(every).padding(toLength: 28, withPad: " ", startingAt: 0))  \(gb(withPolicy).padding(toLength: 24, withPad: " ", startingAt: 0))  "
-              + "\(String(fulls).padding(toLength: 13, withPad: " ", startingAt: 0))  "
-              + String(format: "%.1f× less", (journal + every) / (journal + withPolicy)))
+        print(
+            "\(String(rate).padding(toLength: 8, withPad: " ", startingAt: 0))  \(gb(journal).padding(toLength: 11, withPad: " ", startingAt: 0))  "
+                + "\(gb(every).padding(toLength: 28, withPad: " ", startingAt: 0))  "
+                + "\(gb(withPolicy).padding(toLength: 24, withPad: " ", startingAt: 0))  "
+                + "\(String(fulls).padding(toLength: 13, withPad: " ", startingAt: 0))  "
+                + String(format: "%.1f× less", (journal + every) / (journal + withPolicy)))
     }
 }

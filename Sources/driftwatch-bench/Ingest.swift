@@ -10,22 +10,27 @@ import Foundation
 /// bench/sidecar.sh; build it at two commits to compare them (same output format).
 func ingestBenchmark(minSeconds: Double) {
     let numeric = (0..<9).map { "n\($0)" }, categorical = (0..<6).map { "c\($0)" }
-    let schema = try! Schema(features: numeric.map { FeatureSpec(name: $0, kind: .numeric) }
-        + categorical.map { FeatureSpec(name: $0, kind: .categorical) })
+    let schema = try! Schema(
+        features: numeric.map { FeatureSpec(name: $0, kind: .numeric) }
+            + categorical.map { FeatureSpec(name: $0, kind: .categorical) })
     var g = SplitMix64(seed: 5)
     let labels = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
     var builder = try! BaselineBuilder(schema: schema)
     var reference = EventBatch(schema: schema)
     for _ in 0..<20_000 {
-        reference.append(numbers: numeric.map { _ in g.nextUnit() * 10 }, categories: categorical.map { _ in labels[Int(g.next() % 8)] },
-                         latency: .nan, status: nil, prediction: nil)
+        reference.append(
+            numbers: numeric.map { _ in g.nextUnit() * 10 },
+            categories: categorical.map { _ in labels[Int(g.next() % 8)] },
+            latency: .nan, status: nil, prediction: nil)
     }
     builder.add(reference)
     let baseline = try! builder.finish()
     func event() -> String {
-        let features = numeric.map { "\"\($0)\": \(String(format: "%.6f", g.nextUnit() * 10))" }
+        let features =
+            numeric.map { "\"\($0)\": \(String(format: "%.6f", g.nextUnit() * 10))" }
             + categorical.map { "\"\($0)\": \"\(labels[Int(g.next() % 8)])\"" }
-        return "{\"features\": {\(features.joined(separator: ", "))}, \"prediction\": \"\(labels[Int(g.next() % 3)])\", "
+        return
+            "{\"features\": {\(features.joined(separator: ", "))}, \"prediction\": \"\(labels[Int(g.next() % 3)])\", "
             + "\"latency_ms\": \(String(format: "%.3f", g.nextUnit() * 40)), \"status\": \"ok\"}"
     }
     let single = Array(event().utf8)
@@ -60,8 +65,12 @@ func ingestBenchmark(minSeconds: Double) {
     }
     let batch = time(thousand, events: 1_000)
     print("driftwatch-bench ingest — 9 numeric + 6 categorical features, full 100k sliding window")
-    print(String(format: "1-event body:     %8.3f µs per body   (%.0f bodies/s on one core)",
-                 one.medianSeconds / Double(reps) * 1e6, Double(reps) / one.medianSeconds))
-    print(String(format: "1000-event body:  %8.3f µs per body   %.3f µs per event (%.0f events/s on one core)",
-                 batch.medianSeconds * 1e6, batch.medianSeconds * 1e3, 1_000 / batch.medianSeconds))
+    print(
+        String(
+            format: "1-event body:     %8.3f µs per body   (%.0f bodies/s on one core)",
+            one.medianSeconds / Double(reps) * 1e6, Double(reps) / one.medianSeconds))
+    print(
+        String(
+            format: "1000-event body:  %8.3f µs per body   %.3f µs per event (%.0f events/s on one core)",
+            batch.medianSeconds * 1e6, batch.medianSeconds * 1e3, 1_000 / batch.medianSeconds))
 }

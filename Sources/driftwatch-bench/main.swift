@@ -115,7 +115,9 @@ struct Measurement: Codable {
 }
 
 /// Median wall time over at least 5 runs and `minSeconds` of total time (after one warm-up run).
-func measure(_ name: String, _ description: String, minSeconds: Double, _ body: () throws -> Double) rethrows -> Measurement {
+func measure(
+    _ name: String, _ description: String, minSeconds: Double, _ body: () throws -> Double
+) rethrows -> Measurement {
     let clock = ContinuousClock()
     var checksum = try body()  // warm-up
     var times: [Double] = []
@@ -127,8 +129,10 @@ func measure(_ name: String, _ description: String, minSeconds: Double, _ body: 
         times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }
     times.sort()
-    let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-    return Measurement(name: name, description: description, medianSeconds: median, runs: times.count, checksum: checksum)
+    let median =
+        times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+    return Measurement(
+        name: name, description: description, medianSeconds: median, runs: times.count, checksum: checksum)
 }
 
 func lapackProvider() -> String {
@@ -188,40 +192,53 @@ if let dir = options.dataDirectory {
 
 let t = options.minSeconds
 var results: [Measurement] = []
-results.append(try measure("ks_sorted_ref_100k", "KS 100k vs 100k, reference pre-sorted (sort window + D + p)", minSeconds: t) {
-    try KolmogorovSmirnov.test(sortedReference: ksReference, current: ksCurrent).pValue
-})
-results.append(try measure("ks_exact_10k", "KS 10k vs 10k, exact p-value (sorts both)", minSeconds: t) {
-    try KolmogorovSmirnov.test(exactA, exactB).pValue
-})
+results.append(
+    try measure("ks_sorted_ref_100k", "KS 100k vs 100k, reference pre-sorted (sort window + D + p)", minSeconds: t) {
+        try KolmogorovSmirnov.test(sortedReference: ksReference, current: ksCurrent).pValue
+    })
+results.append(
+    try measure("ks_exact_10k", "KS 10k vs 10k, exact p-value (sorts both)", minSeconds: t) {
+        try KolmogorovSmirnov.test(exactA, exactB).pValue
+    })
 /// The evaluator's per-column sort: a worker's reused buffer refilled with the column, sorted in place.
 final class SortBuffers { var values: [Double] = []; var scratch: [UInt64] = [] }
 let sortBuffers = SortBuffers()
-results.append(measure("sort_1M", "sort 1M doubles in place, reused buffers (the evaluator's column sort; refill included)", minSeconds: t) {
-    sortBuffers.values.removeAll(keepingCapacity: true)
-    sortBuffers.values.append(contentsOf: sortInput)
-    FastSort.sort(&sortBuffers.values, scratch: &sortBuffers.scratch)
-    return sortBuffers.values[500_000]
-})
-results.append(try measure("chi2_50cat_1M", "chi-square: count 1M category codes into 50 + test", minSeconds: t) {
-    var counts = [Int](repeating: 0, count: 50)
-    chiCurrentCodes.withUnsafeBufferPointer { codes in
-        counts.withUnsafeMutableBufferPointer { c in for code in codes { c[Int(code)] += 1 } }
-    }
-    return try ChiSquareTest.homogeneity(reference: referenceCounts, current: counts).statistic
-})
-results.append(try measure("psi_1M", "PSI: bin 1M values on 10 stored quantile bins + PSI", minSeconds: t) {
-    try PopulationStabilityIndex.value(referenceCounts: psiReferenceCounts, currentCounts: psiBins.histogram(psiCurrent))
-})
-results.append(try measure("pca_fit_100kx20", "PCA reconstruction fit on 100k x 20 (incl. reference chunk bounds)", minSeconds: t) {
-    try PCAReconstructionModel(reference: pcaReference).upperBound
-})
-results.append(try measure("pca_score_10kx20", "PCA reconstruction error of 10k x 20 rows", minSeconds: t) {
-    try pcaModel.evaluate(pcaCurrent).value
-})
-results.append(try measure("hotelling_100kx20", "Hotelling T2, two samples of 100k x 20", minSeconds: t) {
-    try HotellingT2.twoSample(hotellingX, hotellingY).pValue
-})
+results.append(
+    measure(
+        "sort_1M", "sort 1M doubles in place, reused buffers (the evaluator's column sort; refill included)",
+        minSeconds: t
+    ) {
+        sortBuffers.values.removeAll(keepingCapacity: true)
+        sortBuffers.values.append(contentsOf: sortInput)
+        FastSort.sort(&sortBuffers.values, scratch: &sortBuffers.scratch)
+        return sortBuffers.values[500_000]
+    })
+results.append(
+    try measure("chi2_50cat_1M", "chi-square: count 1M category codes into 50 + test", minSeconds: t) {
+        var counts = [Int](repeating: 0, count: 50)
+        chiCurrentCodes.withUnsafeBufferPointer { codes in
+            counts.withUnsafeMutableBufferPointer { c in for code in codes { c[Int(code)] += 1 } }
+        }
+        return try ChiSquareTest.homogeneity(reference: referenceCounts, current: counts).statistic
+    })
+results.append(
+    try measure("psi_1M", "PSI: bin 1M values on 10 stored quantile bins + PSI", minSeconds: t) {
+        try PopulationStabilityIndex.value(
+            referenceCounts: psiReferenceCounts, currentCounts: psiBins.histogram(psiCurrent))
+    })
+results.append(
+    try measure("pca_fit_100kx20", "PCA reconstruction fit on 100k x 20 (incl. reference chunk bounds)", minSeconds: t)
+    {
+        try PCAReconstructionModel(reference: pcaReference).upperBound
+    })
+results.append(
+    try measure("pca_score_10kx20", "PCA reconstruction error of 10k x 20 rows", minSeconds: t) {
+        try pcaModel.evaluate(pcaCurrent).value
+    })
+results.append(
+    try measure("hotelling_100kx20", "Hotelling T2, two samples of 100k x 20", minSeconds: t) {
+        try HotellingT2.twoSample(hotellingX, hotellingY).pValue
+    })
 
 print("driftwatch-bench stats — Swift, LAPACK/BLAS: \(lapackProvider())")
 print(String(repeating: "-", count: 96))

@@ -11,7 +11,9 @@ struct StoreOptions: ParsableArguments {
 
 /// Opens the store, turning store errors into user errors.
 func openStore(_ options: StoreOptions, mode: BaselineStore.OpenMode) throws -> BaselineStore {
-    do { return try BaselineStore(path: options.db, mode: mode) } catch let e as StoreError { throw CLIError(e.description) }
+    do { return try BaselineStore(path: options.db, mode: mode) } catch let e as StoreError {
+        throw CLIError(e.description)
+    }
 }
 
 func storeCall<T>(_ body: () throws -> T) throws -> T {
@@ -33,21 +35,32 @@ struct BaselineCommand: ParsableCommand {
         @Option(help: "Model name (letters, digits, _ . : -).") var model: String
         @Option(help: "Version to store (default: the next integer).") var version: String?
         @Option(help: "Training data: .csv (header row) or .jsonl/.ndjson; - for stdin.") var data: String
-        @Option(name: .customLong("input-format"), help: "csv or jsonl (default: from the file name).") var inputFormat: String?
+        @Option(name: .customLong("input-format"), help: "csv or jsonl (default: from the file name).") var inputFormat:
+            String?
         @Option(help: "Schema YAML (features: [{name, kind: numeric|categorical, role: feature|prediction|score}]).")
         var schema: String?
         @Option(help: "Comma-separated columns to treat as categorical when inferring.") var categorical: String?
         @Option(help: "Comma-separated columns to leave out when inferring (ids, timestamps).") var exclude: String?
         @Option(help: "Quantile bins per numeric feature.") var bins = 10
-        @Option(name: .customLong("sample-size"), help: "Rows sampled for KS, bands and PCA (exact below).") var sampleSize = 100_000
+        @Option(name: .customLong("sample-size"), help: "Rows sampled for KS, bands and PCA (exact below).")
+        var sampleSize = 100_000
         @Option(help: "Reference chunks for data-driven bands.") var chunks = 10
-        @Option(name: .customLong("top-categories"), help: "Categories kept per feature (rest: __other__).") var topCategories = 1_000
+        @Option(name: .customLong("top-categories"), help: "Categories kept per feature (rest: __other__).")
+        var topCategories = 1_000
         @Option(help: "Seed of the row sample.") var seed: UInt64 = 0x5EED_D81F
-        @Option(name: .customLong("max-sample-values"), help: "Rows × features the row sample holds at most (wide data samples fewer rows).")
+        @Option(
+            name: .customLong("max-sample-values"),
+            help: "Rows × features the row sample holds at most (wide data samples fewer rows).")
         var maxSampleValues = BuildSettings().maxSampleValues
-        @Option(name: .customLong("max-multivariate-features"), help: "Numeric features above which no PCA model is fitted.")
+        @Option(
+            name: .customLong("max-multivariate-features"), help: "Numeric features above which no PCA model is fitted."
+        )
         var maxMultivariateFeatures = BuildSettings().maxMultivariateFeatures
-        @Option(name: .customLong("max-refused"), help: "JSON lines the record contract may refuse (malformed, not an object, no features) before the build fails.")
+        @Option(
+            name: .customLong("max-refused"),
+            help:
+                "JSON lines the record contract may refuse (malformed, not an object, no features) before the build fails."
+        )
         var maxRefused = 0
         @Option(help: "Summary format: text or json.") var format = "text"
 
@@ -82,20 +95,25 @@ struct BaselineCommand: ParsableCommand {
             if reader.rejectedCount > maxRefused {
                 let first = reader.rejectedExamples.first
                 let field = first.map { $0.field.isEmpty ? "" : " (field \"\($0.field)\")" } ?? ""
-                throw CLIError("\(input.displayName):\(first?.line ?? 0): \(first?.reason ?? "refused")\(field); "
-                               + "\(reader.rejectedCount) records refused in all (--max-refused \(maxRefused))")
+                throw CLIError(
+                    "\(input.displayName):\(first?.line ?? 0): \(first?.reason ?? "refused")\(field); "
+                        + "\(reader.rejectedCount) records refused in all (--max-refused \(maxRefused))")
             }
             guard let builder else { throw CLIError("\(input.displayName): no data rows") }
             var notes = reader.notes
             if !reader.absentFeatures.isEmpty {
-                notes.append("schema features not in the input (all missing): \(reader.absentFeatures.joined(separator: ", "))")
+                notes.append(
+                    "schema features not in the input (all missing): \(reader.absentFeatures.joined(separator: ", "))")
             }
             if !reader.unknownColumns.isEmpty {
-                notes.append("input columns not in the schema (ignored): \(reader.unknownColumns.joined(separator: ", "))")
+                notes.append(
+                    "input columns not in the schema (ignored): \(reader.unknownColumns.joined(separator: ", "))")
             }
             notes += input.refusalNotes(reader)
             if let first = reader.invalidExamples.first {
-                notes.append("invalid values were counted, not profiled; first: \(input.displayName):\(first.line) field \"\(first.feature)\": \(first.reason)")
+                notes.append(
+                    "invalid values were counted, not profiled; first: \(input.displayName):\(first.line) field \"\(first.feature)\": \(first.reason)"
+                )
             }
             let profile: BaselineProfile
             do { profile = try builder.finish(notes: notes) } catch {
@@ -124,8 +142,11 @@ struct BaselineCommand: ParsableCommand {
             } else {
                 var rows = [["MODEL", "VERSION", "CREATED", "SOURCE", "ROWS", "FEATURES", "SIZE", "CHECKSUM"]]
                 for r in records {
-                    rows.append([r.model, r.version, ReportFormat.timestamp(r.createdAt), r.source, "\(r.rows)", "\(r.features)",
-                                 ConfigValues.format(bytes: r.sizeBytes), r.damage == nil ? String(r.checksum.prefix(19)) : "DAMAGED"])
+                    rows.append([
+                        r.model, r.version, ReportFormat.timestamp(r.createdAt), r.source, "\(r.rows)", "\(r.features)",
+                        ConfigValues.format(bytes: r.sizeBytes),
+                        r.damage == nil ? String(r.checksum.prefix(19)) : "DAMAGED",
+                    ])
                 }
                 print(table(rows), terminator: "")
             }
@@ -157,14 +178,19 @@ struct BaselineCommand: ParsableCommand {
         @Option var model: String
         @Option(help: "Version, or latest.") var version = "latest"
         @Option(help: "Output file (default: stdout).") var output: String?
-        @Flag(name: .customLong("include-samples"), help: "Also write the sorted reference samples.") var includeSamples = false
+        @Flag(name: .customLong("include-samples"), help: "Also write the sorted reference samples.")
+        var includeSamples = false
 
         func run() throws {
             let db = try openStore(store, mode: .readOnly)
             let stored = try storeCall { try db.load(model: model, version: version) }
-            let document = BaselineExport(baseline: stored.record, profile: stored.profile,
-                                          samples: includeSamples ? Dictionary(uniqueKeysWithValues: stored.profile.features.compactMap { f in
-                                              f.numeric.map { (f.name, $0.sample) } }) : nil)
+            let document = BaselineExport(
+                baseline: stored.record, profile: stored.profile,
+                samples: includeSamples
+                    ? Dictionary(
+                        uniqueKeysWithValues: stored.profile.features.compactMap { f in
+                            f.numeric.map { (f.name, $0.sample) }
+                        }) : nil)
             try writeOutput(try jsonString(document) + "\n", to: output)
         }
     }
@@ -203,7 +229,9 @@ func split(_ list: String?) -> [String] {
 }
 
 func loadSchema(_ path: String) throws -> Schema {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("\(path): cannot read the schema file") }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw CLIError("\(path): cannot read the schema file")
+    }
     do {
         return try YAMLDecoder().decode(Schema.self, from: text)
     } catch let DecodingError.dataCorrupted(c) {

@@ -17,8 +17,10 @@ struct CompareCommand: ParsableCommand {
     @Option var model: String
     @Option(help: "Baseline version, or latest.") var version = "latest"
     @Option(help: "Current data: .csv or .jsonl/.ndjson; - for stdin.") var data: String
-    @Option(name: .customLong("input-format"), help: "csv or jsonl (default: from the file name).") var inputFormat: String?
-    @Option(help: "json, text or html (a self-contained page; default: text on a terminal, json otherwise).") var format: String?
+    @Option(name: .customLong("input-format"), help: "csv or jsonl (default: from the file name).") var inputFormat:
+        String?
+    @Option(help: "json, text or html (a self-contained page; default: text on a terminal, json otherwise).")
+    var format: String?
     @Option(help: "Write the report here instead of stdout.") var output: String?
     @Flag(name: .customLong("fail-on-drift"), help: "Exit 1 when the dataset drifts.") var failOnDrift = false
     @Option(help: "Evaluation settings YAML (tests, thresholds, per-feature overrides).") var settings: String?
@@ -37,7 +39,9 @@ struct CompareCommand: ParsableCommand {
         guard maxRows >= 1 else { throw CLIError("--max-rows must be ≥ 1") }
         var evaluation = try settings.map(loadSettings) ?? EvaluationSettings()
         if let thresholdSource {
-            guard let s = ThresholdSource(rawValue: thresholdSource) else { throw CLIError("--thresholds must be fixed or baseline") }
+            guard let s = ThresholdSource(rawValue: thresholdSource) else {
+                throw CLIError("--thresholds must be fixed or baseline")
+            }
             evaluation.thresholdSource = s
         }
         if let minSamples { evaluation.minSamples = minSamples }
@@ -48,8 +52,9 @@ struct CompareCommand: ParsableCommand {
         let stored = try storeCall { try db.load(model: model, version: version) }
         let evaluator: Evaluator
         do {
-            evaluator = try Evaluator(baseline: stored.profile, model: model, baselineVersion: stored.record.version,
-                                      settings: evaluation)
+            evaluator = try Evaluator(
+                baseline: stored.profile, model: model, baselineVersion: stored.record.version,
+                settings: evaluation)
         } catch let e as SchemaError {
             throw CLIError("\(settings ?? "settings"): \(e.message)")
         }
@@ -62,16 +67,20 @@ struct CompareCommand: ParsableCommand {
         report.invalidExamples = reader.invalidExamples
         report.notes += input.refusalNotes(reader)
         if !reader.absentFeatures.isEmpty {
-            report.notes.append("baseline features not in \(input.displayName) (all missing): \(reader.absentFeatures.joined(separator: ", "))")
+            report.notes.append(
+                "baseline features not in \(input.displayName) (all missing): \(reader.absentFeatures.joined(separator: ", "))"
+            )
         }
         if !reader.unknownColumns.isEmpty {
-            report.notes.append("columns not in the baseline schema (ignored): \(reader.unknownColumns.joined(separator: ", "))")
+            report.notes.append(
+                "columns not in the baseline schema (ignored): \(reader.unknownColumns.joined(separator: ", "))")
         }
-        let text = switch format {
-        case "json": try jsonString(report) + "\n"
-        case "html": HTMLReport.render(report, source: input.displayName, generatedAt: Date())
-        default: renderText(report)
-        }
+        let text =
+            switch format {
+            case "json": try jsonString(report) + "\n"
+            case "html": HTMLReport.render(report, source: input.displayName, generatedAt: Date())
+            default: renderText(report)
+            }
         try writeOutput(text, to: output)
         if failOnDrift && report.dataset.drift { throw ExitCode(1) }
     }
@@ -84,7 +93,9 @@ private struct SettingsDocument: Decodable {
 }
 
 func loadSettings(_ path: String) throws -> EvaluationSettings {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("\(path): cannot read the settings file") }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw CLIError("\(path): cannot read the settings file")
+    }
     do {
         let s = try YAMLDecoder().decode(SettingsDocument.self, from: text).settings
         try s.validate()
@@ -115,22 +126,30 @@ func renderText(_ r: DriftReport) -> String {
         return ra != rb ? ra < rb : a.offset < b.offset
     }.map(\.element)
     for f in order {
-        rows.append([f.name, f.kind.rawValue, "\(f.count)", f.status.rawValue + (f.ignored == true ? " (ignored)" : ""),
-                     ReportFormat.number(f.tests.psi?.value, digits: 3), ReportFormat.number(f.effectSize, digits: 3),
-                     ReportFormat.number(f.adjustedPValue, digits: 2),
-                     ReportFormat.percent(f.quality.missingRatio), ReportFormat.percent(f.outsideBaselineRatio)])
+        rows.append([
+            f.name, f.kind.rawValue, "\(f.count)", f.status.rawValue + (f.ignored == true ? " (ignored)" : ""),
+            ReportFormat.number(f.tests.psi?.value, digits: 3), ReportFormat.number(f.effectSize, digits: 3),
+            ReportFormat.number(f.adjustedPValue, digits: 2),
+            ReportFormat.percent(f.quality.missingRatio), ReportFormat.percent(f.outsideBaselineRatio),
+        ])
     }
     out += table(rows)
     let m = r.multivariate
     if m.available, let v = m.value, let lo = m.lower, let hi = m.upper {
-        out += "\nmultivariate (PCA reconstruction): \(ReportFormat.number(v)) in [\(ReportFormat.number(lo)), \(ReportFormat.number(hi))]: \(m.status?.rawValue ?? "-")\n"
+        out +=
+            "\nmultivariate (PCA reconstruction): \(ReportFormat.number(v)) in [\(ReportFormat.number(lo)), \(ReportFormat.number(hi))]: "
+            + "\(m.status?.rawValue ?? "-")\n"
     } else {
         out += "\nmultivariate: \(m.reason ?? "not available")\n"
     }
     let d = r.dataset
-    out += "dataset: \(d.driftedFeatures) of \(d.evaluatedFeatures) features drifted (share \(ReportFormat.number(d.share, digits: 3)), threshold \(ReportFormat.number(d.threshold, digits: 3))): \(d.drift ? "DRIFT" : d.status.rawValue)\n"
+    out +=
+        "dataset: \(d.driftedFeatures) of \(d.evaluatedFeatures) features drifted (share \(ReportFormat.number(d.share, digits: 3)), "
+        + "threshold \(ReportFormat.number(d.threshold, digits: 3))): \(d.drift ? "DRIFT" : d.status.rawValue)\n"
     let s = r.settings
-    out += "thresholds: significance \(s.thresholds.significance) after \(s.correction.rawValue); psi \(s.thresholds.psi), ks D \(s.thresholds.ksStatistic), tvd \(s.thresholds.tvd) (\(s.thresholdSource.rawValue)); min samples \(s.minSamples)\n"
+    out +=
+        "thresholds: significance \(s.thresholds.significance) after \(s.correction.rawValue); psi \(s.thresholds.psi), ks D "
+        + "\(s.thresholds.ksStatistic), tvd \(s.thresholds.tvd) (\(s.thresholdSource.rawValue)); min samples \(s.minSamples)\n"
     for e in r.invalidExamples.prefix(3) { out += "invalid: line \(e.line), field \"\(e.feature)\": \(e.reason)\n" }
     for n in r.notes { out += "note: \(n)\n" }
     return out

@@ -8,7 +8,10 @@ struct Driftwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "driftwatch",
         abstract: "Model-drift monitoring: baselines, offline comparison, and the sidecar.",
-        subcommands: [BaselineCommand.self, CompareCommand.self, ServeCommand.self, CheckConfigCommand.self, RulesCommand.self, MetricsCommand.self, SimulateCommand.self]
+        subcommands: [
+            BaselineCommand.self, CompareCommand.self, ServeCommand.self, CheckConfigCommand.self, RulesCommand.self,
+            MetricsCommand.self, SimulateCommand.self,
+        ]
     )
 
     /// ArgumentParser exits 64 on usage errors; the contract says 2 for usage and input errors.

@@ -15,7 +15,8 @@ struct InputFile {
         self.path = path
         if let explicit {
             guard let f = TableFormat(rawValue: explicit) else {
-                throw CLIError("--input-format must be one of: \(TableFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw CLIError(
+                    "--input-format must be one of: \(TableFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             format = f
         } else if let f = TableFormat.guess(fileName: path) {
@@ -27,8 +28,10 @@ struct InputFile {
 
     /// Streams the file through `reader`, calling `sink` with every typed batch. 1 MiB reads: the
     /// pieces in flight (two per core) hold ~10 MB less than with 4 MiB, at the same speed.
-    func read(into reader: inout TableReader, chunkSize: Int = 1 << 20,
-              _ sink: TableReader.Sink) throws {
+    func read(
+        into reader: inout TableReader, chunkSize: Int = 1 << 20,
+        _ sink: TableReader.Sink
+    ) throws {
         reader.parallelism = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY)
         guard fd >= 0 else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
@@ -62,8 +65,11 @@ struct InputFile {
     func refusalNotes(_ reader: TableReader) -> [String] {
         var notes: [String] = []
         if reader.rejectedCount > 0 {
-            let reasons = reader.rejected.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }
-            notes.append("\(reader.rejectedCount) records refused (\(reasons.joined(separator: ", "))), not in the window")
+            let reasons = reader.rejected.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                "\($0.value) \($0.key.rawValue)"
+            }
+            notes.append(
+                "\(reader.rejectedCount) records refused (\(reasons.joined(separator: ", "))), not in the window")
             for e in reader.rejectedExamples.prefix(3) {
                 let field = e.field.isEmpty ? "" : " field \"\(e.field)\""
                 notes.append("refused: \(displayName):\(e.line ?? 0)\(field): \(e.reason)")
@@ -114,7 +120,8 @@ struct Progress {
 
     private func write(rows: Int, now: ContinuousClock.Instant, end: String) {
         let elapsed = max((now - start).seconds, 1e-9)
-        var line = "\r  \(rows) rows, \(Int(Double(rows) / elapsed)) rows/s, \(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB"
+        var line =
+            "\r  \(rows) rows, \(Int(Double(rows) / elapsed)) rows/s, \(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB"
         if let total, total > 0 { line += String(format: " (%.0f%%)", 100 * Double(bytes) / Double(total)) }
         FileHandle.standardError.write(Data((line + "   " + end).utf8))
     }

@@ -30,7 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
         // Connections, journal segments, SQLite (database, WAL, shm), tailed files, outgoing alerts.
         let reserve = 64 + 2 * cfg.models.count + cfg.sources.count
         if descriptors < cfg.maxConnections + reserve {
-            logger.warning("the descriptor limit (\(descriptors)) is below max_connections (\(cfg.maxConnections)) + \(reserve) for files: lower max_connections or raise the limit (ulimit -n)")
+            let why =
+                "the descriptor limit (\(descriptors)) is below max_connections (\(cfg.maxConnections)) + \(reserve) for files: "
+                + "lower max_connections or raise the limit (ulimit -n)"
+            logger.warning("\(why)")
         }
         let started = ContinuousClock.now
         let sidecar: Sidecar
@@ -41,7 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let e as StoreError {
             throw CLIError(e.description)
         }
-        logger.info("loaded \(cfg.models.count) model(s) in \(started.duration(to: .now)); listening on \(cfg.listenHost):\(cfg.listenPort)")
+        logger.info(
+            "loaded \(cfg.models.count) model(s) in \(started.duration(to: .now)); listening on \(cfg.listenHost):\(cfg.listenPort)"
+        )
         let app = buildApplication(sidecar, logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
@@ -78,22 +83,30 @@ func limitMallocArenas() {
     typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
     let tunables = getenv("GLIBC_TUNABLES").map { String(cString: $0) } ?? ""
     guard getenv("MALLOC_ARENA_MAX") == nil, !tunables.contains("arena_max"),
-          let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt")
+    else { return }
     _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, 2)
     #endif
 }
 
 /// Loads a sidecar configuration; a ConfigError becomes a CLI error (exit 2). `environment`: the
 /// variables that override secrets (nil: none, as for generating rules).
-func loadConfig(_ path: String, environment: [String: String]? = ProcessInfo.processInfo.environment) throws -> SidecarConfig {
-    do { return try SidecarConfig.load(path: path, environment: environment) } catch let e as ConfigError { throw CLIError(e.description) }
+func loadConfig(
+    _ path: String, environment: [String: String]? = ProcessInfo.processInfo.environment
+) throws -> SidecarConfig {
+    do { return try SidecarConfig.load(path: path, environment: environment) } catch let e as ConfigError {
+        throw CLIError(e.description)
+    }
 }
 
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
         abstract: "Validate a sidecar configuration and print the effective settings.",
-        discussion: "Checks every key (errors name it), that the store opens and that each model's baseline exists and fits its settings. Exit 0 valid, 2 invalid.")
+        discussion:
+            "Checks every key (errors name it), that the store opens and that each model's baseline exists and fits its settings. Exit 0 "
+            + "valid, 2 invalid."
+    )
 
     @Argument(help: "Configuration YAML.") var file: String
     @Flag(name: .customLong("no-store"), help: "Do not open the store (syntax and values only).") var noStore = false
@@ -108,7 +121,8 @@ struct CheckConfigCommand: ParsableCommand {
             for (i, m) in cfg.models.enumerated() {
                 do {
                     let b = try store.load(model: m.name, version: m.baseline)
-                    _ = try Evaluator(baseline: b.profile, model: m.name, baselineVersion: b.record.version, settings: m.evaluation)
+                    _ = try Evaluator(
+                        baseline: b.profile, model: m.name, baselineVersion: b.record.version, settings: m.evaluation)
                 } catch let e as StoreError {
                     throw CLIError("\(file): models[\(i)].baseline: \(e)")
                 } catch let e as SchemaError {

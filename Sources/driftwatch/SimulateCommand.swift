@@ -16,15 +16,19 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "The sidecar's base URL.") var target: String = "http://127.0.0.1:9464"
     @Option(help: "Model name to put in each event (default: none, the sidecar's only model).") var model: String?
     @Option(help: "CSV of normal traffic.") var data = "baselines/examples/iris_train.csv"
-    @Option(name: .customLong("drift-data"), help: "CSV of drifted traffic.") var driftData = "baselines/examples/iris_production.csv"
-    @Option(name: .customLong("drift-after"), help: "When to switch to the drifted data (e.g. 30s, 2m).") var driftAfter = "20s"
+    @Option(name: .customLong("drift-data"), help: "CSV of drifted traffic.") var driftData =
+        "baselines/examples/iris_production.csv"
+    @Option(name: .customLong("drift-after"), help: "When to switch to the drifted data (e.g. 30s, 2m).")
+    var driftAfter = "20s"
     @Option(help: "Events per second.") var rate = 500.0
     @Option(help: "Events per request.") var batch = 50
     @Option(help: "Stop after this long (e.g. 90s; default: run until interrupted).") var duration: String?
     @Option(help: "Seed of the row order and synthetic latencies.") var seed: UInt64 = 42
 
     func run() throws {
-        guard let switchAt = ConfigValues.seconds(driftAfter) else { throw CLIError("--drift-after: \"\(driftAfter)\" is not a duration") }
+        guard let switchAt = ConfigValues.seconds(driftAfter) else {
+            throw CLIError("--drift-after: \"\(driftAfter)\" is not a duration")
+        }
         let stopAt = try duration.map { d -> Double in
             guard let s = ConfigValues.seconds(d) else { throw CLIError("--duration: \"\(d)\" is not a duration") }
             return s
@@ -34,11 +38,15 @@ struct SimulateCommand: ParsableCommand {
         let client: LoopbackHTTPClient
         do { client = try LoopbackHTTPClient(url: target) } catch { throw CLIError("--target: \(error)") }
         var headers: [(String, String)] = []
-        if let t = ProcessInfo.processInfo.environment["DRIFTWATCH_INGEST_TOKEN"], !t.isEmpty { headers.append(("Authorization", "Bearer \(t)")) }
+        if let t = ProcessInfo.processInfo.environment["DRIFTWATCH_INGEST_TOKEN"], !t.isEmpty {
+            headers.append(("Authorization", "Bearer \(t)"))
+        }
         var rng = SplitMix64(seed: seed)
         let start = Date()
         var sent = 0, accepted = 0, rejected = 0, lastReport = 0.0
-        print("simulate: \(rate) events/s to \(target) in batches of \(batch); drift after \(ConfigValues.format(seconds: switchAt))")
+        print(
+            "simulate: \(rate) events/s to \(target) in batches of \(batch); drift after \(ConfigValues.format(seconds: switchAt))"
+        )
         while true {
             let elapsed = Date().timeIntervalSince(start)
             if let stopAt, elapsed >= stopAt { break }
@@ -67,7 +75,10 @@ struct SimulateCommand: ParsableCommand {
             }
             sent += batch
             if elapsed - lastReport >= 5 {
-                print("simulate: \(Int(elapsed))s sent \(sent) (accepted \(accepted), rejected \(rejected)), \(drifting ? "DRIFTED data" : "normal data")")
+                print(
+                    "simulate: \(Int(elapsed))s sent \(sent) (accepted \(accepted), rejected \(rejected)), "
+                        + "\(drifting ? "DRIFTED data" : "normal data")"
+                )
                 lastReport = elapsed
             }
             let due = Double(sent) / rate
@@ -83,7 +94,9 @@ struct SimulateCommand: ParsableCommand {
     }
 
     func readRows(_ path: String) throws -> Rows {
-        guard let bytes = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot read the file") }
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw CLIError("\(path): cannot read the file")
+        }
         var parser = CSVParser()
         var header: [String] = []
         var values: [[String]] = []
@@ -104,7 +117,9 @@ struct SimulateCommand: ParsableCommand {
         for (k, name) in header.enumerated() where k < row.count {
             let v = row[k]
             let json = v.isEmpty ? "null" : (Double(v) != nil ? v : quote(v))
-            if name == "prediction" || name == "score" { top.append("\(quote(name)):\(json)") } else {
+            if name == "prediction" || name == "score" {
+                top.append("\(quote(name)):\(json)")
+            } else {
                 features.append("\(quote(name)):\(json)")
             }
         }

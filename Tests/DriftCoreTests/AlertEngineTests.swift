@@ -5,17 +5,25 @@ import Testing
 /// The alert state machine, driven by hand-made observations and times (no clock, no sockets).
 @Suite("Alert engine")
 struct AlertEngineTests {
-    static let drift: AlertLabels = ["alertname": "DriftwatchFeatureDrift", "model": "iris", "feature": "petal_length",
-                                     "severity": "warning", "source": "sidecar"]
-    static let other: AlertLabels = ["alertname": "DriftwatchDatasetDrift", "model": "iris", "severity": "critical", "source": "sidecar"]
+    static let drift: AlertLabels = [
+        "alertname": "DriftwatchFeatureDrift", "model": "iris", "feature": "petal_length",
+        "severity": "warning", "source": "sidecar",
+    ]
+    static let other: AlertLabels = [
+        "alertname": "DriftwatchDatasetDrift", "model": "iris", "severity": "critical", "source": "sidecar",
+    ]
 
-    static func settings(for pending: Double = 60, resolveAfter: Int = 3, webhooks: [String: Double] = [:]) -> AlertEngine.Settings {
-        .init(forDuration: pending, resolveAfter: resolveAfter, resendInterval: 60, resolvedRetention: 900,
-              evaluationInterval: 15, webhooks: webhooks, sendsToAlertmanagers: true)
+    static func settings(
+        for pending: Double = 60, resolveAfter: Int = 3, webhooks: [String: Double] = [:]
+    ) -> AlertEngine.Settings {
+        .init(
+            forDuration: pending, resolveAfter: resolveAfter, resendInterval: 60, resolvedRetention: 900,
+            evaluationInterval: 15, webhooks: webhooks, sendsToAlertmanagers: true)
     }
 
     static func firing(_ labels: AlertLabels...) -> AlertObservation {
-        AlertObservation(conditions: labels.map { AlertCondition(labels: $0, annotations: ["summary": "s"], value: 0.3) })
+        AlertObservation(
+            conditions: labels.map { AlertCondition(labels: $0, annotations: ["summary": "s"], value: 0.3) })
     }
 
     static let clean = AlertObservation(conditions: [])
@@ -38,8 +46,11 @@ struct AlertEngineTests {
         let out = Self.sent(actions)
         #expect(out.count == 1)
         #expect(out.first?.state == .firing && out.first?.startsAt == 1060 && out.first?.endsAt == 1060 + 240)
-        #expect(actions.contains(.transition(fingerprint: AlertFingerprint.of(Self.drift), alertname: "DriftwatchFeatureDrift",
-                                             from: .pending, to: .firing)))
+        #expect(
+            actions.contains(
+                .transition(
+                    fingerprint: AlertFingerprint.of(Self.drift), alertname: "DriftwatchFeatureDrift",
+                    from: .pending, to: .firing)))
     }
 
     @Test("one noisy evaluation never fires: the pending alert is dropped when the condition clears")
@@ -56,7 +67,8 @@ struct AlertEngineTests {
     func resend() {
         var e = AlertEngine(settings: Self.settings(for: 0))
         var sendTimes: [Double] = []
-        for t in stride(from: 0.0, through: 180, by: 15) where !Self.sent(e.observe(Self.firing(Self.drift), at: t)).isEmpty {
+        for t in stride(from: 0.0, through: 180, by: 15)
+        where !Self.sent(e.observe(Self.firing(Self.drift), at: t)).isEmpty {
             sendTimes.append(t)
         }
         #expect(sendTimes == [0, 60, 120, 180])
@@ -150,7 +162,8 @@ struct AlertEngineTests {
         _ = e.observe(Self.firing(Self.drift), at: 0)
         _ = e.observe(Self.firing(Self.drift), at: 60)  // fires and is sent
         let data = try JSONEncoder().encode(e.state)
-        var restored = AlertEngine(settings: Self.settings(), state: try JSONDecoder().decode(AlertEngine.State.self, from: data))
+        var restored = AlertEngine(
+            settings: Self.settings(), state: try JSONDecoder().decode(AlertEngine.State.self, from: data))
         #expect(restored == e)
         #expect(Self.sent(restored.observe(Self.firing(Self.drift), at: 90)).isEmpty)
         let out = Self.sent(restored.observe(Self.firing(Self.drift), at: 120))
@@ -174,16 +187,20 @@ struct AlertEngineTests {
         #expect(AlertCatalog.humanizeDuration(12.5) == "12.5s")
         #expect(AlertCatalog.humanizeDuration(0.0995) == "99.5ms")
         #expect(AlertCatalog.humanizeDuration(90061) == "1d 1h 1m 1s")
-        let text = AlertCatalog.render("{{ $labels.feature }}: {{ $value | printf \"%.3f\" }} / {{ $value | humanizePercentage }}",
-                                       labels: ["feature": "x"], value: 0.047619047619)
+        let text = AlertCatalog.render(
+            "{{ $labels.feature }}: {{ $value | printf \"%.3f\" }} / {{ $value | humanizePercentage }}",
+            labels: ["feature": "x"], value: 0.047619047619)
         #expect(text == "x: 0.048 / 4.762%")
     }
 
     @Test("Alertmanager and webhook bodies carry the fields receivers read")
     func payloads() throws {
-        let a = AlertInstance(fingerprint: AlertFingerprint.of(Self.drift), labels: Self.drift, annotations: ["summary": "s"],
-                              state: .firing, value: 0.3, startsAt: 0, endsAt: 240.5)
-        let am = try JSONSerialization.jsonObject(with: AlertPayloads.alertmanager([a], generatorURL: "http://h:1/v1/drift/iris")) as? [[String: Any]]
+        let a = AlertInstance(
+            fingerprint: AlertFingerprint.of(Self.drift), labels: Self.drift, annotations: ["summary": "s"],
+            state: .firing, value: 0.3, startsAt: 0, endsAt: 240.5)
+        let am =
+            try JSONSerialization.jsonObject(
+                with: AlertPayloads.alertmanager([a], generatorURL: "http://h:1/v1/drift/iris")) as? [[String: Any]]
         #expect(am?.first?["startsAt"] as? String == "1970-01-01T00:00:00.000Z")
         #expect(am?.first?["endsAt"] as? String == "1970-01-01T00:04:00.500Z")
         #expect(am?.first?["generatorURL"] as? String == "http://h:1/v1/drift/iris")
@@ -192,9 +209,14 @@ struct AlertEngineTests {
         r.state = .resolved
         r.labels["feature"] = "sepal_width"
         let notice = AlertGroupNotice(receiver: "hook", firing: true, alerts: [a, r])
-        let body = try JSONSerialization.jsonObject(with: AlertPayloads.webhook(notice, model: "iris", externalURL: "http://h:1",
-                                                                                generatorURL: "http://h:1/v1/drift/iris")) as? [String: Any]
-        #expect(body?["version"] as? String == "4" && body?["status"] as? String == "firing" && body?["receiver"] as? String == "hook")
+        let body =
+            try JSONSerialization.jsonObject(
+                with: AlertPayloads.webhook(
+                    notice, model: "iris", externalURL: "http://h:1",
+                    generatorURL: "http://h:1/v1/drift/iris")) as? [String: Any]
+        #expect(
+            body?["version"] as? String == "4" && body?["status"] as? String == "firing"
+                && body?["receiver"] as? String == "hook")
         #expect(body?["groupKey"] as? String == "{}:{model=\"iris\"}")
         var common = Self.drift
         common["feature"] = nil
@@ -214,21 +236,31 @@ struct AlertEngineTests {
         let psi = try #require(drifted.features[0].tests.psi?.value)
         let obs = AlertObservation(report: drifted, alerting: alerting)
         let drift = try #require(obs.conditions.first { $0.labels["alertname"] == "DriftwatchFeatureDrift" })
-        #expect(drift.labels == ["alertname": "DriftwatchFeatureDrift", "severity": "warning", "model": "m", "feature": "x",
-                                 "source": "sidecar", "team": "ml"])
+        #expect(
+            drift.labels == [
+                "alertname": "DriftwatchFeatureDrift", "severity": "warning", "model": "m", "feature": "x",
+                "source": "sidecar", "team": "ml",
+            ])
         #expect(drift.value == psi)
-        #expect(drift.annotations["description"]?.contains(String(format: "where PSI does not run: %.3f)", psi)) == true)
+        #expect(
+            drift.annotations["description"]?.contains(String(format: "where PSI does not run: %.3f)", psi)) == true)
         #expect(drift.annotations["runbook_url"]?.hasSuffix("#driftwatchfeaturedrift") == true)
-        #expect(!obs.conditions.contains { $0.labels["feature"] == "c" && $0.labels["alertname"] == "DriftwatchFeatureDrift" })
+        #expect(
+            !obs.conditions.contains {
+                $0.labels["feature"] == "c" && $0.labels["alertname"] == "DriftwatchFeatureDrift"
+            })
 
         // Invalid values (wrong types no longer refuse their record): over invalid_ratio_increase
         // (0.01) above the baseline's raises DriftwatchInvalidValues, with the increase as value.
         var invalid = drifted
         invalid.features[0].quality.invalidRatio = 0.05
         invalid.features[1].quality.invalidRatio = 0.009
-        let byInvalid = AlertObservation(report: invalid, alerting: alerting).conditions.filter { $0.labels["alertname"] == "DriftwatchInvalidValues" }
+        let byInvalid = AlertObservation(report: invalid, alerting: alerting).conditions.filter {
+            $0.labels["alertname"] == "DriftwatchInvalidValues"
+        }
         #expect(byInvalid.map { $0.labels["feature"] } == ["x"] && byInvalid.first?.value == 0.05)
-        #expect(byInvalid.first?.annotations["description"]?.hasPrefix("5% more of the values of x are invalid") == true)
+        #expect(
+            byInvalid.first?.annotations["description"]?.hasPrefix("5% more of the values of x are invalid") == true)
         #expect(!obs.conditions.contains { $0.labels["alertname"] == "DriftwatchInvalidValues" })
 
         let small = try VerdictTests.evaluate(baseline, n: 50, seed: 5, shift: 1.0)  // under min_samples (100)

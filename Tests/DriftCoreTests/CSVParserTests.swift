@@ -19,25 +19,22 @@ private func parse(_ text: String, chunk: Int = 1 << 20) throws -> [(Int, [Strin
 
 @Suite("CSV parser (RFC 4180)")
 struct CSVParserTests {
-    static let tricky = "\u{FEFF}name,note,value\r\n" +
-        "a,\"hello, world\",1\r\n" +
-        "b,\"she said \"\"hi\"\"\",2\r\n" +
-        "\r\n" +
-        "c,\"two\nlines\",3\n" +
-        "d,,\n" +
-        "e,\"\",5"
+    static let tricky =
+        "\u{FEFF}name,note,value\r\n" + "a,\"hello, world\",1\r\n" + "b,\"she said \"\"hi\"\"\",2\r\n" + "\r\n"
+        + "c,\"two\nlines\",3\n" + "d,,\n" + "e,\"\",5"
 
     @Test("quotes, escaped quotes, embedded delimiters and line breaks, CRLF, blank lines, BOM, no final newline")
     func rfc4180() throws {
         let records = try parse(Self.tricky)
-        #expect(records.map(\.1) == [
-            ["name", "note", "value"],
-            ["a", "hello, world", "1"],
-            ["b", "she said \"hi\"", "2"],
-            ["c", "two\nlines", "3"],
-            ["d", "", ""],
-            ["e", "", "5"],
-        ])
+        #expect(
+            records.map(\.1) == [
+                ["name", "note", "value"],
+                ["a", "hello, world", "1"],
+                ["b", "she said \"hi\"", "2"],
+                ["c", "two\nlines", "3"],
+                ["d", "", ""],
+                ["e", "", "5"],
+            ])
         // Physical start lines: the blank line 4 is skipped, the record on line 5 spans two lines.
         #expect(records.map(\.0) == [1, 2, 3, 5, 7, 8])
     }
@@ -52,7 +49,8 @@ struct CSVParserTests {
 
     @Test("an unterminated quote is an error naming the line where the record starts")
     func unterminated() throws {
-        #expect(throws: CSVError(line: 2, column: 2, message: "quoted field is not closed before the end of the input")) {
+        #expect(throws: CSVError(line: 2, column: 2, message: "quoted field is not closed before the end of the input"))
+        {
             _ = try parse("a,b\nx,\"open\nstill open\n")
         }
     }
@@ -93,7 +91,9 @@ struct NumberParserTests {
 
     @Test("missing tokens, infinities, and text")
     func classes() {
-        for t in ["", "  ", "NA", "NaN", "nan", "null", "None", "#N/A"] { #expect(NumberParser.parse(t) == .missing, "\(t)") }
+        for t in ["", "  ", "NA", "NaN", "nan", "null", "None", "#N/A"] {
+            #expect(NumberParser.parse(t) == .missing, "\(t)")
+        }
         for t in ["inf", "-Infinity", "1e999"] { #expect(NumberParser.parse(t) == .infinite, "\(t)") }
         for t in ["abc", "1,5", "0x1p3", "1e", "--1", "."] { #expect(NumberParser.parse(t) == .notANumber, "\(t)") }
         #expect(NumberParser.parse(" 2.5 ") == .value(2.5))

@@ -10,8 +10,9 @@ struct EvaluatorFixtureTests {
         let profile = try buildBaseline(try Fixture.bytes("core_reference.csv"), format: .csv, chunk: 4093)
         let evaluator = try Evaluator(baseline: profile, model: "fixture", baselineVersion: "1", settings: settings)
         var window = evaluator.makeWindow()
-        let (reader, batches, _) = try readBatches(try Fixture.bytes("core_current.csv"), format: .csv, schema: profile.schema,
-                                                   chunk: 1000)
+        let (reader, batches, _) = try readBatches(
+            try Fixture.bytes("core_current.csv"), format: .csv, schema: profile.schema,
+            chunk: 1000)
         for b in batches { window.insert(b, at: 0) }
         var report = try evaluator.evaluate(window.snapshot())
         report.invalidExamples = reader.invalidExamples

@@ -15,14 +15,18 @@ struct EventParserTests {
     ])
     static let parser = EventParser(models: [("m", schema)])
 
-    func parse(_ text: String, _ format: EventFormat = .json, parser: EventParser = Self.parser) throws -> ParsedEvents {
+    func parse(_ text: String, _ format: EventFormat = .json, parser: EventParser = Self.parser) throws -> ParsedEvents
+    {
         let bytes = Array(text.utf8)
         return try bytes.withUnsafeBytes { try parser.parse($0, format: format) }
     }
 
     @Test("a full record: features, prediction and score join the features, golden signals read")
     func fullRecord() throws {
-        let p = try parse(#"{"model":"m","timestamp":"2026-11-21T10:00:00Z","request_id":"a1","features":{"x":1.5,"y":-2e3,"c":"eu"},"prediction":"setosa","score":0.93,"latency_ms":12.5,"status":"ok"}"#)
+        let p = try parse(
+            #"{"model":"m","timestamp":"2026-11-21T10:00:00Z","request_id":"a1","features":{"x":1.5,"y":-2e3,"c":"eu"},"prediction":"setosa","#
+                + #""score":0.93,"latency_ms":12.5,"status":"ok"}"#
+        )
         #expect(p.accepted == 1 && p.rejectedCount == 0)
         let b = p.batches[0]
         // slots: numeric x, y, score; categorical c, prediction
@@ -31,9 +35,14 @@ struct EventParserTests {
         #expect(b.latencies[0] == 0.0125 && b.statuses[0] == "ok" && b.predictions[0] == "setosa")
     }
 
-    @Test("partial acceptance: a bad envelope refuses the record (index, field, reason); a bad value is counted invalid, its record kept")
+    @Test(
+        "partial acceptance: a bad envelope refuses the record (index, field, reason); a bad value is counted invalid, its record kept"
+    )
     func partial() throws {
-        let p = try parse(#"[{"features":{"x":1}}, {"features":{"x":"abc","y":2}}, 7, {"nofeatures":1}, {"model":"other","features":{}}, {"features":{"c":[1]}}, {"features":{"x":2},"latency_ms":-1}, {"features":{"y":3}}]"#)
+        let p = try parse(
+            #"[{"features":{"x":1}}, {"features":{"x":"abc","y":2}}, 7, {"nofeatures":1}, {"model":"other","features":{}}, "#
+                + #"{"features":{"c":[1]}}, {"features":{"x":2},"latency_ms":-1}, {"features":{"y":3}}]"#
+        )
         #expect(p.accepted == 4)
         #expect(p.errors.map(\.index) == [2, 3, 4, 6])
         #expect(p.errors[0].kind == .notAnObject)
@@ -52,7 +61,9 @@ struct EventParserTests {
         #expect(b.number(3, 1) == 3)
     }
 
-    @Test("a nested value in a flat object is judged at the depth the first pass checked: a feature's value and an unknown key's alike")
+    @Test(
+        "a nested value in a flat object is judged at the depth the first pass checked: a feature's value and an unknown key's alike"
+    )
     func flatDepth() throws {
         for n in 55...66 {
             let nested = String(repeating: "[", count: n) + String(repeating: "]", count: n)
@@ -64,22 +75,30 @@ struct EventParserTests {
 
     @Test("a key given twice: the last value stands, and only its problem is reported and counted")
     func duplicateKeys() throws {
-        let p = try parse(#"[{"features":{"x":"a","x":1}}, {"features":{"x":1,"x":"b"}}, {"features":{"x":"c","x":"d","c":[1],"c":[2]}}]"#)
+        let p = try parse(
+            #"[{"features":{"x":"a","x":1}}, {"features":{"x":1,"x":"b"}}, {"features":{"x":"c","x":"d","c":[1],"c":[2]}}]"#
+        )
         #expect(p.accepted == 3)
         #expect(p.batches[0].number(0, 0) == 1 && EventBatch.isInvalid(p.batches[0].number(1, 0)))
-        #expect(p.invalid.map(\.index) == [1, 2, 2] && p.invalid.map(\.field) == ["features.x", "features.x", "features.c"])
-        #expect(p.invalid[0].reason == "expected a number, found string \"b\"" && p.invalid[1].reason == "expected a number, found string \"d\"")
+        #expect(
+            p.invalid.map(\.index) == [1, 2, 2] && p.invalid.map(\.field) == ["features.x", "features.x", "features.c"])
+        #expect(
+            p.invalid[0].reason == "expected a number, found string \"b\""
+                && p.invalid[1].reason == "expected a number, found string \"d\"")
         #expect(p.invalidValues[0] == ["x": 2, "c": 1])
         #expect(p.batches[0].invalidCategories == [2 * p.batches[0].categoricalWidth])
     }
 
     @Test("a flat object's top-level keys are its features; one with no schema key is refused")
     func flat() throws {
-        let p = try parse(#"[{"x":1.5,"c":"eu","prediction":"setosa","latency_ms":3,"extra":1}, {"status":"ok"}, {"prediction":"setosa"}]"#)
+        let p = try parse(
+            #"[{"x":1.5,"c":"eu","prediction":"setosa","latency_ms":3,"extra":1}, {"status":"ok"}, {"prediction":"setosa"}]"#
+        )
         #expect(p.accepted == 2 && p.errors.map(\.index) == [1])
         #expect(p.errors[0].kind == .missingFeatures)
         let b = p.batches[0]
-        #expect(b.number(0, 0) == 1.5 && b.number(0, 1).isNaN && b.category(0, 0) == "eu" && b.category(0, 1) == "setosa")
+        #expect(
+            b.number(0, 0) == 1.5 && b.number(0, 1).isNaN && b.category(0, 0) == "eu" && b.category(0, 1) == "setosa")
         #expect(b.latencies[0] == 0.003 && b.predictions[0] == "setosa")
         #expect(p.unknownFeatures[0] == 1)
         #expect(b.category(1, 1) == "setosa" && b.number(1, 0).isNaN)
@@ -127,7 +146,8 @@ struct EventParserTests {
     @Test("string escapes and unicode decode as JSONSerialization does")
     func escapes() throws {
         let label = "a\"b\\c/d\u{8}\u{C}\n\r\t é 😀 \u{1}"
-        let encoded = String(decoding: try JSONSerialization.data(withJSONObject: ["features": ["c": label]]), as: UTF8.self)
+        let encoded = String(
+            decoding: try JSONSerialization.data(withJSONObject: ["features": ["c": label]]), as: UTF8.self)
         let p = try parse(encoded)
         #expect(p.batches[0].category(0, 0) == label)
         let q = try parse(#"{"features":{"c":"\ud83d\ude00\u00e9"}}"#)
@@ -154,7 +174,9 @@ struct EventParserTests {
     func multiModel() throws {
         let other = try Schema(features: [FeatureSpec(name: "z", kind: .numeric)])
         let parser = EventParser(models: [("m", Self.schema), ("n", other)])
-        let p = try parse(#"[{"model":"n","features":{"z":1}}, {"features":{"x":1},"model":"m"}, {"features":{"x":1}}]"#, parser: parser)
+        let p = try parse(
+            #"[{"model":"n","features":{"z":1}}, {"features":{"x":1},"model":"m"}, {"features":{"x":1}}]"#,
+            parser: parser)
         #expect(p.batches[0].count == 1 && p.batches[1].count == 1)
         #expect(p.errors.count == 1 && p.errors[0].field == "model")
     }

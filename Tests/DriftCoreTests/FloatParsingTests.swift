@@ -15,7 +15,9 @@ struct FloatParsingTests {
 
     static func strtod(_ text: String) -> Double { Glibc.strtod(text, nil) }
 
-    @Test("random significands of 1 to 19 digits, exponents over the whole range: identical bits, and Eisel–Lemire takes (nearly) all")
+    @Test(
+        "random significands of 1 to 19 digits, exponents over the whole range: identical bits, and Eisel–Lemire takes (nearly) all"
+    )
     func random() {
         var g = SplitMix64(seed: 21)
         var fallbacks = 0, checked = 0
@@ -50,10 +52,13 @@ struct FloatParsingTests {
     @Test("edge strings: ties to even, the largest and smallest doubles, subnormals, overflow, underflow")
     func edges() {
         let cases = [
-            "9007199254740993", "9007199254740995", "9007199254740993.0000000001e0", "1.00000000000000011102230246251565404236316680908203125",
+            "9007199254740993", "9007199254740995", "9007199254740993.0000000001e0",
+            "1.00000000000000011102230246251565404236316680908203125",
             "2.2250738585072011e-308", "2.2250738585072014e-308", "2.2250738585072012e-308", "4.9406564584124654e-324",
-            "2.4703282292062327e-324", "2.4703282292062328e-324", "1e-400", "1.7976931348623157e308", "1.7976931348623158e308",
-            "1.7976931348623159e308", "1e309", "0.1", "0.2", "0.3", "1e23", "8.98846567431158e307", "7.2057594037927933e16",
+            "2.4703282292062327e-324", "2.4703282292062328e-324", "1e-400", "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "1.7976931348623159e308", "1e309", "0.1", "0.2", "0.3", "1e23", "8.98846567431158e307",
+            "7.2057594037927933e16",
             "3.0517578125e-05", "1.448997445238699", "123456789012345678e-5", "9999999999999999999", "1e22", "1e-22",
             "4.35679106e-320", "2.225073858507201e-308", "5e-324", "3e-324", "-0.0", "0e300",
         ]

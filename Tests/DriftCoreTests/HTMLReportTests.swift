@@ -29,7 +29,8 @@ struct HTMLReportTests {
         let edges = try #require(x.edges)
         let current = VerdictTests.batch(400, seed: 2, shift: 0.5, labels: ["a"]).numbers
         var counts = [Int](repeating: 0, count: edges.count + 1)
-        for v in current { counts[edges.firstIndex { v <= $0 } ?? edges.count] += 1 }  // right-closed, as the README says
+        // right-closed, as the README says
+        for v in current { counts[edges.firstIndex { v <= $0 } ?? edges.count] += 1 }
         #expect(x.current.count == counts.count)
         for (share, n) in zip(x.current, counts) { #expect(abs(share - Double(n) / 400) < 1e-12) }
         #expect(abs(x.baseline.reduce(0, +) - 1) < 1e-9)
@@ -43,15 +44,19 @@ struct HTMLReportTests {
         // Bins (−∞,1] (1,2] (2,∞), drawn over [0,1] [1,2] [2,3], shares .25 .5 .25: densities .25 .5 .25,
         // maximum .5.
         // Plot: x from 46 to 550 (504 wide) over [0, 3]; y from 186 (0) up to 12 (0.5).
-        let svg = HTMLReport.numericChart(FeatureHistogram(edges: [1, 2], range: [0, 3], baseline: [0.25, 0.5, 0.25],
-                                                           current: [0, 0.5, 0.5]), name: "x")
+        let svg = HTMLReport.numericChart(
+            FeatureHistogram(
+                edges: [1, 2], range: [0, 3], baseline: [0.25, 0.5, 0.25],
+                current: [0, 0.5, 0.5]), name: "x")
         #expect(svg.contains("<path class=\"base\" d=\"M46.0,186.0V99.0H214.0V12.0H382.0V99.0H550.0V186.0Z\"/>"))
         // Current: nothing in the first bin, .5 in each of the other two: density .5, top of the plot.
         #expect(svg.contains("<path class=\"cur\" d=\"M46.0,186.0V186.0H214.0V12.0H382.0V12.0H550.0V186.0Z\"/>"))
         #expect(!svg.contains("Drawn shortened"))
         // An outlier at 1 000: the last bin is drawn as wide as the interior span (1), to 3.
-        let far = HTMLReport.numericChart(FeatureHistogram(edges: [1, 2], range: [0.9, 1000], baseline: [0.25, 0.5, 0.25],
-                                                           current: [0.25, 0.5, 0.25]), name: "x")
+        let far = HTMLReport.numericChart(
+            FeatureHistogram(
+                edges: [1, 2], range: [0.9, 1000], baseline: [0.25, 0.5, 0.25],
+                current: [0.25, 0.5, 0.25]), name: "x")
         #expect(far.contains("Drawn shortened: the highest bin runs up to 1000."))
         // Drawn over [0.9, 3]: widths .1, 1, 1 give densities 2.5, .5, .25 (maximum 2.5). X(v) = 46 +
         // (v − 0.9) / 2.1 × 504: 70 at 1, 310 at 2, 550 at 3. Y(d) = 186 − d / 2.5 × 174: 12, 151.2, 168.6.
@@ -69,7 +74,8 @@ struct HTMLReportTests {
         #expect(html.contains("1970-01-01T00:00:00Z"))
         let urls = html.components(separatedBy: "http").dropFirst().map { "http" + $0.prefix(30) }
         #expect(urls.allSatisfy { $0.hasPrefix("http://www.w3.org/2000/svg\"") }, "\(urls)")
-        let summary = try #require(html.range(of: "id=\"summary\"")), features = try #require(html.range(of: "id=\"features\""))
+        let summary = try #require(html.range(of: "id=\"summary\"")),
+            features = try #require(html.range(of: "id=\"features\""))
         #expect(summary.lowerBound < features.lowerBound)
 
         var fs = r.features
@@ -84,8 +90,10 @@ struct HTMLReportTests {
     func zeroWidthBinAndTicks() {
         // Counts: 20% zeros, edges [0, 1], values in [0, 2]: bin 0 is (−∞, 0], width 0. Drawn 3% of
         // the span (0.06) wide, from −0.06; its density 0.2 / 0.06 = 3.33 is the maximum.
-        let svg = HTMLReport.numericChart(FeatureHistogram(edges: [0, 1], range: [0, 2], baseline: [0.2, 0.3, 0.5],
-                                                           current: [0.2, 0.3, 0.5]), name: "n")
+        let svg = HTMLReport.numericChart(
+            FeatureHistogram(
+                edges: [0, 1], range: [0, 2], baseline: [0.2, 0.3, 0.5],
+                current: [0.2, 0.3, 0.5]), name: "n")
         // X(0) = 46 + 0.06 / 2.06 × 504 = 60.68 → "60.7"; the first bar reaches the top (12).
         #expect(svg.contains("<path class=\"base\" d=\"M46.0,186.0V12.0H60.7"))
         #expect(HTMLReport.tickLabel(2020, step: 1) == "2020")

@@ -37,8 +37,9 @@ struct JSONLinesTests {
         #expect(reader.skippedOtherModels == 1 && reader.rejectedCount == 0)
     }
 
-    @Test("JSON lines parsed in parallel pieces give the serial rows, refusals (with record index and line), invalid examples",
-          arguments: [(2, 97), (3, 4096), (4, 1 << 20)])
+    @Test(
+        "JSON lines parsed in parallel pieces give the serial rows, refusals (with record index and line), invalid examples",
+        arguments: [(2, 97), (3, 4096), (4, 1 << 20)])
     func parallelLines(parallelism: Int, chunk: Int) throws {
         var g = SplitMix64(seed: UInt64(chunk))
         let menu = [
@@ -61,7 +62,9 @@ struct JSONLinesTests {
             reader.minPieceBytes = 1
             var rows: [String] = []
             let sink: TableReader.Sink = { batch, _ in
-                rows += batch.rows.map { "\($0.numbers.map(\.bitPattern)) \($0.numberStates) \($0.categories) \($0.categoryStates)" }
+                rows += batch.rows.map {
+                    "\($0.numbers.map(\.bitPattern)) \($0.numberStates) \($0.categories) \($0.categoryStates)"
+                }
             }
             var start = 0
             while start < bytes.count {
@@ -77,10 +80,14 @@ struct JSONLinesTests {
         #expect(parallelRows == serialRows && parallel.rows == serial.rows)
         #expect(parallel.rejected == serial.rejected && parallel.rejectedExamples == serial.rejectedExamples)
         #expect(parallel.invalidExamples == serial.invalidExamples)
-        #expect(parallel.skippedOtherModels == serial.skippedOtherModels && parallel.unknownColumns == serial.unknownColumns)
+        #expect(
+            parallel.skippedOtherModels == serial.skippedOtherModels && parallel.unknownColumns == serial.unknownColumns
+        )
         // The input exercises every outcome (the equalities above are not vacuous).
         #expect(serial.rows > 1000 && serial.rejectedCount > 300 && serial.skippedOtherModels > 200)
-        #expect(serial.rejectedExamples.count == 20 && serial.invalidExamples.count == 20 && serial.unknownColumns == ["unknown_key"])
+        #expect(
+            serial.rejectedExamples.count == 20 && serial.invalidExamples.count == 20
+                && serial.unknownColumns == ["unknown_key"])
         #expect(Set(serial.rejectedExamples.map(\.index)).count == 20)
     }
 
@@ -90,7 +97,10 @@ struct JSONLinesTests {
         for i in 0..<30 { text += "{\"model\":\"other\",\"features\":{\"z\":\"k\(i)\"}}\n" }
         for i in 0..<30 { text += "{\"model\":\"m\",\"features\":{\"x\":\(i)}}\n{\"x\":\(i),\"colour\":\"red\"}\n" }
         let (reader, rows) = try readRows(Array(text.utf8), format: .jsonl, chunk: 100)
-        #expect(reader.schema?.features == [FeatureSpec(name: "x", kind: .numeric), FeatureSpec(name: "colour", kind: .categorical)])
+        #expect(
+            reader.schema?.features == [
+                FeatureSpec(name: "x", kind: .numeric), FeatureSpec(name: "colour", kind: .categorical),
+            ])
         #expect(rows.count == 60 && reader.skippedOtherModels == 30 && reader.rejectedCount == 0)
     }
 
@@ -136,15 +146,16 @@ struct SchemaInferenceTests {
         options.exclude = ["id"]
         let (reader, rows) = try readRows(Array(csv.utf8), format: .csv, options: options)
         let schema = try #require(reader.schema)
-        #expect(schema.features == [
-            FeatureSpec(name: "age", kind: .numeric),
-            FeatureSpec(name: "flag", kind: .categorical),
-            FeatureSpec(name: "city", kind: .categorical),
-            FeatureSpec(name: "prediction", kind: .categorical, role: .prediction),
-            FeatureSpec(name: "score", kind: .numeric, role: .score),
-            FeatureSpec(name: "rooms", kind: .numeric),
-            FeatureSpec(name: "empty", kind: .categorical),
-        ])
+        #expect(
+            schema.features == [
+                FeatureSpec(name: "age", kind: .numeric),
+                FeatureSpec(name: "flag", kind: .categorical),
+                FeatureSpec(name: "city", kind: .categorical),
+                FeatureSpec(name: "prediction", kind: .categorical, role: .prediction),
+                FeatureSpec(name: "score", kind: .numeric, role: .score),
+                FeatureSpec(name: "rooms", kind: .numeric),
+                FeatureSpec(name: "empty", kind: .categorical),
+            ])
         #expect(rows.count == 3)
         #expect(rows[1].numberStates[0] == .missing)
         #expect(rows[2].categories[1] == "nice, sud")
@@ -158,10 +169,11 @@ struct SchemaInferenceTests {
         var options = SchemaInference.Options()
         options.categorical = ["zip"]
         let (reader, _) = try readRows(Array(lines.joined(separator: "\n").utf8), format: .csv, options: options)
-        #expect(reader.schema?.features == [
-            FeatureSpec(name: "zip", kind: .categorical),
-            FeatureSpec(name: "prediction", kind: .numeric, role: .prediction),
-        ])
+        #expect(
+            reader.schema?.features == [
+                FeatureSpec(name: "zip", kind: .categorical),
+                FeatureSpec(name: "prediction", kind: .numeric, role: .prediction),
+            ])
     }
 
     @Test("a row with the wrong field count names line and column")

@@ -50,7 +50,9 @@ struct ModelMonitorTests {
         #expect(e.final && e.window.rows == 50 && byAge.window.rows == 0)
     }
 
-    @Test("checkpoints: keep the journal until 2 × max_records events, write in full then; a failure writes again; shutdown writes what the journal holds")
+    @Test(
+        "checkpoints: journal until 2 × max_records events, then in full; a failure writes again; shutdown writes what the journal holds"
+    )
     func checkpoints() {
         var m = Self.monitor(.sliding, records: 100, maxAge: nil)
         m.started(journalCovers: true, replayed: 0)
@@ -74,18 +76,24 @@ struct ModelMonitorTests {
         #expect(Self.full(restarted.checkpointTick()) != nil)
     }
 
-    @Test("tail positions and unknown keys ride along; an entry without events still counts toward the next full checkpoint")
+    @Test(
+        "tail positions and unknown keys ride along; an entry without events still counts toward the next full checkpoint"
+    )
     func tails() {
         var m = Self.monitor(.sliding, records: 1, maxAge: nil)
         let empty = EventBatch(schema: StreamWindowTests.schema)
-        for i in 0..<2 { m.accept(empty, tail: TailPosition(source: "log", device: 1, inode: 2, offset: Int64(i * 10)), at: 1) }
+        for i in 0..<2 {
+            m.accept(empty, tail: TailPosition(source: "log", device: 1, inode: 2, offset: Int64(i * 10)), at: 1)
+        }
         #expect(m.tails["log"]?.offset == 10 && m.window.rows == 0)
         #expect(Self.full(m.checkpointTick())?.window.rows == 0)
         m.accept(empty, unknown: Set((0..<30).map { "k\($0)" }), at: 2)
         #expect(m.unknownFeatureNames.count == 20)
     }
 
-    @Test("restart: the checkpointed window plus the journal replayed gives the window the sidecar had, evaluation for evaluation", arguments: [WindowMode.sliding, .tumbling])
+    @Test(
+        "restart: the checkpointed window plus the journal replayed gives the window the sidecar had, evaluation for evaluation",
+        arguments: [WindowMode.sliding, .tumbling])
     func restart(mode: WindowMode) throws {
         var live = Self.monitor(mode, records: 500, maxAge: 600)
         var journal: [(EventBatch, Double)] = []
@@ -107,7 +115,8 @@ struct ModelMonitorTests {
             }
         }
         #expect(checkpoint != nil && !journal.isEmpty, "the run must end with a full checkpoint and journal after it")
-        var restored = ModelMonitor(window: try StreamWindow(restoring: checkpoint!, baseline: Self.baseline, config: live.window.config))
+        var restored = ModelMonitor(
+            window: try StreamWindow(restoring: checkpoint!, baseline: Self.baseline, config: live.window.config))
         for (batch, time) in journal { restored.replay(batch, tail: nil, at: time) }
         restored.started(journalCovers: true, replayed: journal.reduce(0) { $0 + $1.0.count })
         let a = live.evaluationTick(now: t + 1).window, b = restored.evaluationTick(now: t + 1).window

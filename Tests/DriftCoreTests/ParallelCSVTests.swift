@@ -7,7 +7,9 @@ import Testing
 /// quotes and line breaks, literal quotes inside unquoted fields, CRLF, lone CR, blank lines.
 private func randomCSV(seed: UInt64, records: Int, columns: Int = 3) -> [UInt8] {
     var g = SplitMix64(seed: seed)
-    let menu = ["1.5", "-3e-7", "", "abc", "\"q,uoted\"", "\"two\nlines\"", "\"esc \"\"x\"\"\"", "a\"b", "NA", "\"\"", "x y"]
+    let menu = [
+        "1.5", "-3e-7", "", "abc", "\"q,uoted\"", "\"two\nlines\"", "\"esc \"\"x\"\"\"", "a\"b", "NA", "\"\"", "x y",
+    ]
     let breaks = ["\n", "\r\n", "\r", "\n\n"]
     var out = ""
     for _ in 0..<records {
@@ -88,7 +90,9 @@ struct ParallelCSVTests {
         FeatureSpec(name: "y", kind: .numeric),
     ])
 
-    private static func read(_ bytes: [UInt8], chunk: Int, parallelism: Int) -> (rows: [String], invalid: [InvalidValue], error: InputError?) {
+    private static func read(
+        _ bytes: [UInt8], chunk: Int, parallelism: Int
+    ) -> (rows: [String], invalid: [InvalidValue], error: InputError?) {
         var reader = TableReader(format: .csv, schema: schema)
         reader.parallelism = parallelism
         reader.minPieceBytes = 1
@@ -114,8 +118,9 @@ struct ParallelCSVTests {
         return (rows, reader.invalidExamples, nil)
     }
 
-    @Test("any parallelism and chunk size give the same rows, invalid examples and lines as one serial piece",
-          arguments: [(1, 7), (2, 64), (3, 1000), (4, 4096), (8, 333)])
+    @Test(
+        "any parallelism and chunk size give the same rows, invalid examples and lines as one serial piece",
+        arguments: [(1, 7), (2, 64), (3, 1000), (4, 4096), (8, 333)])
     func parallelEqualsSerial(parallelism: Int, chunk: Int) {
         let bytes = Self.table(rows: 3000, seed: UInt64(chunk))
         let serial = Self.read(bytes, chunk: bytes.count, parallelism: 1)
@@ -125,7 +130,9 @@ struct ParallelCSVTests {
         #expect(parallel.rows == serial.rows)
         #expect(parallel.invalid == serial.invalid)
         #expect(serial.invalid.count == 20)
-        #expect(zip(serial.invalid, serial.invalid.dropFirst()).allSatisfy { $0.line <= $1.line } && serial.invalid[0].line >= 2)
+        #expect(
+            zip(serial.invalid, serial.invalid.dropFirst()).allSatisfy { $0.line <= $1.line }
+                && serial.invalid[0].line >= 2)
     }
 
     @Test("an error names the same line and column whatever the parallelism; rows before it are a prefix")
@@ -163,7 +170,9 @@ struct LabelTableTests {
         #expect(t.code(slot: 0, label: "l0") == 0)
         #expect(t.code(slot: 1, label: "l0") == 700)  // the same bytes in another slot: another code
         #expect(t.code(slot: 0, label: "é😀 long label over fifteen bytes") == 701)
-        #expect(Array("é😀 long label over fifteen bytes".utf8).withUnsafeBufferPointer { t.code(slot: 0, bytes: $0) } == 701)
+        #expect(
+            Array("é😀 long label over fifteen bytes".utf8).withUnsafeBufferPointer { t.code(slot: 0, bytes: $0) } == 701
+        )
         #expect(Array("".utf8).withUnsafeBufferPointer { t.code(slot: 0, bytes: $0) } == 702)
     }
 
@@ -176,7 +185,8 @@ struct LabelTableTests {
             a.append(numbers: [1], categories: r)
             var codes: [Int32] = []
             for (k, l) in r.enumerated() {
-                codes.append(l.map { s in Array(s.utf8).withUnsafeBufferPointer { b.labelCode(slot: k, bytes: $0) } } ?? -1)
+                codes.append(
+                    l.map { s in Array(s.utf8).withUnsafeBufferPointer { b.labelCode(slot: k, bytes: $0) } } ?? -1)
             }
             [1.0].withUnsafeBufferPointer { n in codes.withUnsafeBufferPointer { c in b.append(numbers: n, codes: c) } }
         }
@@ -207,13 +217,15 @@ struct OrderedWorkTests {
         let tally = Tally()
         var taken: [Int] = []
         for i in 0..<200 {
-            work.submit(concurrent: true, {
-                tally.enter()
-                defer { tally.leave() }
-                // Later items finish first now and then: order must come from the queue, not timing.
-                if i % 7 == 0 { usleep(UInt32(200 + (i % 3) * 300)) }
-                return i * i
-            }, take: { taken.append($0) })
+            work.submit(
+                concurrent: true,
+                {
+                    tally.enter()
+                    defer { tally.leave() }
+                    // Later items finish first now and then: order must come from the queue, not timing.
+                    if i % 7 == 0 { usleep(UInt32(200 + (i % 3) * 300)) }
+                    return i * i
+                }, take: { taken.append($0) })
         }
         work.drain { taken.append($0) }
         #expect(taken == (0..<200).map { $0 * $0 })
@@ -226,11 +238,21 @@ struct OrderedWorkTests {
         struct Stop: Error {}
         let work = OrderedWork<Int>(depth: 4)
         var taken: [Int] = []
-        for i in 0..<5 { work.submit(concurrent: true, { usleep(500); return i }, take: { taken.append($0) }) }
+        for i in 0..<5 {
+            work.submit(
+                concurrent: true,
+                {
+                    usleep(500); return i
+                }, take: { taken.append($0) })
+        }
         work.submit(concurrent: false, { 99 }, take: { taken.append($0) })
         #expect(taken == [0, 1, 2, 3, 4, 99])
         for i in 0..<3 { work.submit(concurrent: true, { i }, take: { taken.append($0) }) }
-        #expect(throws: Stop.self) { try work.drain { v in if v == 1 { throw Stop() }; taken.append(v) } }
+        #expect(throws: Stop.self) {
+            try work.drain { v in
+                if v == 1 { throw Stop() }; taken.append(v)
+            }
+        }
         work.drain { taken.append($0) }
         #expect(taken == [0, 1, 2, 3, 4, 99, 0, 2])
     }

@@ -19,12 +19,21 @@ struct PrometheusRulesTests {
     @Test("ignored features are left out of the feature alerts, with regex metacharacters escaped")
     func ignored() {
         let r = rules { c in
-            c.models[0].evaluation.features = ["region": FeatureOverride(ignore: true), "a.b": FeatureOverride(ignore: true),
-                                               "kept": FeatureOverride(thresholds: ["psi": 0.2])]
+            c.models[0].evaluation.features = [
+                "region": FeatureOverride(ignore: true), "a.b": FeatureOverride(ignore: true),
+                "kept": FeatureOverride(thresholds: ["psi": 0.2]),
+            ]
         }
-        #expect(expr(r, "DriftwatchFeatureDrift")
-            == #"(driftwatch_feature_psi{model="iris",feature!~"a\\.b|region"} or driftwatch_feature_ks_statistic{model="iris",feature!~"a\\.b|region"} or driftwatch_feature_status{model="iris",feature!~"a\\.b|region"} * NaN) and driftwatch_feature_status{model="iris",feature!~"a\\.b|region"} == 2"#)
-        #expect(expr(r, "DriftwatchUnseenCategories") == #"driftwatch_feature_unseen_ratio{model="iris",feature!~"a\\.b|region"} > 0.05"#)
+        #expect(
+            expr(r, "DriftwatchFeatureDrift")
+                == #"(driftwatch_feature_psi{model="iris",feature!~"a\\.b|region"} or "#
+                + #"driftwatch_feature_ks_statistic{model="iris",feature!~"a\\.b|region"} or "#
+                + #"driftwatch_feature_status{model="iris",feature!~"a\\.b|region"} * NaN) and "#
+                + #"driftwatch_feature_status{model="iris",feature!~"a\\.b|region"} == 2"#
+        )
+        #expect(
+            expr(r, "DriftwatchUnseenCategories")
+                == #"driftwatch_feature_unseen_ratio{model="iris",feature!~"a\\.b|region"} > 0.05"#)
         #expect(expr(r, "DriftwatchDatasetDrift") == #"driftwatch_dataset_drift_share{model="iris"} >= 0.5"#)
     }
 
@@ -32,7 +41,9 @@ struct PrometheusRulesTests {
     func namesComeFromTheCatalog() throws {
         let r = rules { c in c.models[0].evaluation.features = ["x": FeatureOverride(ignore: true)] }
         var known = Set(MetricCatalog.all.map(\.name))
-        for m in MetricCatalog.all where m.kind == .histogram { known.formUnion([m.bucket, m.name + "_sum", m.name + "_count"]) }
+        for m in MetricCatalog.all where m.kind == .histogram {
+            known.formUnion([m.bucket, m.name + "_sum", m.name + "_count"])
+        }
         let recorded = Set(r.compactMap(\.record))
         let texts = r.map(\.expr) + r.flatMap { ($0.annotations ?? [:]).values }
         let names = try Regex("driftwatch(_[a-z0-9]+)+|driftwatch:[a-z0-9_:]+")
@@ -52,7 +63,9 @@ struct PrometheusRulesTests {
     @Test("the error-status regex is a valid PromQL string even with backslashes")
     func escaping() {
         let r = rules { c in c.alerting.thresholds.errorStatuses = #"5\d\d|error"# }
-        #expect(expr(r, "driftwatch:model_errors:ratio_rate5m").hasPrefix(#"sum by (model) (rate(driftwatch_model_requests_total{status=~"5\\d\\d|error"}[5m]))"#))
+        #expect(
+            expr(r, "driftwatch:model_errors:ratio_rate5m").hasPrefix(
+                #"sum by (model) (rate(driftwatch_model_requests_total{status=~"5\\d\\d|error"}[5m]))"#))
     }
 
     @Test("alerts carry severity, source, model and the configured labels; `for` comes from the config")
@@ -65,6 +78,9 @@ struct PrometheusRulesTests {
         #expect(drift?.for == "1m30s")
         #expect(drift?.labels == ["severity": "warning", "source": "prometheus", "model": "iris", "team": "ml"])
         #expect(r.first { $0.alert == "DriftwatchSidecarDown" }?.labels?["model"] == nil)
-        #expect(r.filter { $0.alert != nil }.allSatisfy { $0.annotations?.keys.sorted() == ["description", "runbook_url", "summary"] })
+        #expect(
+            r.filter { $0.alert != nil }.allSatisfy {
+                $0.annotations?.keys.sorted() == ["description", "runbook_url", "summary"]
+            })
     }
 }

@@ -37,8 +37,10 @@ struct StreamWindowTests {
     static func slice(_ all: EventBatch, _ range: Range<Int>, latencies: Bool = true) -> EventBatch {
         var b = EventBatch(schema: schema)
         for e in range {
-            b.append(numbers: [all.number(e, 0)], categories: [all.category(e, 0)], latency: latencies ? all.latencies[e] : .nan,
-                     status: nil, prediction: nil)
+            b.append(
+                numbers: [all.number(e, 0)], categories: [all.category(e, 0)],
+                latency: latencies ? all.latencies[e] : .nan,
+                status: nil, prediction: nil)
         }
         return b
     }
@@ -83,7 +85,9 @@ struct StreamWindowTests {
         #expect(abs(q[0] - 3.1995) < 1e-12)
     }
 
-    @Test("a window over several storage chunks (5000 > 2 x 2048 rows) wraps exactly; a copy is unaffected by later inserts")
+    @Test(
+        "a window over several storage chunks (5000 > 2 x 2048 rows) wraps exactly; a copy is unaffected by later inserts"
+    )
     func chunkedRing() throws {
         var config = WindowConfig()
         config.maxRecords = 5000
@@ -143,9 +147,10 @@ struct StreamWindowTests {
         var window = StreamWindow(baseline: Self.baseline, config: config, start: 0)
         let all = Self.events(0..<300)
         for t in 0..<3 {
-            window.insert(Self.slice(all, (t * 100)..<((t + 1) * 100), latencies: false), at: Double(t * 50)) // t = 0, 50, 100
+            // t = 0, 50, 100
+            window.insert(Self.slice(all, (t * 100)..<((t + 1) * 100), latencies: false), at: Double(t * 50))
         }
-        #expect(window.expire(now: 100) == 100) // events at 0 are older than 60 s; those at 50 are not
+        #expect(window.expire(now: 100) == 100)  // events at 0 are older than 60 s; those at 50 are not
         #expect(window.rows == 200 && window.age(now: 100) == 50)
         let got = try Self.evaluate(window.snapshot())
         let want = try Self.evaluate(Self.reference(all, rows: 100..<300))
@@ -196,18 +201,24 @@ struct StreamWindowTests {
         #expect(try Self.evaluate(a.snapshot()).features == Self.evaluate(b.snapshot()).features)
         // Every truncation is refused with an error, never a crash.
         for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
-            #expect(throws: (any Error).self) { try StreamWindow(restoring: Array(bytes[0..<cut]), baseline: Self.baseline, config: config) }
+            #expect(throws: (any Error).self) {
+                try StreamWindow(restoring: Array(bytes[0..<cut]), baseline: Self.baseline, config: config)
+            }
         }
         var other = config
         other.maxRecords = 501
-        #expect(throws: BinaryFormatError.self) { try StreamWindow(restoring: bytes, baseline: Self.baseline, config: other) }
+        #expect(throws: BinaryFormatError.self) {
+            try StreamWindow(restoring: bytes, baseline: Self.baseline, config: other)
+        }
         // Counts that do not add up to the window's rows are refused (the checkpoint fuzzer's
         // find: a huge label count restored, then trapped the evaluator's sum). The checkpoint
         // ends with the last category's count, a little-endian Int64.
         for bad: Int64 in [Int64.max / 2, -1, 1_000_000] {
             var damaged = bytes
             withUnsafeBytes(of: bad.littleEndian) { damaged.replaceSubrange((damaged.count - 8)..., with: $0) }
-            #expect(throws: BinaryFormatError.self) { try StreamWindow(restoring: damaged, baseline: Self.baseline, config: config) }
+            #expect(throws: BinaryFormatError.self) {
+                try StreamWindow(restoring: damaged, baseline: Self.baseline, config: config)
+            }
         }
     }
 

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 enum Fixture {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures")
 
     static func bytes(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
@@ -34,19 +35,22 @@ extension EventBatch {
         let invalid = Set(invalidCategories)
         return (0..<count).map { e in
             let n = (0..<numericWidth).map { number(e, $0) }
-            return Row(numbers: n,
-                       numberStates: n.map { $0.isNaN ? (EventBatch.isInvalid($0) ? .invalid : .missing) : .present },
-                       categories: (0..<categoricalWidth).map { category(e, $0) },
-                       categoryStates: (0..<categoricalWidth).map { k in
-                           category(e, k) != nil ? .present : invalid.contains(e * categoricalWidth + k) ? .invalid : .missing
-                       })
+            return Row(
+                numbers: n,
+                numberStates: n.map { $0.isNaN ? (EventBatch.isInvalid($0) ? .invalid : .missing) : .present },
+                categories: (0..<categoricalWidth).map { category(e, $0) },
+                categoryStates: (0..<categoricalWidth).map { k in
+                    category(e, k) != nil ? .present : invalid.contains(e * categoricalWidth + k) ? .invalid : .missing
+                })
         }
     }
 }
 
 /// Feeds `bytes` to a reader in chunks of `chunk` bytes and collects the typed rows.
-func readRows(_ bytes: [UInt8], format: TableFormat, schema: Schema? = nil, chunk: Int = 1 << 20,
-              options: SchemaInference.Options = .init()) throws -> (TableReader, [Row]) {
+func readRows(
+    _ bytes: [UInt8], format: TableFormat, schema: Schema? = nil, chunk: Int = 1 << 20,
+    options: SchemaInference.Options = .init()
+) throws -> (TableReader, [Row]) {
     var reader = TableReader(format: format, schema: schema, model: "m", inference: options)
     var rows: [Row] = []
     var start = 0
@@ -60,8 +64,10 @@ func readRows(_ bytes: [UInt8], format: TableFormat, schema: Schema? = nil, chun
 }
 
 /// Feeds `bytes` to a reader in chunks and collects the batches (and the schema they follow).
-func readBatches(_ bytes: [UInt8], format: TableFormat, schema: Schema? = nil, chunk: Int = 1 << 20,
-                 options: SchemaInference.Options = .init()) throws -> (reader: TableReader, batches: [EventBatch], schema: Schema) {
+func readBatches(
+    _ bytes: [UInt8], format: TableFormat, schema: Schema? = nil, chunk: Int = 1 << 20,
+    options: SchemaInference.Options = .init()
+) throws -> (reader: TableReader, batches: [EventBatch], schema: Schema) {
     var reader = TableReader(format: format, schema: schema, model: "m", inference: options)
     var batches: [EventBatch] = []
     var start = 0
@@ -75,8 +81,10 @@ func readBatches(_ bytes: [UInt8], format: TableFormat, schema: Schema? = nil, c
 }
 
 /// A baseline built from `bytes` (schema inferred unless given).
-func buildBaseline(_ bytes: [UInt8], format: TableFormat, schema: Schema? = nil, chunk: Int = 1 << 20,
-                   settings: BuildSettings = BuildSettings()) throws -> BaselineProfile {
+func buildBaseline(
+    _ bytes: [UInt8], format: TableFormat, schema: Schema? = nil, chunk: Int = 1 << 20,
+    settings: BuildSettings = BuildSettings()
+) throws -> BaselineProfile {
     let (_, batches, schema) = try readBatches(bytes, format: format, schema: schema, chunk: chunk)
     var builder = try BaselineBuilder(schema: schema, settings: settings)
     for b in batches { builder.add(b) }
@@ -117,5 +125,9 @@ extension JSONValue {
     var array: [JSONValue] { if case .array(let a) = self { return a }; return [] }
     var doubles: [Double] { array.map(\.double) }
     var ints: [Int] { array.map(\.int) }
-    var strings: [String] { array.map { if case .string(let s) = $0 { return s }; return "" } }
+    var strings: [String] {
+        array.map {
+            if case .string(let s) = $0 { return s }; return ""
+        }
+    }
 }

@@ -11,7 +11,9 @@ struct VerdictTests {
         FeatureSpec(name: "c", kind: .categorical),
     ])
 
-    static func build(_ n: Int, seed: UInt64, shift: Double = 0, labels: [String] = ["a", "b"]) throws -> BaselineProfile {
+    static func build(
+        _ n: Int, seed: UInt64, shift: Double = 0, labels: [String] = ["a", "b"]
+    ) throws -> BaselineProfile {
         var builder = try BaselineBuilder(schema: schema)
         builder.add(batch(n, seed: seed, shift: shift, labels: labels))
         return try builder.finish()
@@ -30,8 +32,10 @@ struct VerdictTests {
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
-    static func evaluate(_ baseline: BaselineProfile, n: Int, seed: UInt64, shift: Double, labels: [String] = ["a", "b"],
-                         settings: EvaluationSettings = .init()) throws -> DriftReport {
+    static func evaluate(
+        _ baseline: BaselineProfile, n: Int, seed: UInt64, shift: Double, labels: [String] = ["a", "b"],
+        settings: EvaluationSettings = .init()
+    ) throws -> DriftReport {
         let evaluator = try Evaluator(baseline: baseline, model: "m", baselineVersion: "1", settings: settings)
         var window = evaluator.makeWindow()
         window.insert(batch(n, seed: seed, shift: shift, labels: labels), at: 0)

@@ -10,7 +10,8 @@ struct WideDataTests {
         try! Schema(features: (0..<width).map { FeatureSpec(name: "f\($0)", kind: .numeric) })
     }
 
-    static func build(_ schema: Schema, rows: Int, settings: BuildSettings = BuildSettings()) throws -> BaselineProfile {
+    static func build(_ schema: Schema, rows: Int, settings: BuildSettings = BuildSettings()) throws -> BaselineProfile
+    {
         var b = try BaselineBuilder(schema: schema, settings: settings)
         var g = SplitMix64(seed: 5)
         var batch = EventBatch(schema: schema)
@@ -27,7 +28,9 @@ struct WideDataTests {
         #expect(s.effectiveSampleCapacity(width: 10_000_000) == 20)
     }
 
-    @Test("compare's window on 5 000 features holds at most 16 777 216 values (it reserved 1M × 5 000 doubles, 40 GB, and aborted)")
+    @Test(
+        "compare's window on 5 000 features holds at most 16 777 216 values (it reserved 1M × 5 000 doubles, 40 GB, and aborted)"
+    )
     func compareWindowBudget() throws {
         let baseline = try Self.build(Self.schema(5_000), rows: 30)
         let evaluator = try Evaluator(baseline: baseline, model: "m", baselineVersion: "1", settings: .init())
@@ -35,8 +38,10 @@ struct WideDataTests {
         #expect(window.requestedCapacity == 1_000_000)
         #expect(window.config.maxRecords == 16_777_216 / 5_000)  // 3 355 rows
         #expect(window.config.mode == .tumbling && window.config.maxAge == nil)
-        let narrow = try Evaluator(baseline: try Self.build(Self.schema(3), rows: 30), model: "m", baselineVersion: "1",
-                                   settings: .init()).makeWindow(capacity: 1_000_000)
+        let narrow = try Evaluator(
+            baseline: try Self.build(Self.schema(3), rows: 30), model: "m", baselineVersion: "1",
+            settings: .init()
+        ).makeWindow(capacity: 1_000_000)
         #expect(narrow.config.maxRecords == 1_000_000)
     }
 
@@ -46,7 +51,9 @@ struct WideDataTests {
         settings.maxMultivariateFeatures = 50
         let wide = try Self.build(Self.schema(51), rows: 40, settings: settings)
         #expect(wide.multivariate == nil)
-        #expect(wide.notes.contains { $0.contains("51 numeric features exceed max_multivariate_features (50") }, "\(wide.notes)")
+        #expect(
+            wide.notes.contains { $0.contains("51 numeric features exceed max_multivariate_features (50") },
+            "\(wide.notes)")
         let fits = try Self.build(Self.schema(50), rows: 40, settings: settings)
         #expect(fits.multivariate?.features.count == 50)
     }
@@ -57,12 +64,17 @@ struct WideDataTests {
         settings.maxSampleValues = 10_000
         let p = try Self.build(Self.schema(100), rows: 500, settings: settings)
         #expect(p.features[0].numeric?.sample.count == 100)
-        #expect(p.notes.contains { $0.hasPrefix("row sample lowered to 100 rows for 100 features (max_sample_values 10000)") }, "\(p.notes)")
+        #expect(
+            p.notes.contains {
+                $0.hasPrefix("row sample lowered to 100 rows for 100 features (max_sample_values 10000)")
+            }, "\(p.notes)")
     }
 
     @Test("baselines stored before the width limits decode with the defaults")
     func oldSettingsDecode() throws {
-        let old = #"{"bin_count":10,"sample_capacity":100000,"chunk_count":10,"top_categories":1000,"max_tracked_categories":100000,"seed":1,"variance_threshold":0.65}"#
+        let old =
+            #"{"bin_count":10,"sample_capacity":100000,"chunk_count":10,"top_categories":1000,"max_tracked_categories":100000,"seed":1,"#
+            + #""variance_threshold":0.65}"#
         let s = try JSONDecoder().decode(BuildSettings.self, from: Data(old.utf8))
         #expect(s.maxSampleValues == 8_388_608 && s.maxMultivariateFeatures == 500 && s.seed == 1)
     }
@@ -99,8 +111,11 @@ struct BuildDeterminismTests {
         }
     }
 
-    static func build(batchSizes: [Int], parallelism: Int, rows: [(numbers: [Double], labels: [String?], invalid: [Int])])
-        throws -> BaselineProfile {
+    static func build(
+        batchSizes: [Int], parallelism: Int, rows: [(numbers: [Double], labels: [String?], invalid: [Int])]
+    )
+        throws -> BaselineProfile
+    {
         var settings = BuildSettings()
         settings.sampleCapacity = 700  // below the rows: the sample's heap evicts
         var b = try BaselineBuilder(schema: schema, settings: settings)
@@ -109,7 +124,9 @@ struct BuildDeterminismTests {
         while start < rows.count {
             let n = min(batchSizes[s % batchSizes.count], rows.count - start)
             var batch = EventBatch(schema: schema)
-            for r in rows[start..<(start + n)] { batch.append(numbers: r.numbers, categories: r.labels, invalidSlots: r.invalid) }
+            for r in rows[start..<(start + n)] {
+                batch.append(numbers: r.numbers, categories: r.labels, invalidSlots: r.invalid)
+            }
             b.add(batch)
             start += n
             s += 1

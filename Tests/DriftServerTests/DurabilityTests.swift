@@ -23,7 +23,7 @@ struct DurabilityTests {
             let a = try f.open()
             try ingest(a, Fixture.events(700))
             try ingest(a, Fixture.events(300, seed: 2))
-        } // dropped without a checkpoint, as after SIGKILL
+        }  // dropped without a checkpoint, as after SIGKILL
         let b = try f.open()
         #expect(b.runtimes[0].windowRows == 1000)
     }
@@ -37,9 +37,10 @@ struct DurabilityTests {
         try ingest(a, Fixture.events(50))
         a.checkpointAll()  // a tick: the journal covers 50 events, nothing written
         #expect(try store.loadCheckpoint(model: "m") == nil)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: CheckpointService(sidecar: a, bulk: .inline))],
-            gracefulShutdownSignals: [], logger: Logger(label: "test")))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: CheckpointService(sidecar: a, bulk: .inline))],
+                gracefulShutdownSignals: [], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             try await Task.sleep(for: .milliseconds(50))
@@ -47,8 +48,9 @@ struct DurabilityTests {
             try await tasks.waitForAll()
         }
         let saved = try #require(try store.loadCheckpoint(model: "m"))
-        let restored = try StreamWindow(restoring: saved.window, baseline: a.runtimes[0].evaluator.baseline,
-                                        config: f.config.models[0].window)
+        let restored = try StreamWindow(
+            restoring: saved.window, baseline: a.runtimes[0].evaluator.baseline,
+            config: f.config.models[0].window)
         #expect(restored.rows == 50)
     }
 
@@ -62,7 +64,7 @@ struct DurabilityTests {
             try ingest(a, Fixture.events(400))
             a.checkpointAll()
             try ingest(a, Fixture.events(250, seed: 3))
-            #expect(EventJournal.segments(in: journal).count == 1) // the pre-checkpoint segment was pruned
+            #expect(EventJournal.segments(in: journal).count == 1)  // the pre-checkpoint segment was pruned
         }
         let b = try f.open()
         #expect(b.runtimes[0].windowRows == 650)
@@ -71,7 +73,9 @@ struct DurabilityTests {
         #expect(c.runtimes[0].windowRows == 650)
     }
 
-    @Test("a tick writes the window only when the journal no longer covers it: after max_records events, at shutdown, after a failed restore; restarts restore the same window")
+    @Test(
+        "a tick writes the window only when the journal no longer covers it (after max_records events, at shutdown, after a failed restore)"
+    )
     func incrementalCheckpoints() throws {
         var f = try Fixture(windowRecords: 100)
         f.config.models[0].window.maxAge = 60
@@ -79,10 +83,14 @@ struct DurabilityTests {
         let journal = f.config.journalPath + "/m"
         let now = Mutex(1000.0)
         let clock: @Sendable () -> Double = { now.withLock { $0 } }
-        func createdAt() throws -> Date? { try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt }
+        func createdAt() throws -> Date? {
+            try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt
+        }
         func written(_ s: Sidecar) -> String? {
             String(decoding: s.metrics.render(), as: UTF8.self).split(separator: "\n")
-                .first { $0.hasPrefix("driftwatch_checkpoint_written_bytes_total{model=\"m\"}") }.map { String($0.split(separator: " ")[1]) }
+                .first { $0.hasPrefix("driftwatch_checkpoint_written_bytes_total{model=\"m\"}") }.map {
+                    String($0.split(separator: " ")[1])
+                }
         }
         let a = try f.open(clock: clock)
         try ingest(a, Fixture.events(60))
@@ -90,7 +98,9 @@ struct DurabilityTests {
         #expect(try createdAt() == nil)
         #expect(written(a) == "0")
         let segments = EventJournal.segments(in: journal)
-        #expect(String(decoding: a.metrics.render(), as: UTF8.self).contains("driftwatch_last_checkpoint_timestamp_seconds{model=\"m\"} 1000.0"))
+        #expect(
+            String(decoding: a.metrics.render(), as: UTF8.self).contains(
+                "driftwatch_last_checkpoint_timestamp_seconds{model=\"m\"} 1000.0"))
         now.withLock { $0 = 1010 }
         try ingest(a, Fixture.events(150, seed: 2))
         a.checkpointAll()  // 210 ≥ 200: the window is written, older segments pruned
@@ -125,19 +135,27 @@ struct DurabilityTests {
         #expect(d.runtimes[0].takeWindow(now: 1100).window.rows == 0)
     }
 
-    @Test("entries that carry only a tail position (a tailed file of refused lines) count toward the next full checkpoint, so the kept journal stays bounded")
+    @Test(
+        "entries that carry only a tail position (refused tailed lines) count toward the next full checkpoint: the journal stays bounded"
+    )
     func tailOnlyEntriesBounded() throws {
         let f = try Fixture(windowRecords: 100)
         defer { f.cleanup() }
-        func createdAt() throws -> Date? { try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt }
+        func createdAt() throws -> Date? {
+            try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt
+        }
         let a = try f.open(clock: { 1000 })
         let runtime = a.runtimes[0]
         for i in 0..<199 {
-            try runtime.ingest(EventBatch(schema: runtime.schema), tail: TailPosition(source: "/log", device: 1, inode: 2, offset: Int64(i)), now: 1000)
+            try runtime.ingest(
+                EventBatch(schema: runtime.schema),
+                tail: TailPosition(source: "/log", device: 1, inode: 2, offset: Int64(i)), now: 1000)
         }
         a.checkpointAll()
         #expect(try createdAt() == nil)  // 199 < 2 × 100
-        try runtime.ingest(EventBatch(schema: runtime.schema), tail: TailPosition(source: "/log", device: 1, inode: 2, offset: 199), now: 1000)
+        try runtime.ingest(
+            EventBatch(schema: runtime.schema), tail: TailPosition(source: "/log", device: 1, inode: 2, offset: 199),
+            now: 1000)
         a.checkpointAll()
         #expect(try createdAt() == Date(timeIntervalSince1970: 1000))
         #expect(EventJournal.segments(in: f.config.journalPath + "/m").count == 1)  // the older ones pruned
@@ -151,7 +169,9 @@ struct DurabilityTests {
         defer { f.cleanup() }
         let now = Mutex(1000.0)
         let clock: @Sendable () -> Double = { now.withLock { $0 } }
-        func createdAt() throws -> Date? { try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt }
+        func createdAt() throws -> Date? {
+            try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt
+        }
         let a = try f.open(clock: clock)
         try ingest(a, Fixture.events(30))
         a.checkpointAll()
@@ -198,7 +218,8 @@ struct DurabilityTests {
             try ingest(a, Fixture.events(100))
             a.checkpointAll()
         }
-        try f.open().store.saveCheckpoint(model: "m", baselineVersion: "99", window: [1, 2, 3], nextSegment: 1000, tails: [], at: Date())
+        try f.open().store.saveCheckpoint(
+            model: "m", baselineVersion: "99", window: [1, 2, 3], nextSegment: 1000, tails: [], at: Date())
         #expect(try f.open().runtimes[0].windowRows == 0)
     }
 
@@ -240,13 +261,13 @@ struct DurabilityTests {
             try append(log, lines[7])
             while t.poll() {}
             #expect(s.runtimes[0].windowRows == 8)
-        } // crash: no checkpoint; the journal holds events and positions
+        }  // crash: no checkpoint; the journal holds events and positions
         try append(log, lines[8])
         let s = try f.open()
         #expect(s.runtimes[0].windowRows == 8)
         var t = FileTailer(source: f.config.sources[0], sidecar: s)
         while t.poll() {}
-        #expect(s.runtimes[0].windowRows == 9) // line 8 only: nothing re-read, nothing skipped
+        #expect(s.runtimes[0].windowRows == 9)  // line 8 only: nothing re-read, nothing skipped
         s.checkpointAll()
         try append(log, lines[9])
         let s2 = try f.open()

@@ -10,11 +10,14 @@ import Testing
 /// disks that fail. Each failed before its fix.
 @Suite("Hostile input")
 struct HostileInputTests {
-    static func post(_ client: some TestClientProtocol, _ body: String, type: String? = "application/x-ndjson",
-                     headers extra: HTTPFields = [:]) async throws -> TestResponse {
+    static func post(
+        _ client: some TestClientProtocol, _ body: String, type: String? = "application/x-ndjson",
+        headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
         var headers = extra
         if let type { headers[.contentType] = type }
-        return try await client.execute(uri: "/v1/events", method: .post, headers: headers, body: ByteBuffer(string: body))
+        return try await client.execute(
+            uri: "/v1/events", method: .post, headers: headers, body: ByteBuffer(string: body))
     }
 
     /// Every sample line of an exposition, checked as Prometheus's text parser reads the value
@@ -29,7 +32,9 @@ struct HostileInputTests {
         }.map(String.init)
     }
 
-    @Test("defect 1: an empty, blank or ';' Content-Type is refused with 415 (the route used to crash)", arguments: ["", ";", ";;", "   ", " ; charset=utf-8"])
+    @Test(
+        "defect 1: an empty, blank or ';' Content-Type is refused with 415 (the route used to crash)",
+        arguments: ["", ";", ";;", "   ", " ; charset=utf-8"])
     func blankMediaType(_ type: String) async throws {
         let f = try Fixture()
         defer { f.cleanup() }
@@ -87,17 +92,20 @@ struct HostileInputTests {
         }
     }
 
-    @Test("defect 2: a finite extreme value is out of range like ±inf; /metrics always parses; the multivariate gauge stays finite")
+    @Test(
+        "defect 2: a finite extreme value is out of range like ±inf; /metrics always parses; the multivariate gauge stays finite"
+    )
     func extremeValues() async throws {
         let f = try Fixture()
         defer { f.cleanup() }
         try await withApp(f) { sidecar, client in
-            let body = Fixture.events(500) + """
-                {"features":{"x":1.7976931348623157e308,"y":1}}
-                {"features":{"x":-1e101,"y":1}}
-                {"features":{"x":1,"y":1e100}}
+            let body =
+                Fixture.events(500) + """
+                    {"features":{"x":1.7976931348623157e308,"y":1}}
+                    {"features":{"x":-1e101,"y":1}}
+                    {"features":{"x":1,"y":1e100}}
 
-                """
+                    """
             let r = try await Self.post(client, body)
             let o = try RouterTests.object(r)
             // Kept, with x counted invalid (FieldTyping): the records' good values still count.
@@ -105,10 +113,12 @@ struct HostileInputTests {
             let invalid = o["invalid"] as! [[String: Any]]
             #expect(invalid.map { $0["index"] as! Int } == [500, 501])
             #expect(invalid.map { $0["line"] as! Int } == [501, 502])
-            #expect(invalid.allSatisfy { $0["field"] as? String == "features.x" && $0["code"] as? String == "wrong_type" })
+            #expect(
+                invalid.allSatisfy { $0["field"] as? String == "features.x" && $0["code"] as? String == "wrong_type" })
             sidecar.evaluate(sidecar.runtimes[0])
             let report = try #require(sidecar.runtimes[0].latestReport)
-            #expect(report.features[0].quality.invalidRatio == 2.0 / 503 && report.features[1].quality.invalidRatio == 0)
+            #expect(
+                report.features[0].quality.invalidRatio == 2.0 / 503 && report.features[1].quality.invalidRatio == 0)
             #expect(report.features[0].count == 501 && report.features[1].count == 503)
             #expect(report.multivariate.available && report.multivariate.value?.isFinite == true)
             let text = String(decoding: sidecar.metrics.render(), as: UTF8.self)
@@ -142,7 +152,9 @@ struct HostileInputTests {
         try await withApp(f) { sidecar, client in
             let junk = (0..<50).map { "{\"features\":{\"x\":1},\"status\":\"junk\($0)\"}" }.joined(separator: "\n")
             _ = try await Self.post(client, junk)
-            _ = try await Self.post(client, "{\"features\":{\"x\":1},\"status\":\"error\"}\n{\"features\":{\"x\":1},\"status\":\"timeout\"}")
+            _ = try await Self.post(
+                client, "{\"features\":{\"x\":1},\"status\":\"error\"}\n{\"features\":{\"x\":1},\"status\":\"timeout\"}"
+            )
             // 100 distinct 5xx codes, over the cap of 20: the rest fold into "error", still errors.
             let codes = (500..<600).map { "{\"features\":{\"x\":1},\"status\":\"\($0)\"}" }.joined(separator: "\n")
             _ = try await Self.post(client, codes)
@@ -153,7 +165,9 @@ struct HostileInputTests {
             for line in text.split(separator: "\n") where line.hasPrefix("driftwatch_model_requests_total{") {
                 series += 1
                 let status = line.split(separator: "\"")[3]
-                if status.range(of: "^(?:error|failed|failure|timeout|5[0-9][0-9])$", options: .regularExpression) != nil {
+                if status.range(of: "^(?:error|failed|failure|timeout|5[0-9][0-9])$", options: .regularExpression)
+                    != nil
+                {
                     errors += Int(line.split(separator: " ").last!)!
                 }
             }
@@ -201,7 +215,8 @@ struct TwoModelFixture {
     func journalDirectory(_ model: String) -> String { config.journalPath + "/" + model }
 
     static func events(_ n: Int, models: [String], x: Double = 1) -> String {
-        (0..<n).map { i in "{\"model\":\"\(models[i % models.count])\",\"features\":{\"x\":\(x),\"y\":2,\"c\":\"a\"}}\n" }.joined()
+        (0..<n).map { i in "{\"model\":\"\(models[i % models.count])\",\"features\":{\"x\":\(x),\"y\":2,\"c\":\"a\"}}\n"
+        }.joined()
     }
 }
 
@@ -218,7 +233,11 @@ struct WideWindowTests {
             _ = try f.open()
             Issue.record("opened a window above max_bytes")
         } catch let e as ConfigError {
-            #expect("\(e)".hasPrefix("models[0].window.max_records: 100000 records × 2 numeric and 2 categorical features need 5.3 MiB, above window.max_bytes (5.3 MiB)"), "\(e)")
+            #expect(
+                "\(e)".hasPrefix(
+                    "models[0].window.max_records: 100000 records × 2 numeric and 2 categorical features need 5.3 MiB, above "
+                        + "window.max_bytes (5.3 MiB)"
+                ), "\(e)")
         }
         f.config.models[0].window.maxBytes = 5_600_000
         _ = try f.open()
@@ -232,7 +251,8 @@ struct JournalFailureTests {
     static func failNextSegment(_ f: TwoModelFixture, _ sidecar: Sidecar) throws {
         let dir = f.journalDirectory("n")
         let current = try #require(EventJournal.segments(in: dir).last)
-        try FileManager.default.createSymbolicLink(atPath: dir + "/" + EventJournal.name(current + 1), withDestinationPath: "/dev/full")
+        try FileManager.default.createSymbolicLink(
+            atPath: dir + "/" + EventJournal.name(current + 1), withDestinationPath: "/dev/full")
         sidecar.checkpointAll(full: true)
     }
 
@@ -248,7 +268,8 @@ struct JournalFailureTests {
                 #expect(first.status == .accepted)
                 try Self.failNextSegment(f, sidecar)
                 // m's entry is journaled first, then n's append fails: m's must be taken back.
-                let refused = try await HostileInputTests.post(client, TwoModelFixture.events(10, models: ["m", "n"], x: 5))
+                let refused = try await HostileInputTests.post(
+                    client, TwoModelFixture.events(10, models: ["m", "n"], x: 5))
                 #expect(refused.status == .serviceUnavailable)
                 #expect((try RouterTests.object(refused)["error"] as? String)?.contains("nothing was kept") == true)
                 #expect(sidecar.runtimes.map(\.windowRows) == [5, 5])
@@ -256,9 +277,12 @@ struct JournalFailureTests {
                 #expect(text.contains("driftwatch_events_ingested_total{model=\"m\"} 5\n"))
                 let ready = try await client.execute(uri: "/readyz", method: .get)
                 #expect(ready.status == .serviceUnavailable)
-                #expect(((try RouterTests.object(ready)["checks"] as? [String: String])?["journal"])?.contains("append failed") == true)
+                #expect(
+                    ((try RouterTests.object(ready)["checks"] as? [String: String])?["journal"])?.contains(
+                        "append failed") == true)
                 // The torn segment is left behind: the next append starts a new one and succeeds.
-                let retry = try await HostileInputTests.post(client, TwoModelFixture.events(4, models: ["m", "n"], x: 7))
+                let retry = try await HostileInputTests.post(
+                    client, TwoModelFixture.events(4, models: ["m", "n"], x: 7))
                 #expect(retry.status == .accepted && sidecar.runtimes.map(\.windowRows) == [7, 7])
             }
         }
@@ -281,8 +305,9 @@ struct JournalFailureTests {
     }
 
     /// A 64 KiB tmpfs (root only: CI runs as root) filled until a journal write fails part-way.
-    @Test("defect 4: after ENOSPC mid-entry, entries acknowledged once space returns survive replay",
-          .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    @Test(
+        "defect 4: after ENOSPC mid-entry, entries acknowledged once space returns survive replay",
+        .enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
     func fullDisk() throws {
         let mount = NSTemporaryDirectory() + "journal-tmpfs-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
@@ -290,7 +315,9 @@ struct JournalFailureTests {
         try #require(try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount]) == 0)
         let dir = mount + "/m"
         var batch = EventBatch(numericWidth: 2, categoricalWidth: 1)
-        for i in 0..<40 { batch.append(numbers: [Double(i), 1], categories: ["a"], latency: 0.01, status: "ok", prediction: "p") }
+        for i in 0..<40 {
+            batch.append(numbers: [Double(i), 1], categories: ["a"], latency: 0.01, status: "ok", prediction: "p")
+        }
         var acknowledged = 0
         do {
             var journal = try EventJournal(directory: dir)

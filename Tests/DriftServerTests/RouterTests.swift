@@ -17,23 +17,31 @@ struct RouterTests {
         let f = try Fixture()
         defer { f.cleanup() }
         try await withApp(f) { sidecar, client in
-            let nd = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
-                                              body: ByteBuffer(string: Fixture.events(300)))
+            let nd = try await client.execute(
+                uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
+                body: ByteBuffer(string: Fixture.events(300)))
             #expect(nd.status == .accepted)
             #expect(try Self.object(nd)["accepted"] as? Int == 300)
-            let arr = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/json"],
-                                               body: ByteBuffer(string: #"[{"features":{"x":1}}, {"features":{"x":true}}, {"features":{"x":1},"status":[]}]"#))
+            let arr = try await client.execute(
+                uri: "/v1/events", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(
+                    string: #"[{"features":{"x":1}}, {"features":{"x":true}}, {"features":{"x":1},"status":[]}]"#))
             let o = try Self.object(arr)
             #expect(arr.status == .accepted && o["accepted"] as? Int == 2 && o["rejected"] as? Int == 1)
             // A wrong type in a feature: the record is kept, the value counted invalid.
             let invalid = (o["invalid"] as! [[String: Any]])[0]
-            #expect(invalid["index"] as? Int == 1 && invalid["field"] as? String == "features.x" && invalid["code"] as? String == "wrong_type")
+            #expect(
+                invalid["index"] as? Int == 1 && invalid["field"] as? String == "features.x"
+                    && invalid["code"] as? String == "wrong_type")
             #expect(invalid["line"] == nil)
             // In the envelope: the record is refused.
             let err = (o["errors"] as! [[String: Any]])[0]
-            #expect(err["index"] as? Int == 2 && err["field"] as? String == "status" && err["code"] as? String == "wrong_type")
-            let one = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/json; charset=utf-8"],
-                                               body: ByteBuffer(string: #"{"features":{"c":"a"}}"#))
+            #expect(
+                err["index"] as? Int == 2 && err["field"] as? String == "status"
+                    && err["code"] as? String == "wrong_type")
+            let one = try await client.execute(
+                uri: "/v1/events", method: .post, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ByteBuffer(string: #"{"features":{"c":"a"}}"#))
             #expect(try Self.object(one)["accepted"] as? Int == 1)
             #expect(sidecar.runtimes[0].windowRows == 303)
         }
@@ -45,14 +53,17 @@ struct RouterTests {
         f.config.maxBodyBytes = 4096
         defer { f.cleanup() }
         try await withApp(f) { sidecar, client in
-            let t = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "text/csv"], body: ByteBuffer(string: "x\n1"))
+            let t = try await client.execute(
+                uri: "/v1/events", method: .post, headers: [.contentType: "text/csv"], body: ByteBuffer(string: "x\n1"))
             #expect(t.status == .unsupportedMediaType)
-            let big = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
-                                               body: ByteBuffer(string: Fixture.events(100)))
+            let big = try await client.execute(
+                uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
+                body: ByteBuffer(string: Fixture.events(100)))
             #expect(big.status == .contentTooLarge)
             #expect(try Self.object(big)["code"] as? String == "body_too_large")
-            let bad = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/json"],
-                                               body: ByteBuffer(string: #"[{"features":{"x":1}}, {"features""#))
+            let bad = try await client.execute(
+                uri: "/v1/events", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"[{"features":{"x":1}}, {"features""#))
             #expect(bad.status == .badRequest)
             #expect((try Self.object(bad)["error"] as? String)?.contains("byte") == true)
             #expect(sidecar.runtimes[0].windowRows == 0)
@@ -70,40 +81,49 @@ struct RouterTests {
         defer { f.cleanup() }
         try await withApp(f) { _, client in
             let body = ByteBuffer(string: #"{"features":{"x":1}}"#)
-            let none = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/json"], body: body)
+            let none = try await client.execute(
+                uri: "/v1/events", method: .post, headers: [.contentType: "application/json"], body: body)
             #expect(none.status == .unauthorized && none.headers[.wwwAuthenticate] == "Bearer")
-            let wrong = try await client.execute(uri: "/v1/events", method: .post,
-                                                 headers: [.contentType: "application/json", .authorization: "Bearer s3cre"], body: body)
+            let wrong = try await client.execute(
+                uri: "/v1/events", method: .post,
+                headers: [.contentType: "application/json", .authorization: "Bearer s3cre"], body: body)
             #expect(wrong.status == .unauthorized)
-            let right = try await client.execute(uri: "/v1/events", method: .post,
-                                                 headers: [.contentType: "application/json", .authorization: "Bearer s3cret"], body: body)
+            let right = try await client.execute(
+                uri: "/v1/events", method: .post,
+                headers: [.contentType: "application/json", .authorization: "Bearer s3cret"], body: body)
             #expect(right.status == .accepted)
         }
     }
 
-    @Test("/metrics: exposition content type, HELP on every family, drift gauges after an evaluation; /v1/drift has the report")
+    @Test(
+        "/metrics: exposition content type, HELP on every family, drift gauges after an evaluation; /v1/drift has the report"
+    )
     func metricsAndDrift() async throws {
         let f = try Fixture()
         defer { f.cleanup() }
         try await withApp(f) { sidecar, client in
             let pending = try await client.execute(uri: "/v1/drift/m", method: .get)
             #expect(pending.status == .notFound)
-            _ = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
-                                         body: ByteBuffer(string: Fixture.events(2000, shift: 3)))
+            _ = try await client.execute(
+                uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
+                body: ByteBuffer(string: Fixture.events(2000, shift: 3)))
             sidecar.evaluate(sidecar.runtimes[0])
             let m = try await client.execute(uri: "/metrics", method: .get)
             #expect(m.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
             let text = String(buffer: m.body)
-            let families = Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
-                String(line.prefix { $0 != "{" && $0 != " " })
-                    .replacingOccurrences(of: "_bucket", with: "").replacingOccurrences(of: "_sum", with: "")
-                    .replacingOccurrences(of: "_count", with: "")
-            })
+            let families = Set(
+                text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+                    String(line.prefix { $0 != "{" && $0 != " " })
+                        .replacingOccurrences(of: "_bucket", with: "").replacingOccurrences(of: "_sum", with: "")
+                        .replacingOccurrences(of: "_count", with: "")
+                })
             for family in families { #expect(text.contains("# HELP \(family) "), "no HELP for \(family)") }
             // Exactly the catalog's families (the README's metric reference), with its HELP and
             // TYPE; only the per-receiver ones are absent, as this sidecar has no receivers.
-            let receiverFamilies: Set = ["driftwatch_notifications_total", "driftwatch_alert_outbox_notifications",
-                                         "driftwatch_alert_outbox_oldest_age_seconds"]
+            let receiverFamilies: Set = [
+                "driftwatch_notifications_total", "driftwatch_alert_outbox_notifications",
+                "driftwatch_alert_outbox_oldest_age_seconds",
+            ]
             #expect(families == Set(MetricCatalog.all.map(\.name)).subtracting(receiverFamilies))
             for m in MetricCatalog.all where families.contains(m.name) {
                 #expect(text.contains("# HELP \(m.name) \(m.help)\n"), "HELP of \(m.name)")
@@ -136,22 +156,27 @@ struct RouterTests {
         }
     }
 
-    @Test("prediction classes are capped: beyond the limit they count as __other__; the baseline's own classes always keep theirs")
+    @Test(
+        "prediction classes are capped: beyond the limit they count as __other__; the baseline's own classes always keep theirs"
+    )
     func classCap() async throws {
         var f = try Fixture()
         f.config.models[0].maxPredictionClasses = 3
         defer { f.cleanup() }
         try await withApp(f) { sidecar, client in
             let body = (0..<10).map { "{\"features\":{\"x\":1},\"prediction\":\"class\($0)\"}" }.joined(separator: "\n")
-            _ = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"], body: ByteBuffer(string: body))
+            _ = try await client.execute(
+                uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
+                body: ByteBuffer(string: body))
             let text = String(decoding: sidecar.metrics.render(), as: UTF8.self)
             let classes = text.split(separator: "\n").filter { $0.hasPrefix("driftwatch_model_predictions_total{") }
             // The baseline's setosa and versicolor (at 0), class0…class2 under the cap, __other__.
             #expect(classes.count == 6)
             #expect(text.contains("class=\"__other__\"} 7"))
             #expect(text.contains("class=\"setosa\"} 0") && text.contains("class=\"versicolor\"} 0"))
-            _ = try await client.execute(uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
-                                         body: ByteBuffer(string: "{\"features\":{\"x\":1},\"prediction\":\"setosa\"}"))
+            _ = try await client.execute(
+                uri: "/v1/events", method: .post, headers: [.contentType: "application/x-ndjson"],
+                body: ByteBuffer(string: "{\"features\":{\"x\":1},\"prediction\":\"setosa\"}"))
             #expect(String(decoding: sidecar.metrics.render(), as: UTF8.self).contains("class=\"setosa\"} 1\n"))
         }
     }

@@ -53,7 +53,10 @@ struct Fixture {
         var out = ""
         for i in 0..<n {
             let x = g.nextUnit() * 10 + shift, y = g.nextUnit() * 10
-            out += "{\"features\":{\"x\":\(x),\"y\":\(y),\"c\":\"\(["a", "b", "c"][i % 3])\"},\"prediction\":\"\(["setosa", "versicolor"][i % 2])\",\"latency_ms\":\(i % 50),\"status\":\"\(i % 10 == 0 ? "error" : "ok")\"}\n"
+            out +=
+                "{\"features\":{\"x\":\(x),\"y\":\(y),\"c\":\"\(["a", "b", "c"][i % 3])\"},"
+                + "\"prediction\":\"\(["setosa", "versicolor"][i % 2])\",\"latency_ms\":\(i % 50),"
+                + "\"status\":\"\(i % 10 == 0 ? "error" : "ok")\"}\n"
         }
         return out
     }
@@ -62,7 +65,8 @@ struct Fixture {
 }
 
 /// The fixture's sidecar behind Hummingbird's router test client (no sockets).
-func withApp(_ fixture: Fixture, _ body: @Sendable (Sidecar, any TestClientProtocol) async throws -> Void) async throws {
+func withApp(_ fixture: Fixture, _ body: @Sendable (Sidecar, any TestClientProtocol) async throws -> Void) async throws
+{
     let sidecar = try fixture.open()
     let app = Application(router: buildRouter(sidecar))
     try await app.test(.router) { client in try await body(sidecar, client) }

@@ -84,7 +84,9 @@ import Testing
     @Test("Jensen–Shannon (base 2) matches scipy.spatial.distance.jensenshannon")
     func jensenShannon() throws {
         for c in ScipyFixtures.shared.jensen_shannon {
-            #expect(close(try Distances.jensenShannon(c.p, c.q), c.distance, absolute: 1e-12, relative: 1e-12), "\(c.p) \(c.q)")
+            #expect(
+                close(try Distances.jensenShannon(c.p, c.q), c.distance, absolute: 1e-12, relative: 1e-12),
+                "\(c.p) \(c.q)")
         }
         #expect(try Distances.jensenShannon([1, 0], [0, 1]) == 1)
         #expect(try Distances.jensenShannon([2, 3], [4, 6]) == 0)
@@ -101,7 +103,9 @@ import Testing
     @Test("Wasserstein-1 matches scipy.stats.wasserstein_distance")
     func wasserstein() throws {
         for c in ScipyFixtures.shared.wasserstein {
-            #expect(close(try Distances.wasserstein(c.x, c.y), c.distance, absolute: 1e-12, relative: 1e-12), "\(c.x.count) vs \(c.y.count)")
+            #expect(
+                close(try Distances.wasserstein(c.x, c.y), c.distance, absolute: 1e-12, relative: 1e-12),
+                "\(c.x.count) vs \(c.y.count)")
         }
         // By hand: point masses at 0 and 3 are 3 apart.
         #expect(try Distances.wasserstein([0], [3]) == 3)

@@ -11,9 +11,11 @@ import Testing
             let r = try ChiSquareTest.homogeneity(reference: c.ref, current: c.cur)
             #expect(close(r.statistic, c.statistic, relative: 1e-12), "\(c.name): \(r.statistic) vs \(c.statistic)")
             #expect(r.degreesOfFreedom == c.df, "\(c.name)")
-            #expect(close(r.pValue, c.pvalue, absolute: 1e-9, relative: 1e-6), "\(c.name): p \(r.pValue) vs \(c.pvalue)")
-            #expect(close(r.logPValue, c.log_pvalue, absolute: 1e-12, relative: 1e-9),
-                    "\(c.name): log p \(r.logPValue) vs \(c.log_pvalue)")
+            #expect(
+                close(r.pValue, c.pvalue, absolute: 1e-9, relative: 1e-6), "\(c.name): p \(r.pValue) vs \(c.pvalue)")
+            #expect(
+                close(r.logPValue, c.log_pvalue, absolute: 1e-12, relative: 1e-9),
+                "\(c.name): log p \(r.logPValue) vs \(c.log_pvalue)")
         }
     }
 
@@ -31,8 +33,9 @@ import Testing
                 #expect(close(sf, c.sf, relative: 1e-11), "sf(\(c.x), \(c.df)) = \(sf), mpmath \(c.sf)")
             }
             if abs(c.log_sf) > 1e-10 { worstLog = max(worstLog, relativeError(logSF, c.log_sf)) }
-            #expect(close(logSF, c.log_sf, absolute: 1e-13, relative: 1e-12),
-                    "logsf(\(c.x), \(c.df)) = \(logSF), mpmath \(c.log_sf)")
+            #expect(
+                close(logSF, c.log_sf, absolute: 1e-13, relative: 1e-12),
+                "logsf(\(c.x), \(c.df)) = \(logSF), mpmath \(c.log_sf)")
         }
         print("chi2 sf: worst relative error \(worst), log sf \(worstLog) over \(cases.count) cases")
     }
@@ -41,7 +44,10 @@ import Testing
     func closedForms() {
         for x in [1e-6, 0.3, 1, 2, 7.5, 40, 300, 1400] {
             #expect(close(ChiSquareDistribution.survival(x, degreesOfFreedom: 2), exp(-x / 2), relative: 1e-13))
-            #expect(close(ChiSquareDistribution.survival(x, degreesOfFreedom: 1), erfc((x / 2).squareRoot()), relative: 1e-12))
+            #expect(
+                close(
+                    ChiSquareDistribution.survival(x, degreesOfFreedom: 1), erfc((x / 2).squareRoot()), relative: 1e-12)
+            )
         }
         // Far tails where the p-value itself underflows: log p is still exact.
         #expect(close(ChiSquareDistribution.logSurvival(1e7, degreesOfFreedom: 2), -5e6, relative: 1e-15))
@@ -69,8 +75,12 @@ import Testing
 
     @Test("a single category, an empty side or negative counts are refused")
     func refusals() {
-        #expect(throws: StatsError.singleCategory) { try ChiSquareTest.homogeneity(reference: [5, 0], current: [7, 0]) }
-        #expect(throws: StatsError.emptySample(side: "current")) { try ChiSquareTest.homogeneity(reference: [5, 1], current: [0, 0]) }
+        #expect(throws: StatsError.singleCategory) {
+            try ChiSquareTest.homogeneity(reference: [5, 0], current: [7, 0])
+        }
+        #expect(throws: StatsError.emptySample(side: "current")) {
+            try ChiSquareTest.homogeneity(reference: [5, 1], current: [0, 0])
+        }
         #expect(throws: StatsError.invalidArgument("negative category count")) {
             try ChiSquareTest.homogeneity(reference: [5, -1], current: [1, 1])
         }
@@ -84,7 +94,9 @@ import Testing
         for c in cases {
             let sf = FDistribution.survival(c.f, d1: c.d1, d2: c.d2)
             if c.sf > 1e-300 { worst = max(worst, relativeError(sf, c.sf)) }
-            #expect(close(sf, c.sf, absolute: 1e-14, relative: 1e-9), "F sf(\(c.f); \(c.d1), \(c.d2)) = \(sf), mpmath \(c.sf)")
+            #expect(
+                close(sf, c.sf, absolute: 1e-14, relative: 1e-9),
+                "F sf(\(c.f); \(c.d1), \(c.d2)) = \(sf), mpmath \(c.sf)")
         }
         print("F sf: worst relative error \(worst) over \(cases.count) points")
     }

@@ -6,8 +6,9 @@ import Testing
 /// Kolmogorov distribution (Ruben–Gambino, Durbin, Pomeranz, Pelz–Good, Smirnov) stays a
 /// probability, never traps, and decreases in d.
 @Suite struct DistributionPropertyTests {
-    @Test("kstwo survival is a non-increasing probability in d for every n and method",
-          arguments: [1, 2, 3, 5, 10, 37, 100, 139, 140, 141, 500, 5_000, 50_000, 100_001, 1_000_001])
+    @Test(
+        "kstwo survival is a non-increasing probability in d for every n and method",
+        arguments: [1, 2, 3, 5, 10, 37, 100, 139, 140, 141, 500, 5_000, 50_000, 100_001, 1_000_001])
     func kolmogorovMonotone(n: Int) {
         var previous = 1.0
         for step in 0...1_000 {

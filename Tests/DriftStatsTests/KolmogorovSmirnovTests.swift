@@ -11,8 +11,9 @@ import Testing
             let result = try KolmogorovSmirnov.test(c.x, c.y)
             worst = max(worst, relativeError(result.pValue, c.pvalue))
             #expect(result.statistic == c.statistic, "\(c.name): D \(result.statistic) vs \(c.statistic)")
-            #expect(close(result.pValue, c.pvalue, absolute: 1e-9, relative: 1e-6),
-                    "\(c.name): p \(result.pValue) vs \(c.pvalue)")
+            #expect(
+                close(result.pValue, c.pvalue, absolute: 1e-9, relative: 1e-6),
+                "\(c.name): p \(result.pValue) vs \(c.pvalue)")
             #expect(result.method.rawValue.hasPrefix(c.method == "exact" ? "exact" : "asymp"), "\(c.name)")
         }
         print("ks_2samp: worst relative p-value error \(worst) over \(cases.count) cases")

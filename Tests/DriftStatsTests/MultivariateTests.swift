@@ -12,7 +12,8 @@ import Testing
             #expect(close(r.t2, c.t2, relative: 1e-9), "\(c.name): T² \(r.t2) vs \(c.t2)")
             #expect(close(r.f, c.f, relative: 1e-9), "\(c.name)")
             #expect(r.df1 == c.df1 && r.df2 == c.df2, "\(c.name)")
-            #expect(close(r.pValue, c.pvalue, absolute: 1e-9, relative: 1e-6), "\(c.name): p \(r.pValue) vs \(c.pvalue)")
+            #expect(
+                close(r.pValue, c.pvalue, absolute: 1e-9, relative: 1e-6), "\(c.name): p \(r.pValue) vs \(c.pvalue)")
             if let t = c.ttest_t {
                 #expect(close(r.t2, t * t, relative: 1e-9), "\(c.name): T² equals t² for one feature")
             }
@@ -42,8 +43,9 @@ import Testing
         let cases = ScipyFixtures.shared.pca
         #expect(cases.count >= 3)
         for c in cases {
-            let model = try PCAReconstructionModel(reference: Matrix(rowArrays: c.reference),
-                                                   varianceThreshold: c.variance_threshold, chunkCount: c.chunks)
+            let model = try PCAReconstructionModel(
+                reference: Matrix(rowArrays: c.reference),
+                varianceThreshold: c.variance_threshold, chunkCount: c.chunks)
             #expect(model.componentCount == c.n_components, "\(c.name)")
             for (a, b) in zip(model.means, c.mean) { #expect(close(a, b, absolute: 1e-12, relative: 1e-12)) }
             for (a, b) in zip(model.scales, c.scale) { #expect(close(a, b, relative: 1e-12)) }

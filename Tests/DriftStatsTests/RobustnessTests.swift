@@ -13,7 +13,9 @@ import Testing
     @Test("the public KS p-value refuses impossible statistics and sizes")
     func ksPValueArguments() throws {
         for (d, n1, n2) in [(Double.nan, 3, 5), (-0.5, 3, 5), (1.5, 3, 5), (0.5, 0, 0), (0.5, -2, 4)] {
-            #expect(throws: StatsError.self) { try KolmogorovSmirnov.pValue(statistic: d, referenceCount: n1, currentCount: n2) }
+            #expect(throws: StatsError.self) {
+                try KolmogorovSmirnov.pValue(statistic: d, referenceCount: n1, currentCount: n2)
+            }
         }
         // Disjoint 3 vs 3 by hand: p = 2 / C(6,3).
         let r = try KolmogorovSmirnov.pValue(statistic: 1, referenceCount: 3, currentCount: 3)

@@ -33,7 +33,8 @@ struct BaselineStoreTests {
         let profile = try sampleProfile()
         let created = Date(timeIntervalSince1970: 1_795_000_000.25)
         let first = try store.save(profile, model: "iris", version: nil, source: "train.csv", createdAt: created)
-        let second = try store.save(try sampleProfile(seed: 2), model: "iris", version: nil, source: "train2.csv", createdAt: created)
+        let second = try store.save(
+            try sampleProfile(seed: 2), model: "iris", version: nil, source: "train2.csv", createdAt: created)
         #expect(first.version == "1" && second.version == "2")
         #expect(first.checksum.hasPrefix("sha256:") && first.checksum.count == 7 + 64)
         let loaded = try store.load(model: "iris", version: "1")
@@ -60,7 +61,9 @@ struct BaselineStoreTests {
         #expect(throws: StoreError.duplicateVersion(model: "m", version: "2026-11")) {
             _ = try store.save(profile, model: "m", version: "2026-11", source: "b.csv", createdAt: Date())
         }
-        #expect(throws: StoreError.invalidName("model \"bad name\" must be 1–128 characters of letters, digits, _ . : -")) {
+        #expect(
+            throws: StoreError.invalidName("model \"bad name\" must be 1–128 characters of letters, digits, _ . : -")
+        ) {
             _ = try store.save(profile, model: "bad name", version: nil, source: "b.csv", createdAt: Date())
         }
         let db = try DatabaseQueue(path: path)
@@ -95,7 +98,11 @@ struct BaselineStoreTests {
         defer { remove(path) }
         do {
             let store = try BaselineStore(path: path, create: true)
-            for i in 0..<3 { _ = try store.save(try sampleProfile(rows: 5_000, seed: UInt64(i)), model: "m", version: nil, source: "a.csv", createdAt: Date()) }
+            for i in 0..<3 {
+                _ = try store.save(
+                    try sampleProfile(rows: 5_000, seed: UInt64(i)), model: "m", version: nil, source: "a.csv",
+                    createdAt: Date())
+            }
         }
         // Checkpoint the WAL into the main file, then cut the file in half.
         try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
@@ -124,16 +131,23 @@ struct BaselineStoreTests {
         }
     }
 
-    @Test("checkpoints are stored in parts and load joined; a whole-blob row of the old layout still loads; a flipped byte in a part is refused")
+    @Test(
+        "checkpoints are stored in parts and load joined; a whole-blob row of the old layout still loads; a flipped byte in a part is refused"
+    )
     func checkpointParts() throws {
         let path = temporaryPath()
         defer { remove(path) }
         let store = try BaselineStore(path: path, create: true)
         var g = SplitMix64(seed: 7)
         let bytes = (0..<2_500_000).map { _ in UInt8(truncatingIfNeeded: g.next()) }
-        try store.saveCheckpoint(model: "m", baselineVersion: "3", window: bytes, nextSegment: 12, tails: [], at: Date(timeIntervalSince1970: 100))
+        try store.saveCheckpoint(
+            model: "m", baselineVersion: "3", window: bytes, nextSegment: 12, tails: [],
+            at: Date(timeIntervalSince1970: 100))
         let db = try DatabaseQueue(path: path)
-        let sizes = try db.read { db in try Int.fetchAll(db, sql: "SELECT length(bytes) FROM window_checkpoint_part WHERE model = 'm' ORDER BY part") }
+        let sizes = try db.read { db in
+            try Int.fetchAll(
+                db, sql: "SELECT length(bytes) FROM window_checkpoint_part WHERE model = 'm' ORDER BY part")
+        }
         #expect(sizes == [1 << 20, 1 << 20, 2_500_000 - (2 << 20)])
         let cp = try #require(try store.loadCheckpoint(model: "m"))
         #expect(cp.window == bytes && cp.nextSegment == 12 && cp.baselineVersion == "3")
@@ -147,12 +161,14 @@ struct BaselineStoreTests {
         // the three bytes 01 02 03, computed outside this code).
         try db.write { db in
             try db.execute(sql: "DELETE FROM window_checkpoint_part")
-            try db.execute(sql: "UPDATE window_checkpoint SET window = x'010203', checksum = ?",
-                           arguments: ["sha256:039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"])
+            try db.execute(
+                sql: "UPDATE window_checkpoint SET window = x'010203', checksum = ?",
+                arguments: ["sha256:039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81"])
         }
         #expect(try store.loadCheckpoint(model: "m")?.window == [1, 2, 3])
         // Damage in a part fails the checksum over the joined parts.
-        try store.saveCheckpoint(model: "m", baselineVersion: "3", window: bytes, nextSegment: 14, tails: [], at: Date())
+        try store.saveCheckpoint(
+            model: "m", baselineVersion: "3", window: bytes, nextSegment: 14, tails: [], at: Date())
         try db.write { db in
             try db.execute(sql: "UPDATE window_checkpoint_part SET bytes = zeroblob(length(bytes)) WHERE part = 1")
         }
@@ -165,7 +181,9 @@ struct BaselineStoreTests {
         #expect(try db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM window_checkpoint_part") } == 0)
     }
 
-    @Test("a store last opened before the checkpoint-parts migration upgrades in place and its whole-blob checkpoint loads")
+    @Test(
+        "a store last opened before the checkpoint-parts migration upgrades in place and its whole-blob checkpoint loads"
+    )
     func upgradeFromV3() throws {
         let path = temporaryPath()
         defer { remove(path) }
@@ -176,17 +194,19 @@ struct BaselineStoreTests {
             try BaselineStore.migrator.migrate(old, upTo: "v3 alerts")
             try old.write { db in
                 #expect(try !db.tableExists("window_checkpoint_part"))
-                try db.execute(sql: """
-                    INSERT INTO window_checkpoint (model, baseline_version, window, next_segment, created_at, checksum)
-                    VALUES ('m', '2', x'010203', 7, 100, 'sha256:039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81')
-                    """)
+                try db.execute(
+                    sql: """
+                        INSERT INTO window_checkpoint (model, baseline_version, window, next_segment, created_at, checksum)
+                        VALUES ('m', '2', x'010203', 7, 100, 'sha256:039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81')
+                        """)
             }
         }
         let store = try BaselineStore(path: path, create: false)
         let cp = try #require(try store.loadCheckpoint(model: "m"))
         #expect(cp.window == [1, 2, 3] && cp.nextSegment == 7 && cp.baselineVersion == "2")
         // The next checkpoint is written in parts and replaces the whole-blob row.
-        try store.saveCheckpoint(model: "m", baselineVersion: "2", window: [4, 5], nextSegment: 8, tails: [], at: Date())
+        try store.saveCheckpoint(
+            model: "m", baselineVersion: "2", window: [4, 5], nextSegment: 8, tails: [], at: Date())
         #expect(try store.loadCheckpoint(model: "m")?.window == [4, 5])
         let db = try DatabaseQueue(path: path)
         #expect(try db.read { db in try Int.fetchOne(db, sql: "SELECT length(window) FROM window_checkpoint") } == 0)

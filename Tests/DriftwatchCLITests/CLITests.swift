@@ -8,7 +8,8 @@ struct CLI {
 
     static let binary: URL = {
         // The test bundle sits in the same build directory as the executable.
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("driftwatch")
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "driftwatch")
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
         return repo.appendingPathComponent(".build/debug/driftwatch")
     }()
@@ -31,8 +32,9 @@ struct CLI {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -52,13 +54,17 @@ struct CLITests {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("b.sqlite").path
-        let build = try CLI.run(["baseline", "build", "--db", db, "--model", "iris", "--data", Self.train, "--format", "json"])
+        let build = try CLI.run([
+            "baseline", "build", "--db", db, "--model", "iris", "--data", Self.train, "--format", "json",
+        ])
         #expect(build.status == 0, "\(build.stderr)")
         let summary = try JSONSerialization.jsonObject(with: Data(build.stdout.utf8)) as! [String: Any]
         let record = summary["baseline"] as! [String: Any]
         #expect(record["version"] as? String == "1" && record["rows"] as? Int == 3000)
 
-        let again = try CLI.run(["baseline", "build", "--db", db, "--model", "iris", "--data", Self.train, "--version", "v2"])
+        let again = try CLI.run([
+            "baseline", "build", "--db", db, "--model", "iris", "--data", Self.train, "--version", "v2",
+        ])
         #expect(again.status == 0 && again.stdout.contains("baseline iris version v2"))
         let list = try CLI.run(["baseline", "list", "--db", db])
         #expect(list.status == 0 && list.stdout.contains("iris") && list.stdout.contains("v2"))
@@ -66,29 +72,44 @@ struct CLITests {
         #expect(show.status == 0 && show.stdout.contains("petal_length"))
 
         let exportPath = dir.appendingPathComponent("export.json").path
-        let export = try CLI.run(["baseline", "export", "--db", db, "--model", "iris", "--version", "1", "--output", exportPath])
+        let export = try CLI.run([
+            "baseline", "export", "--db", db, "--model", "iris", "--version", "1", "--output", exportPath,
+        ])
         #expect(export.status == 0)
-        let exported = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: exportPath))) as! [String: Any]
+        let exported =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: exportPath))) as! [String: Any]
         let features = (exported["profile"] as! [String: Any])["features"] as! [[String: Any]]
-        #expect(features.map { $0["name"] as! String } == ["sepal_length", "sepal_width", "petal_length", "petal_width", "region", "prediction", "score"])
+        #expect(
+            features.map { $0["name"] as! String } == [
+                "sepal_length", "sepal_width", "petal_length", "petal_width", "region", "prediction", "score",
+            ])
 
-        let compare = try CLI.run(["compare", "--db", db, "--model", "iris", "--version", "1", "--data", Self.production, "--format", "json"])
+        let compare = try CLI.run([
+            "compare", "--db", db, "--model", "iris", "--version", "1", "--data", Self.production, "--format", "json",
+        ])
         #expect(compare.status == 0, "\(compare.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as! [String: Any]
-        for key in ["model", "baseline_version", "rows", "features", "multivariate", "dataset"] { #expect(report[key] != nil, "\(key)") }
+        for key in ["model", "baseline_version", "rows", "features", "multivariate", "dataset"] {
+            #expect(report[key] != nil, "\(key)")
+        }
         #expect(report["rows"] as? Int == 1000)
-        let byName = Dictionary(uniqueKeysWithValues: (report["features"] as! [[String: Any]]).map { ($0["name"] as! String, $0) })
+        let byName = Dictionary(
+            uniqueKeysWithValues: (report["features"] as! [[String: Any]]).map { ($0["name"] as! String, $0) })
         #expect(byName["petal_length"]?["status"] as? String == "drift")
         let region = byName["region"]!
         #expect(((region["quality"] as! [String: Any])["unseen_ratio"] as! Double) > 0.05)
         #expect((region["tests"] as! [String: Any])["chi2"] != nil)
         #expect((report["dataset"] as! [String: Any])["drift"] as? Bool == true)
 
-        let failing = try CLI.run(["compare", "--db", db, "--model", "iris", "--data", Self.production, "--fail-on-drift", "--format", "text"])
+        let failing = try CLI.run([
+            "compare", "--db", db, "--model", "iris", "--data", Self.production, "--fail-on-drift", "--format", "text",
+        ])
         #expect(failing.status == 1)
         #expect(failing.stdout.contains("DRIFT"))
         // The training data against its own baseline: no dataset drift, exit 0 even with --fail-on-drift.
-        let same = try CLI.run(["compare", "--db", db, "--model", "iris", "--data", Self.train, "--fail-on-drift", "--format", "json"])
+        let same = try CLI.run([
+            "compare", "--db", db, "--model", "iris", "--data", Self.train, "--fail-on-drift", "--format", "json",
+        ])
         #expect(same.status == 0)
 
         let delete = try CLI.run(["baseline", "delete", "--db", db, "--model", "iris", "--version", "v2"])
@@ -118,7 +139,10 @@ struct CLITests {
         #expect(r3.status == 2 && r3.stderr.contains("bad.jsonl:2: malformed JSON"), "\(r3.stderr)")
 
         #expect(try CLI.run(["compare", "--db", db, "--model", "m", "--data", Self.production, "--bogus"]).status == 2)
-        let r4 = try CLI.run(["compare", "--db", dir.appendingPathComponent("none.sqlite").path, "--model", "m", "--data", Self.production])
+        let r4 = try CLI.run([
+            "compare", "--db", dir.appendingPathComponent("none.sqlite").path, "--model", "m", "--data",
+            Self.production,
+        ])
         #expect(r4.status == 2 && r4.stderr.contains("no baseline database"))
 
         let garbage = dir.appendingPathComponent("garbage.sqlite")
@@ -131,14 +155,22 @@ struct CLITests {
         let r6 = try CLI.run(["compare", "--db", db, "--model", "nope", "--data", Self.production])
         #expect(r6.status == 2 && r6.stderr.contains("no baseline for model \"nope\""))
         let settings = dir.appendingPathComponent("s.yaml")
-        try "thresholds:\n  psi: 0.2\nfeatures:\n  petal_lenght: {ignore: true}\n".write(to: settings, atomically: true, encoding: .utf8)
-        let r7 = try CLI.run(["compare", "--db", db, "--model", "m", "--data", Self.production, "--settings", settings.path])
+        try "thresholds:\n  psi: 0.2\nfeatures:\n  petal_lenght: {ignore: true}\n".write(
+            to: settings, atomically: true, encoding: .utf8)
+        let r7 = try CLI.run([
+            "compare", "--db", db, "--model", "m", "--data", Self.production, "--settings", settings.path,
+        ])
         #expect(r7.status == 2 && r7.stderr.contains("features.petal_lenght: no such feature"), "\(r7.stderr)")
         // Misspelt keys at every depth are errors naming the key (they were ignored).
-        for (text, key) in [("thresholds:\n  psy: 0.2\n", "thresholds.psy: unknown key"), ("min_sample: 10\n", "min_sample: unknown key"),
-                            ("features:\n  petal_length: {ignre: true}\n", "features.petal_length.ignre: unknown key")] {
+        for (text, key) in [
+            ("thresholds:\n  psy: 0.2\n", "thresholds.psy: unknown key"),
+            ("min_sample: 10\n", "min_sample: unknown key"),
+            ("features:\n  petal_length: {ignre: true}\n", "features.petal_length.ignre: unknown key"),
+        ] {
             try text.write(to: settings, atomically: true, encoding: .utf8)
-            let r = try CLI.run(["compare", "--db", db, "--model", "m", "--data", Self.production, "--settings", settings.path])
+            let r = try CLI.run([
+                "compare", "--db", db, "--model", "m", "--data", Self.production, "--settings", settings.path,
+            ])
             #expect(r.status == 2 && r.stderr.contains("s.yaml: \(key)"), "\(r.stderr)")
         }
     }
@@ -152,18 +184,23 @@ struct CLITests {
         for i in 0..<400 {
             let x = Double(i % 40) / 4
             let value = i == 17 ? "\"oops\"" : "\(x)"
-            lines.append("{\"model\":\"m\",\"features\":{\"x\":\(value),\"kind\":\"\(i % 2 == 0 ? "a" : "b")\"},\"prediction\":\(i % 3),\"score\":0.5}")
+            lines.append(
+                "{\"model\":\"m\",\"features\":{\"x\":\(value),\"kind\":\"\(i % 2 == 0 ? "a" : "b")\"},\"prediction\":\(i % 3),\"score\":0.5}"
+            )
         }
         let data = dir.appendingPathComponent("train.jsonl")
         try lines.joined(separator: "\n").write(to: data, atomically: true, encoding: .utf8)
         let schema = dir.appendingPathComponent("schema.yaml")
         try """
-            features:
-              - {name: x, kind: numeric}
-              - {name: kind, kind: categorical}
-              - {name: prediction, kind: categorical, role: prediction}
-            """.write(to: schema, atomically: true, encoding: .utf8)
-        let build = try CLI.run(["baseline", "build", "--db", db, "--model", "m", "--data", data.path, "--schema", schema.path, "--format", "json"])
+        features:
+          - {name: x, kind: numeric}
+          - {name: kind, kind: categorical}
+          - {name: prediction, kind: categorical, role: prediction}
+        """.write(to: schema, atomically: true, encoding: .utf8)
+        let build = try CLI.run([
+            "baseline", "build", "--db", db, "--model", "m", "--data", data.path, "--schema", schema.path, "--format",
+            "json",
+        ])
         #expect(build.status == 0, "\(build.stderr)")
         let summary = try JSONSerialization.jsonObject(with: Data(build.stdout.utf8)) as! [String: Any]
         let features = summary["features"] as! [[String: Any]]
@@ -174,7 +211,9 @@ struct CLITests {
 
         let badSchema = dir.appendingPathComponent("bad.yaml")
         try "features:\n  - {name: x, kind: numbr}\n".write(to: badSchema, atomically: true, encoding: .utf8)
-        let r = try CLI.run(["baseline", "build", "--db", db, "--model", "m", "--data", data.path, "--schema", badSchema.path])
+        let r = try CLI.run([
+            "baseline", "build", "--db", db, "--model", "m", "--data", data.path, "--schema", badSchema.path,
+        ])
         #expect(r.status == 2 && r.stderr.contains("bad.yaml"), "\(r.stderr)")
     }
 }
@@ -185,10 +224,13 @@ struct CLITests {
 struct RulesCommandTests {
     @Test("config/rules/ holds the current output for config/driftwatch.example.yaml")
     func shippedFilesAreCurrent() throws {
-        for (args, file) in [([String](), "driftwatch.rules.yaml"), (["--kubernetes"], "driftwatch.prometheusrule.yaml")] {
+        for (args, file) in [
+            ([String](), "driftwatch.rules.yaml"), (["--kubernetes"], "driftwatch.prometheusrule.yaml"),
+        ] {
             let r = try CLI.run(["rules", "--config", "config/driftwatch.example.yaml"] + args)
             #expect(r.status == 0, "\(r.stderr)")
-            let shipped = try String(contentsOf: CLI.repo.appendingPathComponent("config/rules/\(file)"), encoding: .utf8)
+            let shipped = try String(
+                contentsOf: CLI.repo.appendingPathComponent("config/rules/\(file)"), encoding: .utf8)
             #expect(r.stdout == shipped, "regenerate config/rules/\(file) with driftwatch rules")
         }
     }
@@ -199,14 +241,14 @@ struct RulesCommandTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("c.yaml")
         try """
-            models:
-              - {name: fraud, evaluate_every: 30s, dataset_drift_share: 0.3, features: {merchant.id: {ignore: true}}}
-            alerting:
-              for: 5m
-              labels: {team: risk}
-              job: sidecars
-              thresholds: {latency_p99: 200ms, unseen_ratio: 0.25, error_statuses: '5\\d\\d|"error"'}
-            """.write(to: config, atomically: true, encoding: .utf8)
+        models:
+          - {name: fraud, evaluate_every: 30s, dataset_drift_share: 0.3, features: {merchant.id: {ignore: true}}}
+        alerting:
+          for: 5m
+          labels: {team: risk}
+          job: sidecars
+          thresholds: {latency_p99: 200ms, unseen_ratio: 0.25, error_statuses: '5\\d\\d|"error"'}
+        """.write(to: config, atomically: true, encoding: .utf8)
         let r = try CLI.run(["rules", "--config", config.path])
         #expect(r.status == 0, "\(r.stderr)")
         // promtool (in CI; skipped where Prometheus is not installed) accepts the escaping.
@@ -226,14 +268,20 @@ struct RulesCommandTests {
         #expect(r.stdout.contains("name: driftwatch-model-fraud"))
         #expect(r.stdout.contains("expr: driftwatch_dataset_drift_share{model=\"fraud\"} >= 0.3"))
         #expect(r.stdout.contains("expr: driftwatch:model_latency_seconds:p99_5m{model=\"fraud\"} > 0.2"))
-        #expect(r.stdout.contains(#"expr: driftwatch_feature_unseen_ratio{model="fraud",feature!~"merchant\\.id"} > 0.25"#))
+        #expect(
+            r.stdout.contains(#"expr: driftwatch_feature_unseen_ratio{model="fraud",feature!~"merchant\\.id"} > 0.25"#))
         #expect(r.stdout.contains("expr: time() - driftwatch_last_evaluation_timestamp_seconds{model=\"fraud\"} > 90"))
         #expect(r.stdout.contains("expr: up{job=\"sidecars\"} == 0"))
         #expect(r.stdout.contains("for: 5m") && r.stdout.contains("team: risk"))
-        let k = try CLI.run(["rules", "--config", config.path, "--kubernetes", "--namespace", "ml", "--label", "release=prom"])
-        #expect(k.status == 0 && k.stdout.contains("kind: PrometheusRule") && k.stdout.contains("namespace: ml") && k.stdout.contains("release: prom"))
+        let k = try CLI.run([
+            "rules", "--config", config.path, "--kubernetes", "--namespace", "ml", "--label", "release=prom",
+        ])
+        #expect(
+            k.status == 0 && k.stdout.contains("kind: PrometheusRule") && k.stdout.contains("namespace: ml")
+                && k.stdout.contains("release: prom"))
 
-        try "models: [{name: a}]\nalerting: {thresholds: {latency: 1}}\n".write(to: config, atomically: true, encoding: .utf8)
+        try "models: [{name: a}]\nalerting: {thresholds: {latency: 1}}\n".write(
+            to: config, atomically: true, encoding: .utf8)
         let bad = try CLI.run(["rules", "--config", config.path])
         #expect(bad.status == 2 && bad.stderr.contains("alerting.thresholds.latency"))
     }
@@ -250,10 +298,13 @@ struct ReadmeTests {
     @Test("the metric reference is the current output of driftwatch metrics")
     func metricReference() throws {
         let text = try Self.readme()
-        let begin = try #require(text.range(of: "<!-- metrics:begin -->\n")), end = try #require(text.range(of: "<!-- metrics:end -->"))
+        let begin = try #require(text.range(of: "<!-- metrics:begin -->\n")),
+            end = try #require(text.range(of: "<!-- metrics:end -->"))
         let r = try CLI.run(["metrics"])
         #expect(r.status == 0)
-        #expect(String(text[begin.upperBound..<end.lowerBound]) == r.stdout, "regenerate the README's metric reference with driftwatch metrics")
+        #expect(
+            String(text[begin.upperBound..<end.lowerBound]) == r.stdout,
+            "regenerate the README's metric reference with driftwatch metrics")
         let names = try CLI.run(["metrics", "--format", "names"]).stdout.split(separator: "\n")
         #expect(names.count == Set(names).count && names.allSatisfy { $0.hasPrefix("driftwatch_") })
     }
@@ -266,15 +317,17 @@ struct ReadmeTests {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("predictions.jsonl").path
-        let snippet = String(text[marker.upperBound..<close.lowerBound]).replacingOccurrences(of: "/var/log/model/predictions.jsonl", with: log)
+        let snippet = String(text[marker.upperBound..<close.lowerBound]).replacingOccurrences(
+            of: "/var/log/model/predictions.jsonl", with: log)
         // Drive it with the example's rows, as a model server would after each prediction.
-        let driver = snippet + """
-            import csv
-            for row in csv.DictReader(open("\(CLI.repo.path)/\(CLITests.production)")):
-                started = time.perf_counter()
-                features = {k: (v or None if k == "region" else float(v or "nan")) for k, v in row.items() if k not in ("prediction", "score")}
-                log_prediction(features, row["prediction"], float(row["score"]), started)
-            """
+        let driver =
+            snippet + """
+                import csv
+                for row in csv.DictReader(open("\(CLI.repo.path)/\(CLITests.production)")):
+                    started = time.perf_counter()
+                    features = {k: (v or None if k == "region" else float(v or "nan")) for k, v in row.items() if k not in ("prediction", "score")}
+                    log_prediction(features, row["prediction"], float(row["score"]), started)
+                """
         let script = dir.appendingPathComponent("driver.py")
         try driver.write(to: script, atomically: true, encoding: .utf8)
         let python = Process()
@@ -285,10 +338,13 @@ struct ReadmeTests {
         #expect(python.terminationStatus == 0)
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
-        #expect(first["status"] as? String == "ok" && (first["latency_ms"] as? Double ?? -1) >= 0 && first["features"] is [String: Any])
+        #expect(
+            first["status"] as? String == "ok" && (first["latency_ms"] as? Double ?? -1) >= 0
+                && first["features"] is [String: Any])
 
         let db = dir.appendingPathComponent("b.sqlite").path
-        #expect(try CLI.run(["baseline", "build", "--db", db, "--model", "iris", "--data", CLITests.train]).status == 0)
+        #expect(
+            try CLI.run(["baseline", "build", "--db", db, "--model", "iris", "--data", CLITests.train]).status == 0)
         let r = try CLI.run(["compare", "--db", db, "--model", "iris", "--data", log, "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
@@ -297,7 +353,8 @@ struct ReadmeTests {
         #expect((report["notes"] as? [String] ?? []).isEmpty, "\(report["notes"] ?? "")")
         // The production file's empty numeric cells went through the snippet as NaN: missing.
         let features = report["features"] as? [[String: Any]] ?? []
-        let missing = features.map { (($0["quality"] as? [String: Any])?["missing_ratio"] as? Double) ?? 0 }.reduce(0, +)
+        let missing = features.map { (($0["quality"] as? [String: Any])?["missing_ratio"] as? Double) ?? 0 }.reduce(
+            0, +)
         #expect(missing > 0)
     }
 }
@@ -309,8 +366,12 @@ struct CompareHTMLTests {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("b.sqlite").path, out = dir.appendingPathComponent("r.html").path
-        #expect(try CLI.run(["baseline", "build", "--db", db, "--model", "iris", "--data", CLITests.train]).status == 0)
-        let r = try CLI.run(["compare", "--db", db, "--model", "iris", "--data", CLITests.production, "--format", "html", "--output", out])
+        #expect(
+            try CLI.run(["baseline", "build", "--db", db, "--model", "iris", "--data", CLITests.train]).status == 0)
+        let r = try CLI.run([
+            "compare", "--db", db, "--model", "iris", "--data", CLITests.production, "--format", "html", "--output",
+            out,
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let page = try String(contentsOfFile: out, encoding: .utf8)
         #expect(page.hasPrefix("<!doctype html>") && page.hasSuffix("</html>\n"))
@@ -318,7 +379,9 @@ struct CompareHTMLTests {
         // One section and one chart per feature of the Iris schema (7 columns).
         #expect(page.components(separatedBy: "<details class=\"feature\"").count - 1 == 7)
         #expect(page.components(separatedBy: "<svg ").count - 1 == 7)
-        let bad = try CLI.run(["compare", "--db", db, "--model", "iris", "--data", CLITests.production, "--format", "pdf"])
+        let bad = try CLI.run([
+            "compare", "--db", db, "--model", "iris", "--data", CLITests.production, "--format", "pdf",
+        ])
         #expect(bad.status == 2 && bad.stderr.contains("json, text or html"))
     }
 }

@@ -30,19 +30,26 @@ struct ParityTests {
         mutating func numeric(_ mean: Double) -> String? {
             let v = mean + (unit() - 0.5) * 2
             guard unit() < 0.12 else { return "\(v)" }
-            return pick([nil, "null", "\"NaN\"", "\"nan\"", "\"\"", "\"3.5\"", "\" 4\"", "true", "false", "[1]", "{\"a\":1}",
-                         "1e308", "-1.7976931348623157e308", "-0.0", "5", "0.1e1", "\"NA\"", "\"abc\""])
+            return pick([
+                nil, "null", "\"NaN\"", "\"nan\"", "\"\"", "\"3.5\"", "\" 4\"", "true", "false", "[1]", "{\"a\":1}",
+                "1e308", "-1.7976931348623157e308", "-0.0", "5", "0.1e1", "\"NA\"", "\"abc\"",
+            ])
         }
 
         mutating func categorical(_ labels: [String]) -> String? {
             guard unit() < 0.12 else { return "\"\(pick(labels))\"" }
-            return pick([nil, "null", "\"\"", "3", "2.5", "true", "[\"eu\"]", "{\"x\":\"eu\"}", "\"mars\"", "\"EU\"", "1e308"])
+            return pick([
+                nil, "null", "\"\"", "3", "2.5", "true", "[\"eu\"]", "{\"x\":\"eu\"}", "\"mars\"", "\"EU\"", "1e308",
+            ])
         }
 
         /// One line (possibly blank, malformed or not an object).
         mutating func line(shift: Double) -> String {
             var features: [(String, String)] = []
-            let means = [("sepal_length", 5.8 + shift), ("sepal_width", 3.0), ("petal_length", 3.7 + shift), ("petal_width", 1.2)]
+            let means = [
+                ("sepal_length", 5.8 + shift), ("sepal_width", 3.0), ("petal_length", 3.7 + shift),
+                ("petal_width", 1.2),
+            ]
             for (name, mean) in means { if let v = numeric(mean) { features.append((name, v)) } }
             if let v = categorical(["eu", "us", "apac"]) { features.append(("region", v)) }
             if unit() < 0.05 { features.append(("extra_\(next() % 3)", "1")) }
@@ -50,7 +57,9 @@ struct ParityTests {
             if let p = categorical(["setosa", "versicolor", "virginica"]) { envelope.append(("prediction", p)) }
             if let s = numeric(0.8) { envelope.append(("score", s)) }
             if unit() < 0.5 { envelope.append(("latency_ms", "\(Int(unit() * 40))")) }
-            let object = { (pairs: [(String, String)]) in "{" + pairs.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}" }
+            let object = { (pairs: [(String, String)]) in
+                "{" + pairs.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+            }
             let roll = unit()
             switch roll {
             case ..<0.01: return ""
@@ -60,8 +69,8 @@ struct ParityTests {
             case ..<0.05: return object([("model", "\"other\""), ("features", object(features))])
             case ..<0.06: return object([("model", "\"iris\""), ("features", object(features))] + envelope)
             case ..<0.07: return object([("latency_ms", "\"slow\""), ("features", object(features))])
-            case ..<0.09: return object(features + envelope) // flat: no "features" object
-            case ..<0.10: return object(envelope) // no features at all
+            case ..<0.09: return object(features + envelope)  // flat: no "features" object
+            case ..<0.10: return object(envelope)  // no features at all
             default: return object([("features", object(features))] + envelope)
             }
         }
@@ -103,23 +112,31 @@ struct ParityTests {
         return o
     }
 
-    @Test("random records with edge cases, drifted and not", arguments: [(UInt64(1), 0.0), (UInt64(2), 0.8), (UInt64(3), 0.3)])
+    @Test(
+        "random records with edge cases, drifted and not",
+        arguments: [(UInt64(1), 0.0), (UInt64(2), 0.8), (UInt64(3), 0.3)])
     func parity(seed: UInt64, shift: Double) throws {
         var server = try SidecarProcessTests.Server()
         defer { try? FileManager.default.removeItem(at: server.dir) }
         let data = Self.dataset(seed: seed, count: 4_000, shift: shift)
         let file = server.dir.appendingPathComponent("current.jsonl")
         try data.write(to: file, atomically: true, encoding: .utf8)
-        let compare = try CLI.run(["compare", "--db", server.dir.appendingPathComponent("s.sqlite").path, "--model", "iris",
-                                   "--data", file.path, "--format", "json"])
+        let compare = try CLI.run([
+            "compare", "--db", server.dir.appendingPathComponent("s.sqlite").path, "--model", "iris",
+            "--data", file.path, "--format", "json",
+        ])
         #expect(compare.status == 0, "\(compare.stderr)")
         let offline = try Self.comparable(Data(compare.stdout.utf8))
         // The edge cases are there: refused lines, invalid and missing values.
-        let notes = try #require(try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as? [String: Any])["notes"] as? [String]
+        let notes =
+            try #require(try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as? [String: Any])["notes"]
+            as? [String]
         #expect(notes?.contains { $0.contains("records refused") } == true, "\(notes ?? [])")
         let features = try #require(offline["features"] as? [[String: Any]])
         let quality = features.compactMap { $0["quality"] as? [String: Any] }
-        #expect(quality.contains { ($0["invalid_ratio"] as? Double ?? 0) > 0 } && quality.contains { ($0["missing_ratio"] as? Double ?? 0) > 0 })
+        #expect(
+            quality.contains { ($0["invalid_ratio"] as? Double ?? 0) > 0 }
+                && quality.contains { ($0["missing_ratio"] as? Double ?? 0) > 0 })
 
         try server.start()
         defer {
@@ -137,27 +154,37 @@ struct ParityTests {
         let online = try Self.comparable(Data(try client.request("GET", "/v1/drift/iris").body))
         var diffs: [String] = []
         Self.differences(offline, online, into: &diffs)
-        #expect(diffs.isEmpty, "compare vs /v1/drift, \(diffs.count) differences:\n\(diffs.prefix(25).joined(separator: "\n"))")
+        #expect(
+            diffs.isEmpty,
+            "compare vs /v1/drift, \(diffs.count) differences:\n\(diffs.prefix(25).joined(separator: "\n"))")
     }
 
-    @Test("CSV and JSON lines of the same values give the same report (text fields and JSON numbers share one typing rule)")
+    @Test(
+        "CSV and JSON lines of the same values give the same report (text fields and JSON numbers share one typing rule)"
+    )
     func csvEqualsJSONLines() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("s.sqlite").path
-        #expect(try CLI.run(["baseline", "build", "--db", db, "--model", "iris", "--data", CLITests.train]).status == 0)
+        #expect(
+            try CLI.run(["baseline", "build", "--db", db, "--model", "iris", "--data", CLITests.train]).status == 0)
         var g = Records(seed: 9)
         var csv = "sepal_length,sepal_width,petal_length,petal_width,region,prediction,score\n"
         var jsonl = ""
         for _ in 0..<3_000 {
             // Values both formats write alike: full-precision floats, missing, labels.
             var cells: [String] = [], pairs: [String] = []
-            for (name, mean) in [("sepal_length", 6.1), ("sepal_width", 3.0), ("petal_length", 4.0), ("petal_width", 1.2), ("score", 0.8)] {
+            for (name, mean) in [
+                ("sepal_length", 6.1), ("sepal_width", 3.0), ("petal_length", 4.0), ("petal_width", 1.2),
+                ("score", 0.8),
+            ] {
                 if g.unit() < 0.05 { cells.append(""); pairs.append("\"\(name)\":null"); continue }
                 let v = mean + (g.unit() - 0.5) * 2
                 cells.append("\(v)"); pairs.append("\"\(name)\":\(v)")
             }
-            for (name, labels) in [("region", ["eu", "us", "apac", "mars"]), ("prediction", ["setosa", "versicolor", "virginica"])] {
+            for (name, labels) in [
+                ("region", ["eu", "us", "apac", "mars"]), ("prediction", ["setosa", "versicolor", "virginica"]),
+            ] {
                 if g.unit() < 0.05 { cells.append(""); pairs.append("\"\(name)\":\"\""); continue }
                 let l = g.pick(labels)
                 cells.append(l); pairs.append("\"\(name)\":\"\(l)\"")
@@ -172,7 +199,8 @@ struct ParityTests {
         let b = try CLI.run(["compare", "--db", db, "--model", "iris", "--data", jsonFile.path, "--format", "json"])
         #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
         var diffs: [String] = []
-        Self.differences(try Self.comparable(Data(a.stdout.utf8)), try Self.comparable(Data(b.stdout.utf8)), into: &diffs)
+        Self.differences(
+            try Self.comparable(Data(a.stdout.utf8)), try Self.comparable(Data(b.stdout.utf8)), into: &diffs)
         #expect(diffs.isEmpty, "CSV vs JSON lines:\n\(diffs.prefix(25).joined(separator: "\n"))")
         #expect(try Self.comparable(Data(a.stdout.utf8))["rows"] as? Int == 3_000)
     }

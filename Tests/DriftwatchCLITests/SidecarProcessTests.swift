@@ -24,8 +24,10 @@ struct SidecarProcessTests {
             // source port of a client connection another test has open, and bind then fails.
             port = 20000 + Int.random(in: 0..<12000)
             log = dir.appendingPathComponent("serve.log")
-            let build = try CLI.run(["baseline", "build", "--db", dir.appendingPathComponent("s.sqlite").path, "--model", "iris",
-                                     "--data", CLITests.train])
+            let build = try CLI.run([
+                "baseline", "build", "--db", dir.appendingPathComponent("s.sqlite").path, "--model", "iris",
+                "--data", CLITests.train,
+            ])
             precondition(build.status == 0, build.stderr)
             let config = """
                 listen: 127.0.0.1:\(port)
@@ -65,7 +67,8 @@ struct SidecarProcessTests {
             for _ in 0..<100 {
                 let r = try client.request("GET", "/v1/drift/iris")
                 if r.status == 200, let o = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any],
-                   let rows = o["rows"] as? Int {
+                    let rows = o["rows"] as? Int
+                {
                     last = rows
                     if rows >= atLeast { return rows }
                 }
@@ -80,7 +83,9 @@ struct SidecarProcessTests {
         for i in 0..<n {
             if i > 0 { s += "," }
             let x = Double((seed * 31 + i * 17) % 300) / 100 + 4.5
-            s += "{\"features\":{\"sepal_length\":\(x),\"sepal_width\":3.1,\"petal_length\":1.4,\"petal_width\":0.2,\"region\":\"eu\"},\"prediction\":\"setosa\",\"score\":0.9,\"latency_ms\":5}"
+            s +=
+                "{\"features\":{\"sepal_length\":\(x),\"sepal_width\":3.1,\"petal_length\":1.4,\"petal_width\":0.2,\"region\":\"eu\"},"
+                + "\"prediction\":\"setosa\",\"score\":0.9,\"latency_ms\":5}"
         }
         return Array((s + "]").utf8)
     }
@@ -98,15 +103,17 @@ struct SidecarProcessTests {
             var seed = 0
             while true {
                 seed += 1
-                guard let r = try? client.request("POST", "/v1/events", body: Self.body(batch, seed: seed)), r.status == 202 else { return }
+                guard let r = try? client.request("POST", "/v1/events", body: Self.body(batch, seed: seed)),
+                    r.status == 202
+                else { return }
                 acked.add(batch, ordering: .sequentiallyConsistent)
             }
         }
         loader.start()
-        usleep(1_600_000) // past two checkpoints, so the restore combines a checkpoint and the journal
+        usleep(1_600_000)  // past two checkpoints, so the restore combines a checkpoint and the journal
         kill(server.process!.processIdentifier, SIGKILL)
         server.process!.waitUntilExit()
-        usleep(200_000) // the loader sees the connection drop and stops
+        usleep(200_000)  // the loader sees the connection drop and stops
         let ackedBeforeKill = acked.load(ordering: .sequentiallyConsistent)
         #expect(server.process!.terminationReason == .uncaughtSignal)
         #expect(ackedBeforeKill > 1000, "load too small to mean anything: \(ackedBeforeKill)")
@@ -114,10 +121,12 @@ struct SidecarProcessTests {
         let rows = try server.rows(atLeast: ackedBeforeKill)
         // Every acknowledged event survived; at most the one batch in flight at the kill (journaled,
         // not yet answered) comes on top.
-        #expect(rows >= ackedBeforeKill && rows <= ackedBeforeKill + batch, "acked \(ackedBeforeKill), restored \(rows)")
+        #expect(
+            rows >= ackedBeforeKill && rows <= ackedBeforeKill + batch, "acked \(ackedBeforeKill), restored \(rows)")
         kill(server.process!.processIdentifier, SIGTERM)
         server.process!.waitUntilExit()
-        print("kill mid-load: acknowledged \(ackedBeforeKill) events before SIGKILL, \(rows) in the window after restart")
+        print(
+            "kill mid-load: acknowledged \(ackedBeforeKill) events before SIGKILL, \(rows) in the window after restart")
     }
 
     @Test("SIGTERM: exit 0 after a final checkpoint; the next start restores the window from it")
@@ -126,7 +135,9 @@ struct SidecarProcessTests {
         defer { try? FileManager.default.removeItem(at: server.dir) }
         try server.start()
         let client = try LoopbackHTTPClient(url: "http://127.0.0.1:\(server.port)")
-        for seed in 0..<20 { #expect(try client.request("POST", "/v1/events", body: Self.body(100, seed: seed)).status == 202) }
+        for seed in 0..<20 {
+            #expect(try client.request("POST", "/v1/events", body: Self.body(100, seed: seed)).status == 202)
+        }
         kill(server.process!.processIdentifier, SIGTERM)
         server.process!.waitUntilExit()
         #expect(server.process!.terminationStatus == 0 && server.process!.terminationReason == .exit)
@@ -134,7 +145,8 @@ struct SidecarProcessTests {
         #expect(log.contains("final checkpoint written"))
         try server.start()
         #expect(try server.rows(atLeast: 2000) == 2000)
-        #expect(try String(contentsOf: server.log, encoding: .utf8).contains("restored 2000 events from the checkpoint"))
+        #expect(
+            try String(contentsOf: server.log, encoding: .utf8).contains("restored 2000 events from the checkpoint"))
         kill(server.process!.processIdentifier, SIGTERM)
         server.process!.waitUntilExit()
     }

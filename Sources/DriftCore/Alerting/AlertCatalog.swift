@@ -36,31 +36,46 @@ public enum AlertCatalog {
     public static let featureDrift = AlertDefinition(
         name: "DriftwatchFeatureDrift", severity: .warning, scope: .feature, direct: true,
         summary: "Feature {{ $labels.feature }} of model {{ $labels.model }} drifted from its training baseline",
-        description: "{{ $labels.feature }} drifted: its distribution test is significant after multiple-testing correction and its effect size reaches the floor (PSI, or KS D where PSI does not run: {{ $value | printf \"%.3f\" }}).")
+        description:
+            "{{ $labels.feature }} drifted: its distribution test is significant after multiple-testing correction and its effect size "
+            + "reaches the floor (PSI, or KS D where PSI does not run: {{ $value | printf \"%.3f\" }})."
+    )
     public static let datasetDrift = AlertDefinition(
         name: "DriftwatchDatasetDrift", severity: .critical, scope: .model, direct: true,
         summary: "Model {{ $labels.model }}: most of its input drifted",
-        description: "{{ $value | humanizePercentage }} of the evaluated features of {{ $labels.model }} drifted, at or over the dataset threshold.")
+        description:
+            "{{ $value | humanizePercentage }} of the evaluated features of {{ $labels.model }} drifted, at or over the dataset threshold."
+    )
     public static let multivariateDrift = AlertDefinition(
         name: "DriftwatchMultivariateDrift", severity: .warning, scope: .model, direct: true,
         summary: "Model {{ $labels.model }}: the joint distribution of its features drifted",
-        description: "The PCA reconstruction error of the window is {{ $value | printf \"%.3f\" }}, outside the band of the baseline's own chunks.")
+        description:
+            "The PCA reconstruction error of the window is {{ $value | printf \"%.3f\" }}, outside the band of the baseline's own chunks."
+    )
     public static let missingRatioHigh = AlertDefinition(
         name: "DriftwatchMissingValuesIncrease", severity: .warning, scope: .feature, direct: true,
         summary: "Feature {{ $labels.feature }} of model {{ $labels.model }} is missing more often than in training",
-        description: "The missing ratio of {{ $labels.feature }} is {{ $value | humanizePercentage }} above its baseline's.")
+        description:
+            "The missing ratio of {{ $labels.feature }} is {{ $value | humanizePercentage }} above its baseline's.")
     public static let invalidValues = AlertDefinition(
         name: "DriftwatchInvalidValues", severity: .warning, scope: .feature, direct: true,
         summary: "Feature {{ $labels.feature }} of model {{ $labels.model }} gets values of the wrong type",
-        description: "{{ $value | humanizePercentage }} more of the values of {{ $labels.feature }} are invalid (wrong type or out of range) than in its baseline; the records are kept, those values are not tested.")
+        description:
+            "{{ $value | humanizePercentage }} more of the values of {{ $labels.feature }} are invalid (wrong type or out of range) than in "
+            + "its baseline; the records are kept, those values are not tested."
+    )
     public static let unseenCategories = AlertDefinition(
         name: "DriftwatchUnseenCategories", severity: .warning, scope: .feature, direct: true,
         summary: "Feature {{ $labels.feature }} of model {{ $labels.model }} has categories training never saw",
-        description: "{{ $value | humanizePercentage }} of the values of {{ $labels.feature }} are in categories absent from the baseline.")
+        description:
+            "{{ $value | humanizePercentage }} of the values of {{ $labels.feature }} are in categories absent from the baseline."
+    )
     public static let outOfRange = AlertDefinition(
         name: "DriftwatchOutOfRange", severity: .warning, scope: .feature, direct: true,
         summary: "Feature {{ $labels.feature }} of model {{ $labels.model }} is outside its training range",
-        description: "{{ $value | humanizePercentage }} of the values of {{ $labels.feature }} are outside the baseline's [min, max].")
+        description:
+            "{{ $value | humanizePercentage }} of the values of {{ $labels.feature }} are outside the baseline's [min, max]."
+    )
     public static let latencyHigh = AlertDefinition(
         name: "DriftwatchModelLatencyHigh", severity: .warning, scope: .model, direct: false,
         summary: "Model {{ $labels.model }}: P99 latency over its SLO",
@@ -72,31 +87,46 @@ public enum AlertCatalog {
     public static let noTraffic = AlertDefinition(
         name: "DriftwatchNoTraffic", severity: .warning, scope: .model, direct: false,
         summary: "Model {{ $labels.model }}: no events arrive any more",
-        description: "No event for {{ $labels.model }} was ingested in the last 5m, after traffic earlier in the last 6h.")
+        description:
+            "No event for {{ $labels.model }} was ingested in the last 5m, after traffic earlier in the last 6h.")
     public static let sidecarDown = AlertDefinition(
         name: "DriftwatchSidecarDown", severity: .critical, scope: .sidecar, direct: false,
         summary: "Driftwatch sidecar {{ $labels.instance }} is down",
-        description: "Prometheus cannot scrape {{ $labels.instance }} (job {{ $labels.job }}): drift is not being watched there.")
+        description:
+            "Prometheus cannot scrape {{ $labels.instance }} (job {{ $labels.job }}): drift is not being watched there."
+    )
     public static let evaluationStale = AlertDefinition(
         name: "DriftwatchEvaluationStale", severity: .warning, scope: .model, direct: false,
         summary: "Model {{ $labels.model }}: no drift evaluation lately",
-        description: "The last evaluation of {{ $labels.model }} on {{ $labels.instance }} was {{ $value | humanizeDuration }} ago.")
+        description:
+            "The last evaluation of {{ $labels.model }} on {{ $labels.instance }} was {{ $value | humanizeDuration }} ago."
+    )
     public static let baselineMissing = AlertDefinition(
         name: "DriftwatchBaselineMissing", severity: .critical, scope: .model, direct: false,
         summary: "Model {{ $labels.model }}: no sidecar publishes a baseline",
-        description: "No scraped sidecar reports a loaded baseline for {{ $labels.model }} (\(MetricCatalog.baselineInfo.name) is absent).")
+        description:
+            "No scraped sidecar reports a loaded baseline for {{ $labels.model }} (\(MetricCatalog.baselineInfo.name) is absent)."
+    )
     public static let eventsRejected = AlertDefinition(
         name: "DriftwatchEventsRejected", severity: .warning, scope: .model, direct: false,
         summary: "Model {{ $labels.model }}: incoming events are refused",
-        description: "{{ $value | humanizePercentage }} of the events sent for {{ $labels.model }} over 5m were rejected (see \(MetricCatalog.rejected.name) by reason).")
+        description:
+            "{{ $value | humanizePercentage }} of the events sent for {{ $labels.model }} over 5m were rejected (see "
+            + "\(MetricCatalog.rejected.name) by reason)."
+    )
     public static let deliveryStuck = AlertDefinition(
         name: "DriftwatchAlertDeliveryStuck", severity: .warning, scope: .sidecar, direct: false,
         summary: "Driftwatch cannot deliver alerts to {{ $labels.receiver }}",
-        description: "The oldest undelivered notification for {{ $labels.receiver }} on {{ $labels.instance }} is {{ $value | humanizeDuration }} old.")
+        description:
+            "The oldest undelivered notification for {{ $labels.receiver }} on {{ $labels.instance }} is {{ $value | humanizeDuration }} old."
+    )
     public static let notificationsDropped = AlertDefinition(
         name: "DriftwatchNotificationsDropped", severity: .warning, scope: .sidecar, direct: false,
         summary: "Driftwatch dropped notifications for {{ $labels.receiver }}",
-        description: "{{ $value | printf \"%.0f\" }} notifications for {{ $labels.receiver }} were dropped in the last hour (refused, or undeliverable past give_up_after).")
+        description:
+            "{{ $value | printf \"%.0f\" }} notifications for {{ $labels.receiver }} were dropped in the last hour (refused, or "
+            + "undeliverable past give_up_after)."
+    )
 
     /// Every alert, in the order of the generated rules.
     public static let all: [AlertDefinition] = [
@@ -115,7 +145,8 @@ public enum AlertCatalog {
         out = out.replacingOccurrences(of: "{{ $value | printf \"%.3f\" }}", with: String(format: "%.3f", value))
         out = out.replacingOccurrences(of: "{{ $value | printf \"%.0f\" }}", with: String(format: "%.0f", value))
         // Prometheus's humanizePercentage: the value × 100 with %.4g.
-        out = out.replacingOccurrences(of: "{{ $value | humanizePercentage }}", with: String(format: "%.4g%%", value * 100))
+        out = out.replacingOccurrences(
+            of: "{{ $value | humanizePercentage }}", with: String(format: "%.4g%%", value * 100))
         if out.contains("humanizeDuration") {
             out = out.replacingOccurrences(of: "{{ $value | humanizeDuration }}", with: humanizeDuration(value))
         }

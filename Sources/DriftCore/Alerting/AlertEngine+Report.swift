@@ -34,27 +34,38 @@ extension AlertObservation {
                 return
             }
             guard holds else { return }
-            conditions.append(AlertCondition(
-                labels: l,
-                annotations: ["summary": AlertCatalog.render(d.summary, labels: l, value: value),
-                              "description": AlertCatalog.render(d.description, labels: l, value: value),
-                              "runbook_url": alerting.runbook(for: d.name)],
-                value: value))
+            conditions.append(
+                AlertCondition(
+                    labels: l,
+                    annotations: [
+                        "summary": AlertCatalog.render(d.summary, labels: l, value: value),
+                        "description": AlertCatalog.render(d.description, labels: l, value: value),
+                        "runbook_url": alerting.runbook(for: d.name),
+                    ],
+                    value: value))
         }
         for f in report.features where f.ignored != true {
             let judged = f.status != .insufficientData
             let q = f.quality
-            check(AlertCatalog.featureDrift, feature: f.name, when: judged ? f.status == .drift : nil,
-                  value: f.tests.psi?.value ?? f.tests.ks?.statistic ?? .nan)
+            check(
+                AlertCatalog.featureDrift, feature: f.name, when: judged ? f.status == .drift : nil,
+                value: f.tests.psi?.value ?? f.tests.ks?.statistic ?? .nan)
             let increase = q.missingRatio - q.baselineMissingRatio
-            check(AlertCatalog.missingRatioHigh, feature: f.name, when: report.rows > 0 ? increase > t.missingRatioIncrease : nil, value: increase)
+            check(
+                AlertCatalog.missingRatioHigh, feature: f.name,
+                when: report.rows > 0 ? increase > t.missingRatioIncrease : nil, value: increase)
             let invalid = q.invalidRatio - q.baselineInvalidRatio
-            check(AlertCatalog.invalidValues, feature: f.name, when: report.rows > 0 ? invalid > t.invalidRatioIncrease : nil, value: invalid)
+            check(
+                AlertCatalog.invalidValues, feature: f.name,
+                when: report.rows > 0 ? invalid > t.invalidRatioIncrease : nil, value: invalid)
             if let u = q.unseenRatio {
-                check(AlertCatalog.unseenCategories, feature: f.name, when: f.count > 0 ? u > t.unseenRatio : nil, value: u)
+                check(
+                    AlertCatalog.unseenCategories, feature: f.name, when: f.count > 0 ? u > t.unseenRatio : nil,
+                    value: u)
             }
             if let o = q.outOfRangeRatio {
-                check(AlertCatalog.outOfRange, feature: f.name, when: f.count > 0 ? o > t.outOfRangeRatio : nil, value: o)
+                check(
+                    AlertCatalog.outOfRange, feature: f.name, when: f.count > 0 ? o > t.outOfRangeRatio : nil, value: o)
             }
         }
         let d = report.dataset

@@ -47,8 +47,10 @@ public struct AlertInstance: Sendable, Equatable, Codable {
     /// Firing: now + 4 × max(evaluation interval, resend interval); resolved: the resolve time.
     public var endsAt: Double
 
-    public init(fingerprint: String, labels: AlertLabels, annotations: [String: String], state: AlertState, value: Double,
-                startsAt: Double, endsAt: Double) {
+    public init(
+        fingerprint: String, labels: AlertLabels, annotations: [String: String], state: AlertState, value: Double,
+        startsAt: Double, endsAt: Double
+    ) {
         self.fingerprint = fingerprint
         self.labels = labels
         self.annotations = annotations
@@ -105,9 +107,11 @@ public struct AlertEngine: Sendable, Equatable {
         public var webhooks: [String: Double]
         public var sendsToAlertmanagers: Bool
 
-        public init(forDuration: Double, resolveAfter: Int, resendInterval: Double, resolvedRetention: Double,
-                    inconclusiveResolveAfter: Double = 900, evaluationInterval: Double, webhooks: [String: Double],
-                    sendsToAlertmanagers: Bool) {
+        public init(
+            forDuration: Double, resolveAfter: Int, resendInterval: Double, resolvedRetention: Double,
+            inconclusiveResolveAfter: Double = 900, evaluationInterval: Double, webhooks: [String: Double],
+            sendsToAlertmanagers: Bool
+        ) {
             self.forDuration = forDuration
             self.inconclusiveResolveAfter = inconclusiveResolveAfter
             self.resolveAfter = resolveAfter
@@ -119,11 +123,13 @@ public struct AlertEngine: Sendable, Equatable {
         }
 
         public init(_ alerting: AlertingConfig, evaluationInterval: Double) {
-            self.init(forDuration: alerting.forDuration, resolveAfter: alerting.resolveAfter,
-                      resendInterval: alerting.resendInterval, resolvedRetention: alerting.resolvedRetention,
-                      inconclusiveResolveAfter: alerting.inconclusiveResolveAfter, evaluationInterval: evaluationInterval,
-                      webhooks: Dictionary(alerting.webhooks.map { ($0.receiver, $0.repeatInterval) }, uniquingKeysWith: { a, _ in a }),
-                      sendsToAlertmanagers: !alerting.alertmanagers.isEmpty)
+            self.init(
+                forDuration: alerting.forDuration, resolveAfter: alerting.resolveAfter,
+                resendInterval: alerting.resendInterval, resolvedRetention: alerting.resolvedRetention,
+                inconclusiveResolveAfter: alerting.inconclusiveResolveAfter, evaluationInterval: evaluationInterval,
+                webhooks: Dictionary(
+                    alerting.webhooks.map { ($0.receiver, $0.repeatInterval) }, uniquingKeysWith: { a, _ in a }),
+                sendsToAlertmanagers: !alerting.alertmanagers.isEmpty)
         }
     }
 
@@ -175,15 +181,21 @@ public struct AlertEngine: Sendable, Equatable {
                 if a.state == .pending && now - a.activeAt >= settings.forDuration {
                     a.state = .firing
                     a.firedAt = now
-                    actions.append(.transition(fingerprint: fp, alertname: c.labels["alertname"] ?? "", from: .pending, to: .firing))
+                    actions.append(
+                        .transition(
+                            fingerprint: fp, alertname: c.labels["alertname"] ?? "", from: .pending, to: .firing))
                 }
                 state.alerts[fp] = a
             } else {
                 let firing = settings.forDuration <= 0
-                state.alerts[fp] = Tracked(labels: c.labels, annotations: c.annotations, value: c.value,
-                                           state: firing ? .firing : .pending, activeAt: now, firedAt: firing ? now : nil,
-                                           resolvedAt: nil, lastSentAt: nil, clean: 0)
-                actions.append(.transition(fingerprint: fp, alertname: c.labels["alertname"] ?? "", from: nil, to: firing ? .firing : .pending))
+                state.alerts[fp] = Tracked(
+                    labels: c.labels, annotations: c.annotations, value: c.value,
+                    state: firing ? .firing : .pending, activeAt: now, firedAt: firing ? now : nil,
+                    resolvedAt: nil, lastSentAt: nil, clean: 0)
+                actions.append(
+                    .transition(
+                        fingerprint: fp, alertname: c.labels["alertname"] ?? "", from: nil,
+                        to: firing ? .firing : .pending))
             }
         }
         for fp in state.alerts.keys.sorted() where !seen.contains(fp) {
@@ -254,7 +266,9 @@ public struct AlertEngine: Sendable, Equatable {
         let firing = state.alerts.filter { $0.value.state == .firing }.keys.sorted()
         let before = state.webhookFiring[receiver] ?? []
         let changed = firing != before
-        let repeatDue = !firing.isEmpty && (state.webhookSentAt[receiver].map { now - $0 >= settings.webhooks[receiver] ?? .infinity } ?? true)
+        let repeatDue =
+            !firing.isEmpty
+            && (state.webhookSentAt[receiver].map { now - $0 >= settings.webhooks[receiver] ?? .infinity } ?? true)
         guard changed || repeatDue else { return nil }
         let resolved = before.filter { !firing.contains($0) }.compactMap { fp in
             state.alerts[fp].map { instance(fp, $0, at: now) }
@@ -269,8 +283,9 @@ public struct AlertEngine: Sendable, Equatable {
     func instance(_ fp: String, _ a: Tracked, at now: Double) -> AlertInstance {
         let validity = 4 * max(settings.evaluationInterval, settings.resendInterval)
         let ends = a.state == .resolved ? (a.resolvedAt ?? now) : now + validity
-        return AlertInstance(fingerprint: fp, labels: a.labels, annotations: a.annotations, state: a.state, value: a.value,
-                             startsAt: a.firedAt ?? a.activeAt, endsAt: ends)
+        return AlertInstance(
+            fingerprint: fp, labels: a.labels, annotations: a.annotations, state: a.state, value: a.value,
+            startsAt: a.firedAt ?? a.activeAt, endsAt: ends)
     }
 
     /// Alerts by name and state (pending/firing), for `driftwatch_alerts`.

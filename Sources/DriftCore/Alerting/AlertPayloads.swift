@@ -12,16 +12,20 @@ public enum AlertPayloads {
             let endsAt: String
             let generatorURL: String
         }
-        return try encoder.encode(alerts.map {
-            Postable(labels: $0.labels, annotations: $0.annotations, startsAt: timestamp($0.startsAt),
-                     endsAt: timestamp($0.endsAt), generatorURL: generatorURL)
-        })
+        return try encoder.encode(
+            alerts.map {
+                Postable(
+                    labels: $0.labels, annotations: $0.annotations, startsAt: timestamp($0.startsAt),
+                    endsAt: timestamp($0.endsAt), generatorURL: generatorURL)
+            })
     }
 
     /// The body Alertmanager's `webhook_config` sends (version "4"), so receivers written for
     /// Alertmanager work unchanged. The group is one model (`groupLabels: {model}`); firing
     /// alerts carry `endsAt: "0001-01-01T00:00:00Z"` as Alertmanager's do.
-    public static func webhook(_ notice: AlertGroupNotice, model: String, externalURL: String, generatorURL: String) throws -> Data {
+    public static func webhook(
+        _ notice: AlertGroupNotice, model: String, externalURL: String, generatorURL: String
+    ) throws -> Data {
         struct Alert: Encodable {
             let status: String
             let labels: AlertLabels
@@ -44,15 +48,18 @@ public enum AlertPayloads {
             let alerts: [Alert]
         }
         let alerts = notice.alerts.map { a in
-            Alert(status: a.state == .resolved ? "resolved" : "firing", labels: a.labels, annotations: a.annotations,
-                  startsAt: timestamp(a.startsAt), endsAt: a.state == .resolved ? timestamp(a.endsAt) : "0001-01-01T00:00:00Z",
-                  generatorURL: generatorURL, fingerprint: a.fingerprint)
+            Alert(
+                status: a.state == .resolved ? "resolved" : "firing", labels: a.labels, annotations: a.annotations,
+                startsAt: timestamp(a.startsAt),
+                endsAt: a.state == .resolved ? timestamp(a.endsAt) : "0001-01-01T00:00:00Z",
+                generatorURL: generatorURL, fingerprint: a.fingerprint)
         }
-        let message = Message(groupKey: "{}:{model=\"\(model)\"}", status: notice.firing ? "firing" : "resolved",
-                              receiver: notice.receiver, groupLabels: ["model": model],
-                              commonLabels: common(notice.alerts.map(\.labels)),
-                              commonAnnotations: common(notice.alerts.map(\.annotations)),
-                              externalURL: externalURL, alerts: alerts)
+        let message = Message(
+            groupKey: "{}:{model=\"\(model)\"}", status: notice.firing ? "firing" : "resolved",
+            receiver: notice.receiver, groupLabels: ["model": model],
+            commonLabels: common(notice.alerts.map(\.labels)),
+            commonAnnotations: common(notice.alerts.map(\.annotations)),
+            externalURL: externalURL, alerts: alerts)
         return try encoder.encode(message)
     }
 

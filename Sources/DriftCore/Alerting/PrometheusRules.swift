@@ -92,26 +92,35 @@ public enum PrometheusRules {
         return RuleFile(groups: groups)
     }
 
-    public static func kubernetes(_ file: RuleFile, name: String, namespace: String?, labels: [String: String]) -> PrometheusRuleObject {
+    public static func kubernetes(
+        _ file: RuleFile, name: String, namespace: String?, labels: [String: String]
+    ) -> PrometheusRuleObject {
         var l = ["app.kubernetes.io/name": "driftwatch", "app.kubernetes.io/component": "alerting-rules"]
         l.merge(labels) { _, new in new }
-        return PrometheusRuleObject(metadata: .init(name: name, namespace: namespace, labels: l), spec: .init(groups: file.groups))
+        return PrometheusRuleObject(
+            metadata: .init(name: name, namespace: namespace, labels: l), spec: .init(groups: file.groups))
     }
 
     static func recording(_ a: AlertingConfig) -> RuleGroup {
         var rules: [Rule] = []
         for q in ["50", "90", "99"] {
-            rules.append(record("driftwatch:model_latency_seconds:p\(q)_5m",
-                                "histogram_quantile(0.\(q), sum by (model, le) (rate(\(C.latency.bucket)[5m])))"))
+            rules.append(
+                record(
+                    "driftwatch:model_latency_seconds:p\(q)_5m",
+                    "histogram_quantile(0.\(q), sum by (model, le) (rate(\(C.latency.bucket)[5m])))"))
         }
         rules.append(record("driftwatch:model_requests:rate5m", "sum by (model) (rate(\(C.requests.name)[5m]))"))
-        rules.append(record("driftwatch:model_errors:ratio_rate5m",
-                            "sum by (model) (rate(\(C.requests.name){status=~\(quoted(a.thresholds.errorStatuses))}[5m]))"
-                                + " / sum by (model) (rate(\(C.requests.name)[5m]))"))
+        rules.append(
+            record(
+                "driftwatch:model_errors:ratio_rate5m",
+                "sum by (model) (rate(\(C.requests.name){status=~\(quoted(a.thresholds.errorStatuses))}[5m]))"
+                    + " / sum by (model) (rate(\(C.requests.name)[5m]))"))
         rules.append(record("driftwatch:events_ingested:rate5m", "sum by (model) (rate(\(C.ingested.name)[5m]))"))
-        rules.append(record("driftwatch:events_rejected:ratio_rate5m",
-                            "sum by (model) (rate(\(C.rejected.name)[5m])) / (sum by (model) (rate(\(C.ingested.name)[5m]))"
-                                + " + sum by (model) (rate(\(C.rejected.name)[5m])))"))
+        rules.append(
+            record(
+                "driftwatch:events_rejected:ratio_rate5m",
+                "sum by (model) (rate(\(C.rejected.name)[5m])) / (sum by (model) (rate(\(C.ingested.name)[5m]))"
+                    + " + sum by (model) (rate(\(C.rejected.name)[5m])))"))
         rules.append(record("driftwatch:feature_psi:max", "max by (model, feature) (\(C.psi.name))"))
         return RuleGroup(name: "driftwatch-recording", rules: rules)
     }
@@ -120,59 +129,87 @@ public enum PrometheusRules {
         let s = "{model=\"\(m.name)\"}"
         // Features configured out of the verdict raise nothing (as on the sidecar's own path).
         let ignored = m.evaluation.features.filter { $0.value.ignore == true }.keys.sorted()
-        let f = ignored.isEmpty ? s : "{model=\"\(m.name)\",feature!~\(quoted(ignored.map(regexLiteral).joined(separator: "|")))}"
+        let f =
+            ignored.isEmpty
+            ? s : "{model=\"\(m.name)\",feature!~\(quoted(ignored.map(regexLiteral).joined(separator: "|")))}"
         let t = a.thresholds
         let drift = a.forDuration
         let rules = [
             // The value quoted is PSI, or KS D where PSI does not run, else NaN: the sidecar's
             // direct path quotes the same. (PSI alone on the left never fired for a feature whose
             // plan has no PSI: that series does not exist.)
-            alert(AlertCatalog.featureDrift,
-                  "(\(C.psi.name)\(f) or \(C.ksStatistic.name)\(f) or \(C.status.name)\(f) * NaN)"
-                      + " and \(C.status.name)\(f) == 2", drift, m, a),
-            alert(AlertCatalog.datasetDrift, "\(C.datasetShare.name)\(s) >= \(num(m.evaluation.datasetDriftShare))", drift, m, a),
-            alert(AlertCatalog.multivariateDrift, "\(C.multivariate.name)\(s) and \(C.multivariateDrift.name)\(s) == 1", drift, m, a),
-            alert(AlertCatalog.missingRatioHigh,
-                  "\(C.missing.name)\(f) - \(C.baselineMissing.name)\(f) > \(num(t.missingRatioIncrease))", drift, m, a),
-            alert(AlertCatalog.invalidValues,
-                  "\(C.invalid.name)\(f) - \(C.baselineInvalid.name)\(f) > \(num(t.invalidRatioIncrease))", drift, m, a),
+            alert(
+                AlertCatalog.featureDrift,
+                "(\(C.psi.name)\(f) or \(C.ksStatistic.name)\(f) or \(C.status.name)\(f) * NaN)"
+                    + " and \(C.status.name)\(f) == 2", drift, m, a),
+            alert(
+                AlertCatalog.datasetDrift, "\(C.datasetShare.name)\(s) >= \(num(m.evaluation.datasetDriftShare))",
+                drift, m, a),
+            alert(
+                AlertCatalog.multivariateDrift, "\(C.multivariate.name)\(s) and \(C.multivariateDrift.name)\(s) == 1",
+                drift, m, a),
+            alert(
+                AlertCatalog.missingRatioHigh,
+                "\(C.missing.name)\(f) - \(C.baselineMissing.name)\(f) > \(num(t.missingRatioIncrease))", drift, m, a),
+            alert(
+                AlertCatalog.invalidValues,
+                "\(C.invalid.name)\(f) - \(C.baselineInvalid.name)\(f) > \(num(t.invalidRatioIncrease))", drift, m, a),
             alert(AlertCatalog.unseenCategories, "\(C.unseen.name)\(f) > \(num(t.unseenRatio))", drift, m, a),
             alert(AlertCatalog.outOfRange, "\(C.outOfRange.name)\(f) > \(num(t.outOfRangeRatio))", drift, m, a),
-            alert(AlertCatalog.latencyHigh, "driftwatch:model_latency_seconds:p99_5m\(s) > \(num(t.latencyP99))", signalFor, m, a),
-            alert(AlertCatalog.errorRateHigh, "driftwatch:model_errors:ratio_rate5m\(s) > \(num(t.errorRatio))", signalFor, m, a),
-            alert(AlertCatalog.noTraffic,
-                  "driftwatch:events_ingested:rate5m\(s) == 0 and on (model) sum by (model) (increase(\(C.ingested.name)\(s)[6h])) > 0",
-                  t.noTrafficFor, m, a),
-            alert(AlertCatalog.evaluationStale,
-                  "time() - \(C.lastEvaluation.name)\(s) > \(num(Double(t.staleEvaluations) * m.evaluateEvery))", drift, m, a),
-            alert(AlertCatalog.baselineMissing, "absent(\(C.baselineInfo.name){job=\"\(a.job)\",model=\"\(m.name)\"})", signalFor, m, a),
-            alert(AlertCatalog.eventsRejected, "driftwatch:events_rejected:ratio_rate5m\(s) > \(num(t.rejectedRatio))", signalFor, m, a),
+            alert(
+                AlertCatalog.latencyHigh, "driftwatch:model_latency_seconds:p99_5m\(s) > \(num(t.latencyP99))",
+                signalFor, m, a),
+            alert(
+                AlertCatalog.errorRateHigh, "driftwatch:model_errors:ratio_rate5m\(s) > \(num(t.errorRatio))",
+                signalFor, m, a),
+            alert(
+                AlertCatalog.noTraffic,
+                "driftwatch:events_ingested:rate5m\(s) == 0 and on (model) sum by (model) (increase(\(C.ingested.name)\(s)[6h])) > 0",
+                t.noTrafficFor, m, a),
+            alert(
+                AlertCatalog.evaluationStale,
+                "time() - \(C.lastEvaluation.name)\(s) > \(num(Double(t.staleEvaluations) * m.evaluateEvery))", drift,
+                m, a),
+            alert(
+                AlertCatalog.baselineMissing, "absent(\(C.baselineInfo.name){job=\"\(a.job)\",model=\"\(m.name)\"})",
+                signalFor, m, a),
+            alert(
+                AlertCatalog.eventsRejected, "driftwatch:events_rejected:ratio_rate5m\(s) > \(num(t.rejectedRatio))",
+                signalFor, m, a),
         ]
         return RuleGroup(name: "driftwatch-model-\(m.name)", rules: rules)
     }
 
     static func sidecarGroup(_ a: AlertingConfig) -> RuleGroup {
         let j = "job=\"\(a.job)\""
-        return RuleGroup(name: "driftwatch-sidecar", rules: [
-            alert(AlertCatalog.sidecarDown, "up{\(j)} == 0", 60, nil, a),
-            alert(AlertCatalog.deliveryStuck, "\(C.outboxAge.name){\(j)} > 300", 60, nil, a),
-            alert(AlertCatalog.notificationsDropped,
-                  "sum by (job, instance, receiver) (increase(\(C.notifications.name){\(j),outcome=~\"\(N.rejected.rawValue)|\(N.expired.rawValue)\"}[1h])) > 0", 0, nil, a),
-        ])
+        return RuleGroup(
+            name: "driftwatch-sidecar",
+            rules: [
+                alert(AlertCatalog.sidecarDown, "up{\(j)} == 0", 60, nil, a),
+                alert(AlertCatalog.deliveryStuck, "\(C.outboxAge.name){\(j)} > 300", 60, nil, a),
+                alert(
+                    AlertCatalog.notificationsDropped,
+                    "sum by (job, instance, receiver) "
+                        + "(increase(\(C.notifications.name){\(j),outcome=~\"\(N.rejected.rawValue)|\(N.expired.rawValue)\"}[1h])) > 0",
+                    0, nil, a),
+            ])
     }
 
     static func record(_ name: String, _ expr: String) -> Rule {
         Rule(record: name, alert: nil, expr: expr, for: nil, labels: nil, annotations: nil)
     }
 
-    static func alert(_ d: AlertDefinition, _ expr: String, _ pending: Double, _ m: ModelConfig?, _ a: AlertingConfig) -> Rule {
+    static func alert(
+        _ d: AlertDefinition, _ expr: String, _ pending: Double, _ m: ModelConfig?, _ a: AlertingConfig
+    ) -> Rule {
         var labels = a.labels
         labels["severity"] = d.severity.rawValue
         labels["source"] = "prometheus"
         if let m { labels["model"] = m.name }
-        return Rule(record: nil, alert: d.name, expr: expr, for: pending > 0 ? ConfigValues.format(seconds: pending) : nil,
-                    labels: labels,
-                    annotations: ["summary": d.summary, "description": d.description, "runbook_url": a.runbook(for: d.name)])
+        return Rule(
+            record: nil, alert: d.name, expr: expr, for: pending > 0 ? ConfigValues.format(seconds: pending) : nil,
+            labels: labels,
+            annotations: ["summary": d.summary, "description": d.description, "runbook_url": a.runbook(for: d.name)])
     }
 
     /// A PromQL double-quoted string literal.

@@ -115,52 +115,83 @@ public struct AlertingConfig: Sendable, Equatable {
             throw ConfigError(key: "alerting.alertmanagers[\(i)]", "\"\(u)\" is not an http(s) URL")
         }
         var receivers = Set(alertmanagers.map(Self.alertmanagerReceiver))
-        guard receivers.count == alertmanagers.count else { throw ConfigError(key: "alerting.alertmanagers", "an Alertmanager is listed twice") }
+        guard receivers.count == alertmanagers.count else {
+            throw ConfigError(key: "alerting.alertmanagers", "an Alertmanager is listed twice")
+        }
         for (i, w) in webhooks.enumerated() {
-            guard SidecarConfig.isHTTPURL(w.url) else { throw ConfigError(key: "alerting.webhooks[\(i)].url", "\"\(w.url)\" is not an http(s) URL") }
-            guard receivers.insert(w.receiver).inserted else {
-                throw ConfigError(key: "alerting.webhooks[\(i)]", "receiver \"\(w.receiver)\" is used twice (give it a distinct `name`)")
+            guard SidecarConfig.isHTTPURL(w.url) else {
+                throw ConfigError(key: "alerting.webhooks[\(i)].url", "\"\(w.url)\" is not an http(s) URL")
             }
-            guard w.repeatInterval >= 1 else { throw ConfigError(key: "alerting.webhooks[\(i)].repeat_interval", "must be at least 1s") }
+            guard receivers.insert(w.receiver).inserted else {
+                throw ConfigError(
+                    key: "alerting.webhooks[\(i)]",
+                    "receiver \"\(w.receiver)\" is used twice (give it a distinct `name`)")
+            }
+            guard w.repeatInterval >= 1 else {
+                throw ConfigError(key: "alerting.webhooks[\(i)].repeat_interval", "must be at least 1s")
+            }
         }
         let week = 7 * 86400.0
-        for (key, v) in [("for", forDuration), ("resend_interval", resendInterval), ("give_up_after", giveUpAfter),
-                         ("max_backoff", maxBackoff), ("resolve_inconclusive_after", inconclusiveResolveAfter),
-                         ("thresholds.no_traffic_for", thresholds.noTrafficFor), ("thresholds.latency_p99", thresholds.latencyP99)]
+        for (key, v) in [
+            ("for", forDuration), ("resend_interval", resendInterval), ("give_up_after", giveUpAfter),
+            ("max_backoff", maxBackoff), ("resolve_inconclusive_after", inconclusiveResolveAfter),
+            ("thresholds.no_traffic_for", thresholds.noTrafficFor), ("thresholds.latency_p99", thresholds.latencyP99),
+        ]
         where v > week {
             throw ConfigError(key: "alerting.\(key)", "must be at most 7d")
         }
         for (i, w) in webhooks.enumerated() where w.repeatInterval > week {
             throw ConfigError(key: "alerting.webhooks[\(i)].repeat_interval", "must be at most 7d")
         }
-        guard resolveAfter >= 1 && resolveAfter <= 1000 else { throw ConfigError(key: "alerting.resolve_after", "must be in 1…1000") }
+        guard resolveAfter >= 1 && resolveAfter <= 1000 else {
+            throw ConfigError(key: "alerting.resolve_after", "must be in 1…1000")
+        }
         guard resendInterval >= 1 else { throw ConfigError(key: "alerting.resend_interval", "must be at least 1s") }
-        guard timeout >= 0.1 && timeout <= 300 else { throw ConfigError(key: "alerting.timeout", "must be in 100ms…5m") }
+        guard timeout >= 0.1 && timeout <= 300 else {
+            throw ConfigError(key: "alerting.timeout", "must be in 100ms…5m")
+        }
         guard maxBackoff >= 1 else { throw ConfigError(key: "alerting.max_backoff", "must be at least 1s") }
-        guard giveUpAfter >= timeout else { throw ConfigError(key: "alerting.give_up_after", "must be at least the timeout") }
-        if let e = externalURL, !SidecarConfig.isHTTPURL(e) { throw ConfigError(key: "alerting.external_url", "\"\(e)\" is not an http(s) URL") }
-        for name in labels.keys where name.range(of: "^[a-zA-Z_][a-zA-Z0-9_]*$", options: .regularExpression) == nil || name.hasPrefix("__") {
+        guard giveUpAfter >= timeout else {
+            throw ConfigError(key: "alerting.give_up_after", "must be at least the timeout")
+        }
+        if let e = externalURL, !SidecarConfig.isHTTPURL(e) {
+            throw ConfigError(key: "alerting.external_url", "\"\(e)\" is not an http(s) URL")
+        }
+        for name in labels.keys
+        where name.range(of: "^[a-zA-Z_][a-zA-Z0-9_]*$", options: .regularExpression) == nil || name.hasPrefix("__") {
             throw ConfigError(key: "alerting.labels.\(name)", "not a valid Prometheus label name")
         }
         let reserved: Set = ["alertname", "severity", "model", "feature", "source"]
         for name in labels.keys where reserved.contains(name) {
-            throw ConfigError(key: "alerting.labels.\(name)", "is set by Driftwatch itself (reserved: \(reserved.sorted().joined(separator: ", ")))")
+            throw ConfigError(
+                key: "alerting.labels.\(name)",
+                "is set by Driftwatch itself (reserved: \(reserved.sorted().joined(separator: ", ")))")
         }
-        guard job.range(of: "^[^\"\\\\]+$", options: .regularExpression) != nil else { throw ConfigError(key: "alerting.job", "must be non-empty, without quotes or backslashes") }
+        guard job.range(of: "^[^\"\\\\]+$", options: .regularExpression) != nil else {
+            throw ConfigError(key: "alerting.job", "must be non-empty, without quotes or backslashes")
+        }
         let t = thresholds
-        for (key, v) in [("latency_p99", t.latencyP99), ("error_ratio", t.errorRatio), ("rejected_ratio", t.rejectedRatio),
-                         ("missing_ratio_increase", t.missingRatioIncrease), ("invalid_ratio_increase", t.invalidRatioIncrease),
-                         ("unseen_ratio", t.unseenRatio),
-                         ("out_of_range_ratio", t.outOfRangeRatio)] where !(v > 0 && v.isFinite) {
+        for (key, v) in [
+            ("latency_p99", t.latencyP99), ("error_ratio", t.errorRatio), ("rejected_ratio", t.rejectedRatio),
+            ("missing_ratio_increase", t.missingRatioIncrease), ("invalid_ratio_increase", t.invalidRatioIncrease),
+            ("unseen_ratio", t.unseenRatio),
+            ("out_of_range_ratio", t.outOfRangeRatio),
+        ] where !(v > 0 && v.isFinite) {
             throw ConfigError(key: "alerting.thresholds.\(key)", "must be a positive number")
         }
-        guard t.staleEvaluations >= 1 else { throw ConfigError(key: "alerting.thresholds.stale_evaluations", "must be at least 1") }
+        guard t.staleEvaluations >= 1 else {
+            throw ConfigError(key: "alerting.thresholds.stale_evaluations", "must be at least 1")
+        }
         // Prometheus uses RE2: no lookaround, no backreferences.
         let re2Unsupported = ["(?=", "(?!", "(?<=", "(?<!", "\\1", "\\2"]
-        guard (try? NSRegularExpression(pattern: t.errorStatuses)) != nil, !re2Unsupported.contains(where: t.errorStatuses.contains) else {
+        guard (try? NSRegularExpression(pattern: t.errorStatuses)) != nil,
+            !re2Unsupported.contains(where: t.errorStatuses.contains)
+        else {
             throw ConfigError(key: "alerting.thresholds.error_statuses", "not a valid RE2 regular expression")
         }
-        guard t.staleEvaluations <= 1000 else { throw ConfigError(key: "alerting.thresholds.stale_evaluations", "must be at most 1000") }
+        guard t.staleEvaluations <= 1000 else {
+            throw ConfigError(key: "alerting.thresholds.stale_evaluations", "must be at most 1000")
+        }
     }
 
     /// Resolves `hmac_secret_env` from the environment.
@@ -168,7 +199,8 @@ public struct AlertingConfig: Sendable, Equatable {
         for i in webhooks.indices {
             guard let name = webhooks[i].hmacSecretEnv else { continue }
             guard let value = env[name], !value.isEmpty else {
-                throw ConfigError(key: "alerting.webhooks[\(i)].hmac_secret_env", "environment variable \(name) is not set")
+                throw ConfigError(
+                    key: "alerting.webhooks[\(i)].hmac_secret_env", "environment variable \(name) is not set")
             }
             webhooks[i].hmacSecret = value
         }
@@ -179,30 +211,38 @@ public struct AlertingConfig: Sendable, Equatable {
         return [
             "alertmanagers": alertmanagers.map(SidecarConfig.redact),
             "webhooks": webhooks.map { w -> [String: Any] in
-                ["url": SidecarConfig.redact(w.url), "receiver": w.receiver, "headers": w.headers.keys.sorted(),
-                 "hmac": w.hmacSecret == nil ? "(none)" : "(set, redacted)",
-                 "repeat_interval": ConfigValues.format(seconds: w.repeatInterval)]
+                [
+                    "url": SidecarConfig.redact(w.url), "receiver": w.receiver, "headers": w.headers.keys.sorted(),
+                    "hmac": w.hmacSecret == nil ? "(none)" : "(set, redacted)",
+                    "repeat_interval": ConfigValues.format(seconds: w.repeatInterval),
+                ]
             },
             "for": ConfigValues.format(seconds: forDuration), "resolve_after": resolveAfter,
             "resend_interval": ConfigValues.format(seconds: resendInterval),
-            "give_up_after": ConfigValues.format(seconds: giveUpAfter), "timeout": ConfigValues.format(seconds: timeout),
+            "give_up_after": ConfigValues.format(seconds: giveUpAfter),
+            "timeout": ConfigValues.format(seconds: timeout),
             "max_backoff": ConfigValues.format(seconds: maxBackoff),
             "resolve_inconclusive_after": ConfigValues.format(seconds: inconclusiveResolveAfter),
             "external_url": externalURL ?? "(http://listen)", "runbook_url": runbookURL, "labels": labels, "job": job,
-            "thresholds": ["latency_p99": ConfigValues.format(seconds: t.latencyP99), "error_ratio": t.errorRatio,
-                           "error_statuses": t.errorStatuses, "rejected_ratio": t.rejectedRatio,
-                           "missing_ratio_increase": t.missingRatioIncrease, "invalid_ratio_increase": t.invalidRatioIncrease,
-                           "unseen_ratio": t.unseenRatio,
-                           "out_of_range_ratio": t.outOfRangeRatio, "stale_evaluations": t.staleEvaluations,
-                           "no_traffic_for": ConfigValues.format(seconds: t.noTrafficFor)],
+            "thresholds": [
+                "latency_p99": ConfigValues.format(seconds: t.latencyP99), "error_ratio": t.errorRatio,
+                "error_statuses": t.errorStatuses, "rejected_ratio": t.rejectedRatio,
+                "missing_ratio_increase": t.missingRatioIncrease, "invalid_ratio_increase": t.invalidRatioIncrease,
+                "unseen_ratio": t.unseenRatio,
+                "out_of_range_ratio": t.outOfRangeRatio, "stale_evaluations": t.staleEvaluations,
+                "no_traffic_for": ConfigValues.format(seconds: t.noTrafficFor),
+            ],
         ]
     }
 }
 
 extension AlertingConfig: Decodable {
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["alertmanagers", "webhooks", "for", "resolve_after", "resend_interval", "give_up_after",
-                                       "max_backoff", "timeout", "resolve_inconclusive_after", "external_url", "runbook_url", "labels", "job", "thresholds"])
+        try decoder.rejectUnknownKeys([
+            "alertmanagers", "webhooks", "for", "resolve_after", "resend_interval", "give_up_after",
+            "max_backoff", "timeout", "resolve_inconclusive_after", "external_url", "runbook_url", "labels", "job",
+            "thresholds",
+        ])
         let c = try decoder.container(keyedBy: AnyKey.self)
         self.init()
         alertmanagers = try c.value([String].self, "alertmanagers") ?? []
@@ -224,8 +264,10 @@ extension AlertingConfig: Decodable {
 
 extension AlertThresholds: Decodable {
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["latency_p99", "error_ratio", "error_statuses", "rejected_ratio", "missing_ratio_increase",
-                                       "invalid_ratio_increase", "unseen_ratio", "out_of_range_ratio", "stale_evaluations", "no_traffic_for"])
+        try decoder.rejectUnknownKeys([
+            "latency_p99", "error_ratio", "error_statuses", "rejected_ratio", "missing_ratio_increase",
+            "invalid_ratio_increase", "unseen_ratio", "out_of_range_ratio", "stale_evaluations", "no_traffic_for",
+        ])
         let c = try decoder.container(keyedBy: AnyKey.self)
         self.init()
         latencyP99 = try c.duration("latency_p99") ?? latencyP99

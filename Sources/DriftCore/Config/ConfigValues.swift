@@ -82,4 +82,3 @@ public enum ConfigValues {
         return out
     }
 }
-

@@ -15,8 +15,9 @@ extension Decoder {
     func rejectUnknownKeys(_ known: [String]) throws {
         let c = try container(keyedBy: AnyKey.self)
         for key in c.allKeys where !known.contains(key.stringValue) {
-            throw ConfigError(key: keyPathString(codingPath + [key]),
-                              "unknown key (known here: \(known.joined(separator: ", ")))")
+            throw ConfigError(
+                key: keyPathString(codingPath + [key]),
+                "unknown key (known here: \(known.joined(separator: ", ")))")
         }
     }
 }
@@ -40,14 +41,17 @@ extension KeyedDecodingContainer where Key == AnyKey {
         guard contains(AnyKey(key)) else { return nil }
         if let n = try? decode(Double.self, forKey: AnyKey(key)) {
             guard n >= 0 && n <= ConfigValues.maxSeconds else {
-                throw ConfigError(key: keyPathString(codingPath + [AnyKey(key)]), "must be from 0 to \(Int(ConfigValues.maxSeconds)) seconds")
+                throw ConfigError(
+                    key: keyPathString(codingPath + [AnyKey(key)]),
+                    "must be from 0 to \(Int(ConfigValues.maxSeconds)) seconds")
             }
             return n
         }
         let text = try decode(String.self, forKey: AnyKey(key))
         guard let s = ConfigValues.seconds(text) else {
-            throw ConfigError(key: keyPathString(codingPath + [AnyKey(key)]),
-                              "\"\(text)\" is not a duration (examples: 250ms, 30s, 10m, 1h)")
+            throw ConfigError(
+                key: keyPathString(codingPath + [AnyKey(key)]),
+                "\"\(text)\" is not a duration (examples: 250ms, 30s, 10m, 1h)")
         }
         return s
     }
@@ -57,7 +61,8 @@ extension KeyedDecodingContainer where Key == AnyKey {
         if let n = try? decode(Int.self, forKey: AnyKey(key)) { return n }
         let text = try decode(String.self, forKey: AnyKey(key))
         guard let b = ConfigValues.bytes(text) else {
-            throw ConfigError(key: keyPathString(codingPath + [AnyKey(key)]), "\"\(text)\" is not a size (examples: 8MiB, 512KiB)")
+            throw ConfigError(
+                key: keyPathString(codingPath + [AnyKey(key)]), "\"\(text)\" is not a size (examples: 8MiB, 512KiB)")
         }
         return b
     }
@@ -68,16 +73,20 @@ extension KeyedDecodingContainer where Key == AnyKey {
 }
 
 extension SidecarConfig: Decodable {
-    static let keys = ["listen", "store", "journal", "checkpoint_every", "max_body_bytes", "idle_timeout", "body_timeout",
-                       "max_connections", "ingest_token", "models",
-                       "sources", "alerting", "log_level"]
+    static let keys = [
+        "listen", "store", "journal", "checkpoint_every", "max_body_bytes", "idle_timeout", "body_timeout",
+        "max_connections", "ingest_token", "models",
+        "sources", "alerting", "log_level",
+    ]
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(Self.keys)
         let c = try decoder.container(keyedBy: AnyKey.self)
         self.init()
         if let l = try c.value(String.self, "listen") {
-            guard let (h, p) = Self.hostPort(l) else { throw ConfigError(key: "listen", "expected host:port, found \"\(l)\"") }
+            guard let (h, p) = Self.hostPort(l) else {
+                throw ConfigError(key: "listen", "expected host:port, found \"\(l)\"")
+            }
             listenHost = h
             listenPort = p
         }
@@ -106,7 +115,9 @@ extension ModelConfig: Decodable {
             throw ConfigError(key: keyPathString(decoder.codingPath + [AnyKey("name")]), "required")
         }
         self.init(name: name)
-        if let b = try? c.value(Int.self, "baseline") { baseline = String(b) } else {
+        if let b = try? c.value(Int.self, "baseline") {
+            baseline = String(b)
+        } else {
             baseline = try c.value(String.self, "baseline") ?? baseline
         }
         window = try c.value(WindowConfig.self, "window") ?? window
@@ -124,7 +135,8 @@ extension WindowConfig: Decodable {
         mode = try c.value(WindowMode.self, "mode") ?? mode
         maxRecords = try c.value(Int.self, "max_records") ?? maxRecords
         if c.contains(AnyKey("max_age")) {
-            if (try? c.decodeNil(forKey: AnyKey("max_age"))) == true || (try? c.value(String.self, "max_age")) == "none" {
+            if (try? c.decodeNil(forKey: AnyKey("max_age"))) == true || (try? c.value(String.self, "max_age")) == "none"
+            {
                 maxAge = nil
             } else {
                 maxAge = try c.duration("max_age")
@@ -141,7 +153,9 @@ extension SourceConfig: Decodable {
         let c = try decoder.container(keyedBy: AnyKey.self)
         let kind = try c.value(String.self, "kind") ?? "tail"
         guard kind == "tail" else {
-            throw ConfigError(key: keyPathString(decoder.codingPath + [AnyKey("kind")]), "unknown source kind \"\(kind)\" (known: tail)")
+            throw ConfigError(
+                key: keyPathString(decoder.codingPath + [AnyKey("kind")]),
+                "unknown source kind \"\(kind)\" (known: tail)")
         }
         guard let p = try c.value(String.self, "path") else {
             throw ConfigError(key: keyPathString(decoder.codingPath + [AnyKey("path")]), "required")
@@ -162,28 +176,39 @@ extension SidecarConfig {
         var out: [String: Any] = [
             "listen": "\(listenHost):\(listenPort)", "store": store, "journal": journalPath,
             "checkpoint_every": ConfigValues.format(seconds: checkpointEvery), "max_body_bytes": maxBodyBytes,
-            "idle_timeout": ConfigValues.format(seconds: idleTimeout), "body_timeout": ConfigValues.format(seconds: bodyTimeout),
+            "idle_timeout": ConfigValues.format(seconds: idleTimeout),
+            "body_timeout": ConfigValues.format(seconds: bodyTimeout),
             "max_connections": maxConnections,
             "ingest_token": ingestToken == nil ? "(none)" : "(set, redacted)", "log_level": logLevel,
         ]
         out["models"] = models.map { m -> [String: Any] in
-            var w: [String: Any] = ["mode": m.window.mode.rawValue, "max_records": m.window.maxRecords,
-                                    "max_bytes": m.window.maxBytes]
+            var w: [String: Any] = [
+                "mode": m.window.mode.rawValue, "max_records": m.window.maxRecords,
+                "max_bytes": m.window.maxBytes,
+            ]
             w["max_age"] = m.window.maxAge.map { ConfigValues.format(seconds: $0) } ?? "none"
             let e = m.evaluation
-            return ["name": m.name, "baseline": m.baseline, "window": w,
-                    "evaluate_every": ConfigValues.format(seconds: m.evaluateEvery),
-                    "max_prediction_classes": m.maxPredictionClasses,
-                    "numeric_tests": e.numericTests.map(\.rawValue), "categorical_tests": e.categoricalTests.map(\.rawValue),
-                    "threshold_source": e.thresholdSource.rawValue, "correction": e.correction.rawValue,
-                    "min_samples": e.minSamples, "dataset_drift_share": e.datasetDriftShare,
-                    "thresholds": ["significance": e.thresholds.significance, "psi": e.thresholds.psi,
-                                   "ks_statistic": e.thresholds.ksStatistic, "tvd": e.thresholds.tvd],
-                    "features": e.features.keys.sorted()]
+            return [
+                "name": m.name, "baseline": m.baseline, "window": w,
+                "evaluate_every": ConfigValues.format(seconds: m.evaluateEvery),
+                "max_prediction_classes": m.maxPredictionClasses,
+                "numeric_tests": e.numericTests.map(\.rawValue),
+                "categorical_tests": e.categoricalTests.map(\.rawValue),
+                "threshold_source": e.thresholdSource.rawValue, "correction": e.correction.rawValue,
+                "min_samples": e.minSamples, "dataset_drift_share": e.datasetDriftShare,
+                "thresholds": [
+                    "significance": e.thresholds.significance, "psi": e.thresholds.psi,
+                    "ks_statistic": e.thresholds.ksStatistic, "tvd": e.thresholds.tvd,
+                ],
+                "features": e.features.keys.sorted(),
+            ]
         }
         out["sources"] = sources.map { s -> [String: Any] in
-            ["kind": "tail", "path": s.path, "model": s.model, "poll_interval": ConfigValues.format(seconds: s.pollInterval),
-             "start_at": s.startAt.rawValue]
+            [
+                "kind": "tail", "path": s.path, "model": s.model,
+                "poll_interval": ConfigValues.format(seconds: s.pollInterval),
+                "start_at": s.startAt.rawValue,
+            ]
         }
         out["alerting"] = alerting.effectiveSummary()
         return out

@@ -117,8 +117,10 @@ public struct SidecarConfig: Sendable, Equatable {
     /// Environment variables that override secrets and endpoints: `DRIFTWATCH_INGEST_TOKEN`,
     /// `DRIFTWATCH_ALERTMANAGERS` and `DRIFTWATCH_WEBHOOKS` (comma-separated URLs),
     /// `DRIFTWATCH_LISTEN` (host:port), `DRIFTWATCH_STORE`.
-    public static let environmentKeys = ["DRIFTWATCH_INGEST_TOKEN", "DRIFTWATCH_ALERTMANAGERS",
-                                         "DRIFTWATCH_WEBHOOKS", "DRIFTWATCH_LISTEN", "DRIFTWATCH_STORE"]
+    public static let environmentKeys = [
+        "DRIFTWATCH_INGEST_TOKEN", "DRIFTWATCH_ALERTMANAGERS",
+        "DRIFTWATCH_WEBHOOKS", "DRIFTWATCH_LISTEN", "DRIFTWATCH_STORE",
+    ]
 
     /// This configuration with the environment's overrides applied (then validated again).
     public func applying(environment env: [String: String]) throws -> SidecarConfig {
@@ -127,7 +129,9 @@ public struct SidecarConfig: Sendable, Equatable {
         if let a = env["DRIFTWATCH_ALERTMANAGERS"] { c.alerting.alertmanagers = Self.list(a) }
         if let w = env["DRIFTWATCH_WEBHOOKS"] { c.alerting.webhooks = Self.list(w).map { WebhookConfig(url: $0) } }
         if let l = env["DRIFTWATCH_LISTEN"] {
-            guard let (h, p) = Self.hostPort(l) else { throw ConfigError(key: "DRIFTWATCH_LISTEN", "expected host:port, found \"\(l)\"") }
+            guard let (h, p) = Self.hostPort(l) else {
+                throw ConfigError(key: "DRIFTWATCH_LISTEN", "expected host:port, found \"\(l)\"")
+            }
             c.listenHost = h
             c.listenPort = p
         }
@@ -143,7 +147,8 @@ public struct SidecarConfig: Sendable, Equatable {
 
     static func hostPort(_ text: String) -> (String, Int)? {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (0...65535).contains(port) else { return nil }
+            (0...65535).contains(port)
+        else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "0.0.0.0" : host, port)
@@ -158,15 +163,21 @@ public struct SidecarConfig: Sendable, Equatable {
             guard m.name.range(of: "^[A-Za-z0-9_.:-]{1,128}$", options: .regularExpression) != nil else {
                 throw ConfigError(key: "\(key).name", "\"\(m.name)\" must be 1–128 characters of A–Z a–z 0–9 _ . : -")
             }
-            guard names.insert(m.name).inserted else { throw ConfigError(key: "\(key).name", "duplicate model \"\(m.name)\"") }
+            guard names.insert(m.name).inserted else {
+                throw ConfigError(key: "\(key).name", "duplicate model \"\(m.name)\"")
+            }
             guard m.window.maxRecords >= 1 && m.window.maxRecords <= 10_000_000 else {
                 throw ConfigError(key: "\(key).window.max_records", "must be in 1…10000000")
             }
             guard m.window.maxBytes >= 1024 * 1024 else {
                 throw ConfigError(key: "\(key).window.max_bytes", "must be at least 1MiB")
             }
-            if let age = m.window.maxAge, !(age > 0) { throw ConfigError(key: "\(key).window.max_age", "must be positive") }
-            guard m.evaluateEvery >= 0.1 else { throw ConfigError(key: "\(key).evaluate_every", "must be at least 100ms") }
+            if let age = m.window.maxAge, !(age > 0) {
+                throw ConfigError(key: "\(key).window.max_age", "must be positive")
+            }
+            guard m.evaluateEvery >= 0.1 else {
+                throw ConfigError(key: "\(key).evaluate_every", "must be at least 100ms")
+            }
             guard (1...1000).contains(m.maxPredictionClasses) else {
                 throw ConfigError(key: "\(key).max_prediction_classes", "must be in 1…1000")
             }
@@ -174,17 +185,29 @@ public struct SidecarConfig: Sendable, Equatable {
         }
         for (i, s) in sources.enumerated() {
             guard names.contains(s.model) else {
-                throw ConfigError(key: "sources[\(i)].model", "\"\(s.model)\" is not a configured model (\(models.map(\.name).joined(separator: ", ")))")
+                throw ConfigError(
+                    key: "sources[\(i)].model",
+                    "\"\(s.model)\" is not a configured model (\(models.map(\.name).joined(separator: ", ")))")
             }
             guard !s.path.isEmpty else { throw ConfigError(key: "sources[\(i)].path", "must not be empty") }
-            guard s.pollInterval >= 0.01 else { throw ConfigError(key: "sources[\(i)].poll_interval", "must be at least 10ms") }
+            guard s.pollInterval >= 0.01 else {
+                throw ConfigError(key: "sources[\(i)].poll_interval", "must be at least 10ms")
+            }
         }
-        if Set(sources.map(\.path)).count != sources.count { throw ConfigError(key: "sources", "a path is tailed twice") }
+        if Set(sources.map(\.path)).count != sources.count {
+            throw ConfigError(key: "sources", "a path is tailed twice")
+        }
         guard checkpointEvery >= 0.1 else { throw ConfigError(key: "checkpoint_every", "must be at least 100ms") }
         guard maxBodyBytes >= 1024 else { throw ConfigError(key: "max_body_bytes", "must be at least 1KiB") }
-        guard (1...86_400).contains(idleTimeout) else { throw ConfigError(key: "idle_timeout", "must be from 1s to 1d") }
-        guard (1...86_400).contains(bodyTimeout) else { throw ConfigError(key: "body_timeout", "must be from 1s to 1d") }
-        guard (1...100_000).contains(maxConnections) else { throw ConfigError(key: "max_connections", "must be in 1…100000") }
+        guard (1...86_400).contains(idleTimeout) else {
+            throw ConfigError(key: "idle_timeout", "must be from 1s to 1d")
+        }
+        guard (1...86_400).contains(bodyTimeout) else {
+            throw ConfigError(key: "body_timeout", "must be from 1s to 1d")
+        }
+        guard (1...100_000).contains(maxConnections) else {
+            throw ConfigError(key: "max_connections", "must be in 1…100000")
+        }
         try alerting.validate()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError(key: "log_level", "must be one of trace, debug, info, notice, warning, error, critical")

@@ -45,20 +45,27 @@ public struct DriftTestInfo: Sendable {
 /// significance alone is.
 public enum DriftTestRegistry {
     public static let all: [DriftTestInfo] = [
-        DriftTestInfo(test: .psi, kinds: [.numeric, .categorical], measure: .distance, defaultThreshold: 0.1,
-                      summary: "population stability index on the baseline's bins"),
-        DriftTestInfo(test: .ks, kinds: [.numeric], measure: .pValue, defaultThreshold: 0.05,
-                      summary: "two-sample Kolmogorov–Smirnov; D is also an effect size (floor 0.1)"),
-        DriftTestInfo(test: .chi2, kinds: [.categorical], measure: .pValue, defaultThreshold: 0.05,
-                      summary: "chi-square test of homogeneity on categories + __other__"),
-        DriftTestInfo(test: .tvd, kinds: [.categorical], measure: .distance, defaultThreshold: 0.1,
-                      summary: "total variation distance on categories + __other__"),
-        DriftTestInfo(test: .jensenShannon, kinds: [.numeric, .categorical], measure: .distance, defaultThreshold: 0.1,
-                      summary: "Jensen–Shannon distance (base 2) on the baseline's bins"),
-        DriftTestInfo(test: .hellinger, kinds: [.numeric, .categorical], measure: .distance, defaultThreshold: 0.1,
-                      summary: "Hellinger distance on the baseline's bins"),
-        DriftTestInfo(test: .wasserstein, kinds: [.numeric], measure: .distance, defaultThreshold: 0.1,
-                      summary: "Wasserstein-1 distance divided by the reference standard deviation"),
+        DriftTestInfo(
+            test: .psi, kinds: [.numeric, .categorical], measure: .distance, defaultThreshold: 0.1,
+            summary: "population stability index on the baseline's bins"),
+        DriftTestInfo(
+            test: .ks, kinds: [.numeric], measure: .pValue, defaultThreshold: 0.05,
+            summary: "two-sample Kolmogorov–Smirnov; D is also an effect size (floor 0.1)"),
+        DriftTestInfo(
+            test: .chi2, kinds: [.categorical], measure: .pValue, defaultThreshold: 0.05,
+            summary: "chi-square test of homogeneity on categories + __other__"),
+        DriftTestInfo(
+            test: .tvd, kinds: [.categorical], measure: .distance, defaultThreshold: 0.1,
+            summary: "total variation distance on categories + __other__"),
+        DriftTestInfo(
+            test: .jensenShannon, kinds: [.numeric, .categorical], measure: .distance, defaultThreshold: 0.1,
+            summary: "Jensen–Shannon distance (base 2) on the baseline's bins"),
+        DriftTestInfo(
+            test: .hellinger, kinds: [.numeric, .categorical], measure: .distance, defaultThreshold: 0.1,
+            summary: "Hellinger distance on the baseline's bins"),
+        DriftTestInfo(
+            test: .wasserstein, kinds: [.numeric], measure: .distance, defaultThreshold: 0.1,
+            summary: "Wasserstein-1 distance divided by the reference standard deviation"),
     ]
 
     public static func info(_ test: DriftTest) -> DriftTestInfo {

@@ -29,7 +29,8 @@ public struct Thresholds: Sendable, Equatable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case significance, psi, ksStatistic = "ks_statistic", tvd, jensenShannon = "jensen_shannon", hellinger, wasserstein
+        case significance, psi, ksStatistic = "ks_statistic", tvd, jensenShannon = "jensen_shannon", hellinger,
+            wasserstein
     }
 
     /// Unknown keys are refused (a misspelt `psy: 0.2` used to be ignored, leaving the default).
@@ -78,9 +79,13 @@ public struct Thresholds: Sendable, Equatable, Codable {
     }
 
     func validate(_ context: String) throws {
-        guard significance > 0 && significance < 1 else { throw SchemaError("\(context)significance must be in (0, 1)") }
-        for (name, v) in [("psi", psi), ("ks_statistic", ksStatistic), ("tvd", tvd), ("jensen_shannon", jensenShannon),
-                          ("hellinger", hellinger), ("wasserstein", wasserstein)] {
+        guard significance > 0 && significance < 1 else {
+            throw SchemaError("\(context)significance must be in (0, 1)")
+        }
+        for (name, v) in [
+            ("psi", psi), ("ks_statistic", ksStatistic), ("tvd", tvd), ("jensen_shannon", jensenShannon),
+            ("hellinger", hellinger), ("wasserstein", wasserstein),
+        ] {
             guard v.isFinite && v >= 0 else { throw SchemaError("\(context)\(name) must be a finite number ≥ 0") }
         }
     }
@@ -163,7 +168,9 @@ public struct EvaluationSettings: Sendable, Equatable, Codable {
     public func validate(schema: Schema? = nil) throws {
         try thresholds.validate("thresholds.")
         guard minSamples >= 1 else { throw SchemaError("min_samples must be ≥ 1") }
-        guard datasetDriftShare > 0 && datasetDriftShare <= 1 else { throw SchemaError("dataset_drift_share must be in (0, 1]") }
+        guard datasetDriftShare > 0 && datasetDriftShare <= 1 else {
+            throw SchemaError("dataset_drift_share must be in (0, 1]")
+        }
         for t in numericTests where !DriftTestRegistry.info(t).kinds.contains(.numeric) {
             throw SchemaError("numeric_tests: \(t.rawValue) does not apply to numeric features")
         }
@@ -172,11 +179,16 @@ public struct EvaluationSettings: Sendable, Equatable, Codable {
         }
         for (name, o) in features.sorted(by: { $0.key < $1.key }) {
             for key in (o.thresholds ?? [:]).keys where Thresholds.CodingKeys(rawValue: key) == nil {
-                throw SchemaError("features.\(name).thresholds: unknown key \(key) (known: \(Thresholds.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw SchemaError(
+                    "features.\(name).thresholds: unknown key \(key) (known: "
+                        + "\(Thresholds.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             try thresholds.merged(with: o.thresholds ?? [:]).validate("features.\(name).thresholds.")
             guard let schema else { continue }
-            guard let i = schema.index(of: name) else { throw SchemaError("features.\(name): no such feature in the baseline") }
+            guard let i = schema.index(of: name) else {
+                throw SchemaError("features.\(name): no such feature in the baseline")
+            }
             let kind = schema.features[i].kind
             for t in o.tests ?? [] where !DriftTestRegistry.info(t).kinds.contains(kind) {
                 throw SchemaError("features.\(name).tests: \(t.rawValue) does not apply to \(kind.rawValue) features")

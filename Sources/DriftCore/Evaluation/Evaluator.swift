@@ -23,7 +23,8 @@ public struct Evaluator: Sendable {
     public var parallelism = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     /// Throws `SchemaError` when the settings are invalid for this baseline.
-    public init(baseline: BaselineProfile, model: String, baselineVersion: String, settings: EvaluationSettings) throws {
+    public init(baseline: BaselineProfile, model: String, baselineVersion: String, settings: EvaluationSettings) throws
+    {
         try settings.validate(schema: baseline.schema)
         self.baseline = baseline
         self.model = model
@@ -106,18 +107,22 @@ public struct Evaluator: Sendable {
         let drifted = evaluated.filter(\.drift).count
         let share = evaluated.isEmpty ? 0 : Double(drifted) / Double(evaluated.count)
         let datasetDrift = !evaluated.isEmpty && share >= settings.datasetDriftShare
-        let dataset = DatasetReport(driftedFeatures: drifted, evaluatedFeatures: evaluated.count, share: share,
-                                    threshold: settings.datasetDriftShare, drift: datasetDrift,
-                                    status: evaluated.isEmpty ? .insufficientData : (datasetDrift ? .drift : .ok))
+        let dataset = DatasetReport(
+            driftedFeatures: drifted, evaluatedFeatures: evaluated.count, share: share,
+            threshold: settings.datasetDriftShare, drift: datasetDrift,
+            status: evaluated.isEmpty ? .insufficientData : (datasetDrift ? .drift : .ok))
         if !window.isExact {
-            let why = window.capacity < window.requestedCapacity
-                ? " (lowered from \(window.requestedCapacity) rows for \(baseline.schema.numericCount) numeric features)" : ""
+            let why =
+                window.capacity < window.requestedCapacity
+                ? " (lowered from \(window.requestedCapacity) rows for \(baseline.schema.numericCount) numeric features)"
+                : ""
             notes.append("window has \(window.rows) rows; tests used a uniform sample of \(window.sampledRows)\(why)")
         }
-        return DriftReport(model: model, baselineVersion: baselineVersion, rows: window.rows, exact: window.isExact,
-                           sampledRows: window.sampledRows, features: features,
-                           multivariate: try multivariateResult!.get(), dataset: dataset, settings: settings,
-                           invalidExamples: [], notes: notes)
+        return DriftReport(
+            model: model, baselineVersion: baselineVersion, rows: window.rows, exact: window.isExact,
+            sampledRows: window.sampledRows, features: features,
+            multivariate: try multivariateResult!.get(), dataset: dataset, settings: settings,
+            invalidExamples: [], notes: notes)
     }
 
     /// A worker's reused buffers: a numeric column's values and the sort's scratch.
@@ -126,14 +131,17 @@ public struct Evaluator: Sendable {
         var scratch: [UInt64] = []
     }
 
-    private func featureReport(_ index: Int, _ window: WindowSnapshot, _ columns: inout ColumnBuffers) throws -> FeatureReport {
+    private func featureReport(
+        _ index: Int, _ window: WindowSnapshot, _ columns: inout ColumnBuffers
+    ) throws -> FeatureReport {
         let spec = baseline.schema.features[index]
         let slot = baseline.schema.slot(of: index)
         let plan = settings.plan(for: spec)
         let profile = baseline.features[index]
         var report: FeatureReport
         switch spec.kind {
-        case .numeric: report = try numeric(spec, profile.numeric!, slot: slot, window: window, plan: plan, columns: &columns)
+        case .numeric:
+            report = try numeric(spec, profile.numeric!, slot: slot, window: window, plan: plan, columns: &columns)
         case .categorical: report = try categorical(spec, profile.categorical!, slot: slot, window: window, plan: plan)
         }
         if plan.ignored { report.ignored = true }
@@ -185,22 +193,28 @@ public struct Evaluator: Sendable {
         }
     }
 
-    private func threshold(_ test: DriftTest, _ thresholds: Thresholds, bands: [String: ChunkBand]) -> (Double, ThresholdSource) {
+    private func threshold(
+        _ test: DriftTest, _ thresholds: Thresholds, bands: [String: ChunkBand]
+    ) -> (Double, ThresholdSource) {
         if settings.thresholdSource == .baseline, let band = bands[test.rawValue] { return (band.upper, .baseline) }
         return (thresholds.effect(test), .fixed)
     }
 
-    private func distance(_ test: DriftTest, _ value: Double, _ thresholds: Thresholds,
-                          bands: [String: ChunkBand]) -> DistanceResult {
+    private func distance(
+        _ test: DriftTest, _ value: Double, _ thresholds: Thresholds,
+        bands: [String: ChunkBand]
+    ) -> DistanceResult {
         let (t, source) = threshold(test, thresholds, bands: bands)
         return DistanceResult(value: value, threshold: t, thresholdSource: source, drift: value >= t)
     }
 
     private func ratio(_ part: Int, _ whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }
 
-    private func numeric(_ spec: FeatureSpec, _ profile: NumericProfile, slot: Int, window: WindowSnapshot,
-                         plan: (tests: [DriftTest], thresholds: Thresholds, ignored: Bool),
-                         columns: inout ColumnBuffers) throws -> FeatureReport {
+    private func numeric(
+        _ spec: FeatureSpec, _ profile: NumericProfile, slot: Int, window: WindowSnapshot,
+        plan: (tests: [DriftTest], thresholds: Thresholds, ignored: Bool),
+        columns: inout ColumnBuffers
+    ) throws -> FeatureReport {
         let count = window.numericCount[slot]
         let quality = FeatureQuality(
             missingRatio: ratio(window.numericMissing[slot], window.rows),
@@ -208,8 +222,9 @@ public struct Evaluator: Sendable {
             outOfRangeRatio: ratio(window.outOfRange[slot], count),
             invalidRatio: ratio(window.numericInvalid[slot], window.rows),
             baselineInvalidRatio: ratio(profile.invalid, baseline.rows))
-        var report = FeatureReport(name: spec.name, kind: .numeric, role: spec.role, count: count, status: .ok,
-                                   drift: false, quality: quality, tests: FeatureTests())
+        var report = FeatureReport(
+            name: spec.name, kind: .numeric, role: spec.role, count: count, status: .ok,
+            drift: false, quality: quality, tests: FeatureTests())
         guard let bins = profile.bins, !profile.sample.isEmpty else {
             report.note = "the baseline has no values for this feature"
             return report
@@ -226,27 +241,34 @@ public struct Evaluator: Sendable {
         let t = plan.thresholds
         let counts = bins.histogram(sorted: current)
         let fractions = counts.map { Double($0) / Double(current.count) }
-        let lo = Swift.min(profile.minimum ?? current[0], current[0]), hi = Swift.max(profile.maximum ?? current[current.count - 1], current[current.count - 1])
-        report.histogram = FeatureHistogram(edges: bins.edges, range: [lo, hi], baseline: profile.binFractions, current: fractions)
+        let lo = Swift.min(profile.minimum ?? current[0], current[0]),
+            hi = Swift.max(profile.maximum ?? current[current.count - 1], current[current.count - 1])
+        report.histogram = FeatureHistogram(
+            edges: bins.edges, range: [lo, hi], baseline: profile.binFractions, current: fractions)
         if tests.contains(.psi) {
-            report.tests.psi = distance(.psi, try PopulationStabilityIndex.value(
-                referenceFractions: profile.binFractions, currentFractions: fractions), t, bands: profile.bands)
+            report.tests.psi = distance(
+                .psi,
+                try PopulationStabilityIndex.value(
+                    referenceFractions: profile.binFractions, currentFractions: fractions), t, bands: profile.bands)
         }
         if tests.contains(.ks) {
             let r = try KolmogorovSmirnov.testSorted(profile.sample, current)
             let (dThreshold, source) = threshold(.ks, t, bands: profile.bands)
-            report.tests.ks = KSReport(statistic: r.statistic, pValue: r.pValue, pAdjusted: r.pValue,
-                                       threshold: t.significance, statisticThreshold: dThreshold,
-                                       statisticThresholdSource: source, method: r.method.rawValue,
-                                       referenceCount: r.referenceCount, currentCount: r.currentCount, drift: false)
+            report.tests.ks = KSReport(
+                statistic: r.statistic, pValue: r.pValue, pAdjusted: r.pValue,
+                threshold: t.significance, statisticThreshold: dThreshold,
+                statisticThresholdSource: source, method: r.method.rawValue,
+                referenceCount: r.referenceCount, currentCount: r.currentCount, drift: false)
         }
         if tests.contains(.jensenShannon) {
-            report.tests.jensenShannon = distance(.jensenShannon, try Distances.jensenShannon(profile.binFractions, fractions),
-                                                  t, bands: profile.bands)
+            report.tests.jensenShannon = distance(
+                .jensenShannon, try Distances.jensenShannon(profile.binFractions, fractions),
+                t, bands: profile.bands)
         }
         if tests.contains(.hellinger) {
-            report.tests.hellinger = distance(.hellinger, try Distances.hellinger(profile.binFractions, fractions),
-                                              t, bands: profile.bands)
+            report.tests.hellinger = distance(
+                .hellinger, try Distances.hellinger(profile.binFractions, fractions),
+                t, bands: profile.bands)
         }
         if tests.contains(.wasserstein) {
             let w = try Distances.wasserstein(sorted: profile.sample, current)
@@ -260,8 +282,10 @@ public struct Evaluator: Sendable {
         return report
     }
 
-    private func categorical(_ spec: FeatureSpec, _ profile: CategoricalProfile, slot: Int, window: WindowSnapshot,
-                             plan: (tests: [DriftTest], thresholds: Thresholds, ignored: Bool)) throws -> FeatureReport {
+    private func categorical(
+        _ spec: FeatureSpec, _ profile: CategoricalProfile, slot: Int, window: WindowSnapshot,
+        plan: (tests: [DriftTest], thresholds: Thresholds, ignored: Bool)
+    ) throws -> FeatureReport {
         let labels = window.labelCounts[slot]
         var binOf: [String: Int] = [:]
         for (i, c) in profile.categories.enumerated() { binOf[c] = i }
@@ -269,7 +293,9 @@ public struct Evaluator: Sendable {
         var unseen: [(String, Int)] = []
         var unseenTotal = window.untrackedLabels[slot]
         for (label, n) in labels {
-            if let b = binOf[label] { counts[b] += n } else {
+            if let b = binOf[label] {
+                counts[b] += n
+            } else {
                 counts[profile.categories.count] += n
                 unseen.append((label, n))
                 unseenTotal += n
@@ -286,8 +312,9 @@ public struct Evaluator: Sendable {
             baselineInvalidRatio: ratio(profile.invalid, baseline.rows),
             unseenRatio: ratio(unseenTotal, count), baselineCategoriesComplete: complete,
             unseenTop: unseen.prefix(5).map { LabelShare(value: $0.0, share: ratio($0.1, count)) })
-        var report = FeatureReport(name: spec.name, kind: .categorical, role: spec.role, count: count, status: .ok,
-                                   drift: false, quality: quality, tests: FeatureTests())
+        var report = FeatureReport(
+            name: spec.name, kind: .categorical, role: spec.role, count: count, status: .ok,
+            drift: false, quality: quality, tests: FeatureTests())
         let reference = profile.binCounts
         guard reference.reduce(0, +) > 0 else {
             report.note = "the baseline has no values for this feature"
@@ -301,17 +328,20 @@ public struct Evaluator: Sendable {
         let t = plan.thresholds
         let r = reference.map(Double.init), c = counts.map(Double.init)
         let rTotal = Double(reference.reduce(0, +))
-        report.histogram = FeatureHistogram(categories: profile.categories, baseline: r.map { $0 / rTotal },
-                                            current: c.map { $0 / Double(count) })
+        report.histogram = FeatureHistogram(
+            categories: profile.categories, baseline: r.map { $0 / rTotal },
+            current: c.map { $0 / Double(count) })
         if tests.contains(.psi) {
-            report.tests.psi = distance(.psi, try PopulationStabilityIndex.value(referenceCounts: reference, currentCounts: counts),
-                                        t, bands: profile.bands)
+            report.tests.psi = distance(
+                .psi, try PopulationStabilityIndex.value(referenceCounts: reference, currentCounts: counts),
+                t, bands: profile.bands)
         }
         if tests.contains(.tvd) {
             report.tests.tvd = distance(.tvd, try Distances.totalVariation(r, c), t, bands: profile.bands)
         }
         if tests.contains(.jensenShannon) {
-            report.tests.jensenShannon = distance(.jensenShannon, try Distances.jensenShannon(r, c), t, bands: profile.bands)
+            report.tests.jensenShannon = distance(
+                .jensenShannon, try Distances.jensenShannon(r, c), t, bands: profile.bands)
         }
         if tests.contains(.hellinger) {
             report.tests.hellinger = distance(.hellinger, try Distances.hellinger(r, c), t, bands: profile.bands)
@@ -319,12 +349,14 @@ public struct Evaluator: Sendable {
         if tests.contains(.chi2) {
             do {
                 let x = try ChiSquareTest.homogeneity(reference: reference, current: counts)
-                report.tests.chi2 = ChiSquareReport(applicable: true, statistic: x.statistic, df: x.degreesOfFreedom,
-                                                    pValue: x.pValue, pAdjusted: x.pValue, threshold: t.significance,
-                                                    reason: nil, drift: false)
+                report.tests.chi2 = ChiSquareReport(
+                    applicable: true, statistic: x.statistic, df: x.degreesOfFreedom,
+                    pValue: x.pValue, pAdjusted: x.pValue, threshold: t.significance,
+                    reason: nil, drift: false)
             } catch StatsError.singleCategory {
-                report.tests.chi2 = ChiSquareReport(applicable: false, threshold: t.significance,
-                                                    reason: "fewer than two categories have values", drift: false)
+                report.tests.chi2 = ChiSquareReport(
+                    applicable: false, threshold: t.significance,
+                    reason: "fewer than two categories have values", drift: false)
             }
         }
         return report
@@ -335,13 +367,15 @@ public struct Evaluator: Sendable {
     private func multivariate(_ window: WindowSnapshot) throws -> MultivariateReport {
         let method = "pca_reconstruction"
         guard let m = baseline.multivariate else {
-            return MultivariateReport(method: method, available: false, drift: false,
-                                      reason: "the baseline has no multivariate model")
+            return MultivariateReport(
+                method: method, available: false, drift: false,
+                reason: "the baseline has no multivariate model")
         }
         let rows = window.sampledRows
         guard rows > 0 else {
-            return MultivariateReport(method: method, available: false, drift: false, status: .insufficientData,
-                                      reason: "the window is empty")
+            return MultivariateReport(
+                method: method, available: false, drift: false, status: .insufficientData,
+                reason: "the window is empty")
         }
         let slots = m.features.map { baseline.schema.slot(of: baseline.schema.index(of: $0)!) }
         let p = slots.count
@@ -368,14 +402,16 @@ public struct Evaluator: Sendable {
         // Inputs are bounded (NumberParser.maxMagnitude), so this should not happen; if a baseline's
         // scale makes it happen anyway, say so rather than publish a NaN verdict of "ok".
         guard value.isFinite else {
-            return MultivariateReport(method: method, available: false, drift: false,
-                                      reason: "the reconstruction error is not finite (values too extreme for the baseline's scale)")
+            return MultivariateReport(
+                method: method, available: false, drift: false,
+                reason: "the reconstruction error is not finite (values too extreme for the baseline's scale)")
         }
         let insufficient = window.rows < settings.minSamples
         let drift = !insufficient && (value < m.model.lowerBound || value > m.model.upperBound)
-        return MultivariateReport(method: method, available: true, value: value, lower: m.model.lowerBound,
-                                  upper: m.model.upperBound, drift: drift,
-                                  status: insufficient ? .insufficientData : (drift ? .drift : .ok),
-                                  features: p, components: m.model.componentCount, rows: rows)
+        return MultivariateReport(
+            method: method, available: true, value: value, lower: m.model.lowerBound,
+            upper: m.model.upperBound, drift: drift,
+            status: insufficient ? .insufficientData : (drift ? .drift : .ok),
+            features: p, components: m.model.componentCount, rows: rows)
     }
 }

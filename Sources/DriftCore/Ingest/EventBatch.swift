@@ -26,7 +26,9 @@ public struct EventBatch: Sendable, Equatable {
         self.categoricalWidth = categoricalWidth
     }
 
-    public init(schema: Schema) { self.init(numericWidth: schema.numericCount, categoricalWidth: schema.categoricalCount) }
+    public init(schema: Schema) {
+        self.init(numericWidth: schema.numericCount, categoricalWidth: schema.categoricalCount)
+    }
 
     public var isEmpty: Bool { count == 0 }
 
@@ -43,9 +45,11 @@ public struct EventBatch: Sendable, Equatable {
 
     /// Appends one event (`numbers.count == numericWidth`, `categories.count == categoricalWidth`).
     /// `invalidSlots` are the categorical slots whose value was invalid (their label is nil), ascending.
-    public mutating func append(numbers n: some Collection<Double>, categories c: some Collection<String?>,
-                                invalidSlots: some Sequence<Int> = EmptyCollection<Int>(),
-                                latency: Double = .nan, status: String? = nil, prediction: String? = nil) {
+    public mutating func append(
+        numbers n: some Collection<Double>, categories c: some Collection<String?>,
+        invalidSlots: some Sequence<Int> = EmptyCollection<Int>(),
+        latency: Double = .nan, status: String? = nil, prediction: String? = nil
+    ) {
         precondition(n.count == numericWidth && c.count == categoricalWidth, "event width differs from the batch")
         appendInvalid(invalidSlots)
         numbers.append(contentsOf: n)
@@ -63,9 +67,11 @@ public struct EventBatch: Sendable, Equatable {
 
     /// Appends one event whose labels are codes from `labelCode(slot:bytes:)` for their own slot
     /// (−1 missing or invalid).
-    public mutating func append(numbers n: UnsafeBufferPointer<Double>, codes c: UnsafeBufferPointer<Int32>,
-                                invalidSlots: some Sequence<Int> = EmptyCollection<Int>(),
-                                latency: Double = .nan, status: String? = nil, prediction: String? = nil) {
+    public mutating func append(
+        numbers n: UnsafeBufferPointer<Double>, codes c: UnsafeBufferPointer<Int32>,
+        invalidSlots: some Sequence<Int> = EmptyCollection<Int>(),
+        latency: Double = .nan, status: String? = nil, prediction: String? = nil
+    ) {
         precondition(n.count == numericWidth && c.count == categoricalWidth, "event width differs from the batch")
         for code in c { precondition(code >= -1 && Int(code) < labels.count, "label code out of range") }
         appendInvalid(invalidSlots)
@@ -96,7 +102,9 @@ public struct EventBatch: Sendable, Equatable {
     /// walk costs one comparison per missing label.
     @inline(__always)
     public func isInvalidLabel(_ e: Int, _ k: Int, cursor: inout Int) -> Bool {
-        guard cursor < invalidCategories.count, invalidCategories[cursor] == e * categoricalWidth + k else { return false }
+        guard cursor < invalidCategories.count, invalidCategories[cursor] == e * categoricalWidth + k else {
+            return false
+        }
         cursor += 1
         return true
     }
@@ -110,7 +118,9 @@ public struct EventBatch: Sendable, Equatable {
         var codeOf = [Int32](repeating: -2, count: other.labels.count)
         for (i, c) in other.labelCodes.enumerated() {
             guard c >= 0 else { labelCodes.append(-1); continue }
-            if codeOf[Int(c)] == -2 { codeOf[Int(c)] = labels.code(slot: i % categoricalWidth, label: other.labels.strings[Int(c)]) }
+            if codeOf[Int(c)] == -2 {
+                codeOf[Int(c)] = labels.code(slot: i % categoricalWidth, label: other.labels.strings[Int(c)])
+            }
             labelCodes.append(codeOf[Int(c)])
         }
         latencies += other.latencies
@@ -138,7 +148,8 @@ public struct EventBatch: Sendable, Equatable {
     public static func == (a: EventBatch, b: EventBatch) -> Bool {
         a.numericWidth == b.numericWidth && a.categoricalWidth == b.categoricalWidth && a.count == b.count
             && a.numbers.map(\.bitPattern) == b.numbers.map(\.bitPattern) && a.categories == b.categories
-            && a.invalidCategories == b.invalidCategories && a.latencies.map(\.bitPattern) == b.latencies.map(\.bitPattern)
+            && a.invalidCategories == b.invalidCategories
+            && a.latencies.map(\.bitPattern) == b.latencies.map(\.bitPattern)
             && a.statuses == b.statuses && a.predictions == b.predictions
     }
 }

@@ -114,7 +114,9 @@ public struct EventParser: Sendable {
         self.models = models
         defaultModel = models.count == 1 ? 0 : nil
         featureNames = models.map { m in m.schema.features.map(\.name) }
-        lookup = models.map { m in Dictionary(uniqueKeysWithValues: m.schema.features.enumerated().map { ($1.name, $0) }) }
+        lookup = models.map { m in
+            Dictionary(uniqueKeysWithValues: m.schema.features.enumerated().map { ($1.name, $0) })
+        }
         predictionIndex = models.map { $0.schema.index(of: "prediction") }
         scoreIndex = models.map { $0.schema.index(of: "score") }
         modelIndex = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1.name, $0) })
@@ -129,7 +131,9 @@ public struct EventParser: Sendable {
 
     /// Parses a body. In NDJSON, `firstLine` is the body's first line number in its file (errors
     /// name lines from it).
-    public func parse(_ body: UnsafeRawBufferPointer, format: EventFormat, firstLine: Int = 1) throws(BodyError) -> ParsedEvents {
+    public func parse(
+        _ body: UnsafeRawBufferPointer, format: EventFormat, firstLine: Int = 1
+    ) throws(BodyError) -> ParsedEvents {
         var out = ParsedEvents(schemas: models.map(\.schema))
         let bytes = body.bindMemory(to: UInt8.self)
         var scratch = Scratch()
@@ -168,8 +172,9 @@ public struct EventParser: Sendable {
                         // the record is kept or refused: `{...} x` or `{}{}` is one malformed record.
                         try record(&s, index: index, line: line, into: &out, scratch: &scratch, lineEnd: true)
                     } catch let f as JSONScanner.Failure {
-                        reject(&out, index: index, line: line, model: nil, field: "",
-                               "malformed JSON at byte \(f.offset - start) of the line: \(f.message)", .malformedJSON)
+                        reject(
+                            &out, index: index, line: line, model: nil, field: "",
+                            "malformed JSON at byte \(f.offset - start) of the line: \(f.message)", .malformedJSON)
                     } catch {
                         reject(&out, index: index, line: line, model: nil, field: "", "\(error)", .malformedJSON)
                     }
@@ -207,11 +212,15 @@ public struct EventParser: Sendable {
         }
     }
 
-    private func reject(_ out: inout ParsedEvents, index: Int, line: Int?, model: Int?, field: String, _ reason: String,
-                        _ kind: RejectReason) {
+    private func reject(
+        _ out: inout ParsedEvents, index: Int, line: Int?, model: Int?, field: String, _ reason: String,
+        _ kind: RejectReason
+    ) {
         let m = model ?? defaultModel ?? 0
         if !out.rejected.isEmpty { out.rejected[m][kind, default: 0] += 1 }
-        if out.errors.count < 100 { out.errors.append(RecordError(index: index, line: line, field: field, reason: reason, kind: kind)) }
+        if out.errors.count < 100 {
+            out.errors.append(RecordError(index: index, line: line, field: field, reason: reason, kind: kind))
+        }
     }
 
     /// Keys of the envelope, never read as flat feature values.
@@ -226,8 +235,10 @@ public struct EventParser: Sendable {
     /// a well-formed record with a bad envelope is refused here. With `lineEnd` (NDJSON), anything
     /// but blanks after the value is a syntax error, thrown before the record is kept or refused, so
     /// a line is counted once either way.
-    private func record(_ s: inout JSONScanner, index: Int, line: Int?, into out: inout ParsedEvents,
-                        scratch: inout Scratch, lineEnd: Bool) throws {
+    private func record(
+        _ s: inout JSONScanner, index: Int, line: Int?, into out: inout ParsedEvents,
+        scratch: inout Scratch, lineEnd: Bool
+    ) throws {
         func requireLineEnd(_ s: inout JSONScanner) throws {
             guard lineEnd else { return }
             s.skipWhitespace()
@@ -315,7 +326,8 @@ public struct EventParser: Sendable {
             switch try p.token() {
             case .string, .number, .null: break
             case let t:
-                refuse(model, "timestamp", "expected an RFC 3339 string or epoch seconds, found \(t.describe)", .wrongType)
+                refuse(
+                    model, "timestamp", "expected an RFC 3339 string or epoch seconds, found \(t.describe)", .wrongType)
                 return
             }
         }
@@ -331,7 +343,9 @@ public struct EventParser: Sendable {
             let hinted: Int? = expected < names.count && names[expected] == key ? expected : lookup[model][key]
             guard let i = hinted else {
                 unknown += 1
-                if out.unknownFeatureNames[model].count < 20 { out.unknownFeatureNames[model].insert(String(key.prefix(64))) }
+                if out.unknownFeatureNames[model].count < 20 {
+                    out.unknownFeatureNames[model].insert(String(key.prefix(64)))
+                }
                 try r.skip(depth: depth)
                 return
             }
@@ -378,34 +392,42 @@ public struct EventParser: Sendable {
                 try value(&p, feature: i, prefix: "", key: "prediction", schema: schema, scratch: &scratch, depth: 1)
             }
         }
-        if let at = scoreAt, let i = scoreIndex[model], !scratch.isSet(schema.slot(of: i), kind: schema.features[i].kind) {
+        if let at = scoreAt, let i = scoreIndex[model],
+            !scratch.isSet(schema.slot(of: i), kind: schema.features[i].kind)
+        {
             var p = JSONScanner(s.bytes, from: at, to: end)
             matched += 1
             try value(&p, feature: i, prefix: "", key: "score", schema: schema, scratch: &scratch, depth: 1)
         }
         if featuresAt == nil && matched == 0 {
-            refuse(model, "features", "required: a \"features\" object, or feature keys at the top level", .missingFeatures)
+            refuse(
+                model, "features", "required: a \"features\" object, or feature keys at the top level", .missingFeatures
+            )
             return
         }
         out.unknownFeatures[model] += unknown
         for bad in scratch.invalid {
             out.invalidValues[model][names[bad.feature], default: 0] += 1
             if out.invalid.count < 100 {
-                out.invalid.append(RecordError(index: index, line: line, field: bad.field, reason: bad.reason, kind: .wrongType))
+                out.invalid.append(
+                    RecordError(index: index, line: line, field: bad.field, reason: bad.reason, kind: .wrongType))
             }
         }
         let categoryInvalid = scratch.categoryInvalid
-        out.batches[model].append(numbers: scratch.numbers, categories: scratch.categories,
-                                  invalidSlots: categoryInvalid.indices.lazy.filter { categoryInvalid[$0] },
-                                  latency: latency, status: status, prediction: predictionClass)
+        out.batches[model].append(
+            numbers: scratch.numbers, categories: scratch.categories,
+            invalidSlots: categoryInvalid.indices.lazy.filter { categoryInvalid[$0] },
+            latency: latency, status: status, prediction: predictionClass)
     }
 
     /// Types the value at the cursor into feature `i`'s slot (`FieldTyping`'s rule); an invalid
     /// value is marked and its reason kept under `prefix + key` (joined only then: building the
     /// field name for every value cost an allocation per value on the ingest path).
     /// `depth` is the value's nesting depth, as the first pass checked it (containers are skipped at it).
-    private func value(_ r: inout JSONScanner, feature i: Int, prefix: StaticString, key: String, schema: Schema,
-                       scratch: inout Scratch, depth: Int) throws {
+    private func value(
+        _ r: inout JSONScanner, feature i: Int, prefix: StaticString, key: String, schema: Schema,
+        scratch: inout Scratch, depth: Int
+    ) throws {
         let slot = schema.slot(of: i)
         let token = try r.token()
         if token == .objectStart || token == .arrayStart { try r.skip(depth: depth) }

@@ -79,7 +79,9 @@ public enum FieldTyping {
     /// `.missing` or `.invalid` (the label itself is not made: readers code labels by their
     /// bytes, `EventBatch.labelCode`).
     @inline(__always)
-    public static func categoricalProblem(text bytes: UnsafeBufferPointer<UInt8>, maxLabelBytes: Int = maxLabelBytes) -> TypedLabel? {
+    public static func categoricalProblem(
+        text bytes: UnsafeBufferPointer<UInt8>, maxLabelBytes: Int = maxLabelBytes
+    ) -> TypedLabel? {
         if bytes.isEmpty { return .missing }
         guard bytes.count <= maxLabelBytes else { return .invalid("label longer than \(maxLabelBytes) bytes") }
         return nil

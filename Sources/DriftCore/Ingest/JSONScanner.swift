@@ -43,7 +43,9 @@ struct JSONScanner {
     mutating func expect(_ byte: UInt8, _ what: String) throws {
         skipWhitespace()
         guard position < end, bytes[position] == byte else {
-            throw fail(position < end ? "expected \(what), found \(describe(bytes[position]))" : "expected \(what), found end of input")
+            throw fail(
+                position < end
+                    ? "expected \(what), found \(describe(bytes[position]))" : "expected \(what), found end of input")
         }
         position += 1
     }
@@ -149,7 +151,9 @@ struct JSONScanner {
         if first != 0x30 { while let d = peek(), d >= 0x30 && d <= 0x39 { position += 1 } }
         if peek() == UInt8(ascii: ".") {
             position += 1
-            guard let d = peek(), d >= 0x30 && d <= 0x39 else { throw fail("invalid number: digits expected after '.'") }
+            guard let d = peek(), d >= 0x30 && d <= 0x39 else {
+                throw fail("invalid number: digits expected after '.'")
+            }
             while let d = peek(), d >= 0x30 && d <= 0x39 { position += 1 }
         }
         if let e = peek(), e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
@@ -218,7 +222,9 @@ struct JSONScanner {
                         throw Failure(offset: i, message: "unpaired surrogate in \\u escape")
                     }
                     let low = try hex4(at: i + 2, stop: stop)
-                    guard low >= 0xDC00 && low < 0xE000 else { throw Failure(offset: i, message: "unpaired surrogate in \\u escape") }
+                    guard low >= 0xDC00 && low < 0xE000 else {
+                        throw Failure(offset: i, message: "unpaired surrogate in \\u escape")
+                    }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     i += 6
                 } else if scalar >= 0xDC00 && scalar < 0xE000 {

@@ -81,7 +81,9 @@ public struct LabelTable: Sendable {
         } else {
             for i in 0..<n { first |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         }
-        let mixed = (first ^ (last >> 7 | last << 57) ^ UInt64(n) << 48 ^ UInt64(truncatingIfNeeded: slot) &* 0xFF51_AFD7_ED55_8CCD)
+        let mixed =
+            (first ^ (last >> 7 | last << 57) ^ UInt64(n) << 48 ^ UInt64(truncatingIfNeeded: slot)
+                &* 0xFF51_AFD7_ED55_8CCD)
             &* 0x9E37_79B9_7F4A_7C15
         return Int(mixed >> 56)
     }

@@ -69,7 +69,9 @@ public struct ModelMonitor: Sendable {
     // MARK: ingest
 
     /// A journaled batch (and the tail position journaled with it): inserted at `now`.
-    public mutating func accept(_ batch: EventBatch, tail: TailPosition? = nil, unknown: Set<String> = [], at now: Double) {
+    public mutating func accept(
+        _ batch: EventBatch, tail: TailPosition? = nil, unknown: Set<String> = [], at now: Double
+    ) {
         if !batch.isEmpty { window.insert(batch, at: now) }
         // A tail-only entry (a tailed chunk of refused lines) counts once, so a source that only
         // ever sends bad lines cannot grow the kept journal without bound.

@@ -110,8 +110,9 @@ public struct CSVParser {
             try Self.records(in: b, delimiter: delimiter, final: final, line: &line, fields: &fields, body)
         }
         if !final && buffer.count - consumed > maxRecordBytes {
-            throw CSVError(line: line, column: fields.count + 1,
-                           message: "record longer than \(maxRecordBytes) bytes (unbalanced quote?)")
+            throw CSVError(
+                line: line, column: fields.count + 1,
+                message: "record longer than \(maxRecordBytes) bytes (unbalanced quote?)")
         }
         if final { consumed = buffer.count }
         buffer.removeFirst(consumed)
@@ -122,8 +123,10 @@ public struct CSVParser {
     /// Parses `bytes` holding whole records only (as `CSVSplit` cuts them; no byte-order mark),
     /// the first on physical line `firstLine`, and returns the line after the last. What a worker
     /// of the parallel reader runs on its piece; `fields` is its scratch.
-    public static func parseWhole(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ","), firstLine: Int,
-                                  fields: inout [CSVField], _ body: (borrowing CSVRecord) throws -> Void) throws -> Int {
+    public static func parseWhole(
+        _ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ","), firstLine: Int,
+        fields: inout [CSVField], _ body: (borrowing CSVRecord) throws -> Void
+    ) throws -> Int {
         var line = firstLine
         _ = try records(in: bytes, delimiter: delimiter, final: true, line: &line, fields: &fields, body)
         return line
@@ -160,8 +163,10 @@ public struct CSVParser {
 
     /// The records of `b` (all of it when `final`, else up to the last complete one), calling
     /// `body` for each; returns the bytes consumed.
-    private static func records(in b: UnsafeBufferPointer<UInt8>, delimiter: UInt8, final: Bool, line: inout Int,
-                                fields: inout [CSVField], _ body: (borrowing CSVRecord) throws -> Void) throws -> Int {
+    private static func records(
+        in b: UnsafeBufferPointer<UInt8>, delimiter: UInt8, final: Bool, line: inout Int,
+        fields: inout [CSVField], _ body: (borrowing CSVRecord) throws -> Void
+    ) throws -> Int {
         var consumed = 0
         let n = b.count
         var p = 0
@@ -190,8 +195,9 @@ public struct CSVParser {
                     }
                     if !closed {
                         if final {
-                            throw CSVError(line: recordLine, column: fields.count + 1,
-                                           message: "quoted field is not closed before the end of the input")
+                            throw CSVError(
+                                line: recordLine, column: fields.count + 1,
+                                message: "quoted field is not closed before the end of the input")
                         }
                         line = recordLine
                         break records
@@ -200,8 +206,9 @@ public struct CSVParser {
                     line += linesInside
                     pos = k + 1
                     if pos < n && b[pos] != delimiter && b[pos] != 0x0A && b[pos] != 0x0D {
-                        throw CSVError(line: line, column: fields.count,
-                                       message: "unexpected text after the closing quote")
+                        throw CSVError(
+                            line: line, column: fields.count,
+                            message: "unexpected text after the closing quote")
                     }
                 } else {
                     var k = pos

@@ -47,8 +47,9 @@ struct CSVRowTyper: Sendable {
             }
             return Piece(batch: worker.batch, invalid: worker.invalid, error: nil, lines: next - 1)
         } catch let e as CSVError {
-            return Piece(batch: worker.batch, invalid: worker.invalid,
-                         error: InputError(line: e.line, column: e.column, message: e.message), lines: 0)
+            return Piece(
+                batch: worker.batch, invalid: worker.invalid,
+                error: InputError(line: e.line, column: e.column, message: e.message), lines: 0)
         } catch let e as InputError {
             return Piece(batch: worker.batch, invalid: worker.invalid, error: e, lines: 0)
         } catch {
@@ -67,8 +68,9 @@ struct CSVRowTyper: Sendable {
 
     static func checkWidth(_ record: borrowing CSVRecord, _ fieldCount: Int) throws {
         guard record.count == fieldCount else {
-            throw InputError(line: record.line, column: min(record.count, fieldCount) + 1,
-                             message: "expected \(fieldCount) fields as in the header, found \(record.count)")
+            throw InputError(
+                line: record.line, column: min(record.count, fieldCount) + 1,
+                message: "expected \(fieldCount) fields as in the header, found \(record.count)")
         }
     }
 
@@ -86,7 +88,11 @@ struct CSVRowTyper: Sendable {
             var typed = TypedNumber.missing
             field(column) { bytes in
                 // The fast path first; the typing rule (and the feature name) only when it fails.
-                if case .value(let v) = NumberParser.parse(bytes) { typed = .value(v) } else { typed = FieldTyping.numeric(text: bytes) }
+                if case .value(let v) = NumberParser.parse(bytes) {
+                    typed = .value(v)
+                } else {
+                    typed = FieldTyping.numeric(text: bytes)
+                }
             }
             switch typed {
             case .value(let v): numbers[slot] = v

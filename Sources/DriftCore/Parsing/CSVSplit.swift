@@ -17,8 +17,10 @@ public enum CSVSplit {
     /// The ends (exclusive offsets) of up to `pieces` consecutive pieces of whole records covering
     /// `bytes[0..<ends.last]`; `ends.last` is the end of the last complete record (empty: no
     /// complete record). Pieces are about equal in bytes.
-    public static func pieces(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ","),
-                              pieces: Int) -> [Int] {
+    public static func pieces(
+        _ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8 = UInt8(ascii: ","),
+        pieces: Int
+    ) -> [Int] {
         let n = bytes.count
         guard n > 0, let base = bytes.baseAddress else { return [] }
         let parts = max(1, pieces)

@@ -85,8 +85,11 @@ public enum NumberParser {
         var digits = 0, exponent = 0
         var sawDigit = false
         while i < end, b[i] &- 48 < 10 {
-            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(b[i] &- 48); if mantissa != 0 { digits += 1 } }
-            else { return nil }
+            if digits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(b[i] &- 48); if mantissa != 0 { digits += 1 }
+            } else {
+                return nil
+            }
             sawDigit = true
             i += 1
         }
@@ -95,7 +98,8 @@ public enum NumberParser {
             // Eight fraction digits at a time once the significand has begun (every digit then
             // counts toward the 19): fast_float's SWAR step.
             while mantissa != 0 && digits <= 11 && end - i >= 8,
-                  let eight = eightDigits(UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
+                let eight = eightDigits(UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self))
+            {
                 mantissa = mantissa &* 100_000_000 &+ eight
                 digits += 8
                 exponent -= 8
@@ -106,7 +110,9 @@ public enum NumberParser {
                     mantissa = mantissa &* 10 &+ UInt64(b[i] &- 48)
                     if mantissa != 0 { digits += 1 }
                     exponent -= 1
-                } else { return nil }
+                } else {
+                    return nil
+                }
                 sawDigit = true
                 i += 1
             }
@@ -147,7 +153,9 @@ public enum NumberParser {
     @usableFromInline @inline(__always)
     static func eightDigits(_ loaded: UInt64) -> UInt64? {
         let w = UInt64(littleEndian: loaded)
-        guard ((w &+ 0x4646_4646_4646_4646) | (w &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 == 0 else { return nil }
+        guard ((w &+ 0x4646_4646_4646_4646) | (w &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 == 0 else {
+            return nil
+        }
         var v = w &- 0x3030_3030_3030_3030
         v = (v &* 10) &+ (v >> 8)
         let mask: UInt64 = 0x0000_00FF_0000_00FF
@@ -218,10 +226,12 @@ public enum NumberParser {
         default: break
         }
         // Only plain decimal syntax: `Double(String)` also accepts hex floats and "nan(...)".
-        guard text.utf8.allSatisfy({ c in
-            (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
-                || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
-        }), let v = Double(text) else { return .notANumber }
+        guard
+            text.utf8.allSatisfy({ c in
+                (c >= 48 && c <= 57) || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+                    || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
+            }), let v = Double(text)
+        else { return .notANumber }
         return inRange(v) ? .value(v) : .infinite
     }
 }

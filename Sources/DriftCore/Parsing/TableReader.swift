@@ -120,7 +120,10 @@ public struct TableReader {
 
     /// - Parameters:
     ///   - schema: the schema to type against; `nil` infers one from the first rows.
-    public init(format: TableFormat, schema: Schema?, model: String = "model", inference options: SchemaInference.Options = .init()) {
+    public init(
+        format: TableFormat, schema: Schema?, model: String = "model",
+        inference options: SchemaInference.Options = .init()
+    ) {
         self.format = format
         self.model = model
         self.inference = SchemaInference(options: options)
@@ -209,10 +212,13 @@ public struct TableReader {
         guard let header else {
             let names = record.strings
             for (i, name) in names.enumerated() {
-                if name.isEmpty { throw InputError(line: record.line, column: i + 1, message: "empty column name in the header") }
+                if name.isEmpty {
+                    throw InputError(line: record.line, column: i + 1, message: "empty column name in the header")
+                }
                 if let j = names[..<i].firstIndex(of: name) {
-                    throw InputError(line: record.line, column: i + 1, field: name,
-                                     message: "duplicate column name (also column \(j + 1))")
+                    throw InputError(
+                        line: record.line, column: i + 1, field: name,
+                        message: "duplicate column name (also column \(j + 1))")
                 }
             }
             header = names
@@ -282,16 +288,21 @@ public struct TableReader {
         for end in ends {
             let range = from..<end
             from = end
-            try work.submit(concurrent: concurrent, {
-                buffer.withUnsafeBufferPointer { typer.typePiece(UnsafeBufferPointer(rebasing: $0[range]), delimiter: delimiter) }
-            }, take: { try takePiece($0, schema, sink) })
+            try work.submit(
+                concurrent: concurrent,
+                {
+                    buffer.withUnsafeBufferPointer {
+                        typer.typePiece(UnsafeBufferPointer(rebasing: $0[range]), delimiter: delimiter)
+                    }
+                }, take: { try takePiece($0, schema, sink) })
         }
         if final {
             try work.drain { try takePiece($0, schema, sink) }
             pending = []
         } else if pending.count > csv.maxRecordBytes {
             try work.drain { try takePiece($0, schema, sink) }  // the line the record starts on
-            throw InputError(line: pieceLine, message: "record longer than \(csv.maxRecordBytes) bytes (unbalanced quote?)")
+            throw InputError(
+                line: pieceLine, message: "record longer than \(csv.maxRecordBytes) bytes (unbalanced quote?)")
         }
     }
 
@@ -302,7 +313,8 @@ public struct TableReader {
             invalidExamples.append(InvalidValue(line: e.line + shift, feature: e.feature, reason: e.reason))
         }
         if let error = piece.error {
-            throw InputError(line: error.line.map { $0 + shift }, column: error.column, field: error.field, message: error.message)
+            throw InputError(
+                line: error.line.map { $0 + shift }, column: error.column, field: error.field, message: error.message)
         }
         pieceLine += piece.lines
         rows += piece.batch.count
@@ -312,9 +324,10 @@ public struct TableReader {
     private mutating func bindCSV() {
         guard let header, let schema else { return }
         let position = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        typer = CSVRowTyper(schema: schema, fieldCount: header.count,
-                            numericColumns: schema.numericIndices.map { position[schema.features[$0].name] ?? -1 },
-                            categoricalColumns: schema.categoricalIndices.map { position[schema.features[$0].name] ?? -1 })
+        typer = CSVRowTyper(
+            schema: schema, fieldCount: header.count,
+            numericColumns: schema.numericIndices.map { position[schema.features[$0].name] ?? -1 },
+            categoricalColumns: schema.categoricalIndices.map { position[schema.features[$0].name] ?? -1 })
         absentFeatures = schema.features.map(\.name).filter { position[$0] == nil }
         unknownColumns = header.filter { schema.index(of: $0) == nil }
     }
@@ -331,7 +344,7 @@ public struct TableReader {
     private mutating func lines(_ body: UnsafeBufferPointer<UInt8>, _ sink: Sink) throws {
         var body = body
         if line == 1, body.count >= 3, body[0] == 0xEF, body[1] == 0xBB, body[2] == 0xBF {
-            body = UnsafeBufferPointer(rebasing: body[3...]) // a UTF-8 byte order mark
+            body = UnsafeBufferPointer(rebasing: body[3...])  // a UTF-8 byte order mark
         }
         let first = line
         line += Self.lineFeeds(body)
@@ -391,14 +404,18 @@ public struct TableReader {
         for i in ends.indices {
             let range = (i == 0 ? 0 : ends[i - 1])..<ends[i]
             let first = firstLines[i]
-            try work.submit(concurrent: concurrent, {
-                let run = { (b: UnsafeBufferPointer<UInt8>) in
-                    // NDJSON never throws a body error: each line stands alone.
-                    (try? parser.parse(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[range])), format: .ndjson, firstLine: first))
-                        ?? ParsedEvents(schemas: [parser.models[0].schema])
-                }
-                return concurrent ? owned.withUnsafeBufferPointer(run) : run(borrowed)
-            }, take: { try takeParsed($0, sink) })
+            try work.submit(
+                concurrent: concurrent,
+                {
+                    let run = { (b: UnsafeBufferPointer<UInt8>) in
+                        // NDJSON never throws a body error: each line stands alone.
+                        (try? parser.parse(
+                            UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[range])), format: .ndjson,
+                            firstLine: first))
+                            ?? ParsedEvents(schemas: [parser.models[0].schema])
+                    }
+                    return concurrent ? owned.withUnsafeBufferPointer(run) : run(borrowed)
+                }, take: { try takeParsed($0, sink) })
         }
     }
 
@@ -406,8 +423,10 @@ public struct TableReader {
     private mutating func takeParsed(_ parsed: ParsedEvents, _ sink: Sink) throws {
         for (reason, n) in parsed.rejected[0] { rejected[reason, default: 0] += n }
         for e in parsed.errors where rejectedExamples.count < 20 {
-            rejectedExamples.append(RecordError(index: e.index + recordsParsed, line: e.line, field: e.field,
-                                                reason: e.reason, kind: e.kind))
+            rejectedExamples.append(
+                RecordError(
+                    index: e.index + recordsParsed, line: e.line, field: e.field,
+                    reason: e.reason, kind: e.kind))
         }
         for e in parsed.invalid where invalidExamples.count < 20 {
             let feature = e.field.hasPrefix("features.") ? String(e.field.dropFirst(9)) : e.field
@@ -451,7 +470,9 @@ public struct TableReader {
             try s.object { s, key in
                 if key == "model" {
                     let t = try s.token()
-                    if case .string(let m) = t { otherModel = m != model } else {
+                    if case .string(let m) = t {
+                        otherModel = m != model
+                    } else {
                         try s.skipContainer(t)
                         otherModel = true  // refused by the parser: not this model's evidence either
                     }
@@ -465,12 +486,18 @@ public struct TableReader {
             if otherModel { return }
             func member(_ s: inout JSONScanner, _ key: String, depth: Int) throws {
                 let token = try s.token()
-                if token == .objectStart || token == .arrayStart { nested.append(key); try s.skip(depth: depth) } else { found.append((key, token)) }
+                if token == .objectStart || token == .arrayStart {
+                    nested.append(key); try s.skip(depth: depth)
+                } else {
+                    found.append((key, token))
+                }
             }
             if let at = featuresAt {
                 var r = JSONScanner(text, from: at)
                 var seen: Set<String> = []
-                try r.object(depth: 1) { r, key in seen.insert(key); try member(&r, key, depth: 2) }
+                try r.object(depth: 1) { r, key in
+                    seen.insert(key); try member(&r, key, depth: 2)
+                }
                 for (key, at) in extra where !seen.contains(key) {
                     var r = JSONScanner(text, from: at)
                     try member(&r, key, depth: 2)
@@ -485,7 +512,7 @@ public struct TableReader {
                 }
             }
         } catch {
-            return // refused when the line is typed
+            return  // refused when the line is typed
         }
         for (key, token) in found { inference.observe(token: token, column: key) }
         for key in nested { inference.observe(nested: key) }

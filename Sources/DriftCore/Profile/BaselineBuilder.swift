@@ -43,8 +43,9 @@ public struct BaselineBuilder: Sendable {
         untracked = categoricalMissing
         codeOf = Array(repeating: [:], count: schema.categoricalCount)
         codeCounts = Array(repeating: [], count: schema.categoricalCount)
-        sample = RowSample(capacity: settings.effectiveSampleCapacity(width: schema.features.count), numericWidth: schema.numericCount,
-                           codeWidth: schema.categoricalCount, seed: settings.seed)
+        sample = RowSample(
+            capacity: settings.effectiveSampleCapacity(width: schema.features.count), numericWidth: schema.numericCount,
+            codeWidth: schema.categoricalCount, seed: settings.seed)
     }
 
     /// Adds every event of a batch typed against `schema` (its golden-signal fields are unused).
@@ -52,8 +53,9 @@ public struct BaselineBuilder: Sendable {
     /// row would), then labels and the row sample row by row; a row's values are copied only when
     /// the sample keeps it.
     public mutating func add(_ batch: EventBatch) {
-        precondition(batch.numericWidth == schema.numericCount && batch.categoricalWidth == schema.categoricalCount,
-                     "batch typed for another schema")
+        precondition(
+            batch.numericWidth == schema.numericCount && batch.categoricalWidth == schema.categoricalCount,
+            "batch typed for another schema")
         let nw = batch.numericWidth, cw = batch.categoricalWidth
         batch.numbers.withUnsafeBufferPointer { values in
             for k in 0..<nw {
@@ -129,8 +131,9 @@ public struct BaselineBuilder: Sendable {
         guard rows > 0 else { throw SchemaError("the input has no data rows") }
         var notes = notes
         if sample.capacity < settings.sampleCapacity && !sample.isExact {
-            notes.append("row sample lowered to \(sample.capacity) rows for \(schema.features.count) features "
-                         + "(max_sample_values \(settings.maxSampleValues)); KS samples, bins and bands come from it")
+            notes.append(
+                "row sample lowered to \(sample.capacity) rows for \(schema.features.count) features "
+                    + "(max_sample_values \(settings.maxSampleValues)); KS samples, bins and bands come from it")
         }
         let order = sample.slotsInInputOrder()
         let chunkOfOrder = Self.chunkIndices(count: order.count, chunks: settings.chunkCount)
@@ -164,8 +167,9 @@ public struct BaselineBuilder: Sendable {
         }
         let features = try results.map { try $0!.get() }
         notes += multivariateNotes
-        return BaselineProfile(schema: schema, rows: rows, features: features, multivariate: multivariate,
-                               settings: settings, notes: notes)
+        return BaselineProfile(
+            schema: schema, rows: rows, features: features, multivariate: multivariate,
+            settings: settings, notes: notes)
     }
 
     /// Workers `finish` profiles features on (default: one per core).
@@ -205,9 +209,10 @@ public struct BaselineBuilder: Sendable {
             }
         }
         guard !values.isEmpty else {
-            return NumericProfile(count: 0, missing: numericMissing[k], invalid: numericInvalid[k], minimum: nil,
-                                  maximum: nil, mean: nil, variance: nil, bins: nil, binFractions: [], sample: [],
-                                  sampleIsExact: sample.isExact, bands: [:])
+            return NumericProfile(
+                count: 0, missing: numericMissing[k], invalid: numericInvalid[k], minimum: nil,
+                maximum: nil, mean: nil, variance: nil, bins: nil, binFractions: [], sample: [],
+                sampleIsExact: sample.isExact, bands: [:])
         }
         let sorted = FastSort.sorted(values)
         let bins = try NumericBins(sortedReference: sorted, binCount: settings.binCount)
@@ -217,25 +222,32 @@ public struct BaselineBuilder: Sendable {
         for chunk in perChunk where !chunk.isEmpty {
             let chunkSorted = FastSort.sorted(chunk)
             let counts = bins.histogram(sorted: chunkSorted)
-            psi.append(try PopulationStabilityIndex.value(
-                referenceFractions: fractions, currentFractions: counts.map { Double($0) / Double(chunk.count) }))
+            psi.append(
+                try PopulationStabilityIndex.value(
+                    referenceFractions: fractions, currentFractions: counts.map { Double($0) / Double(chunk.count) }))
             ks.append(try KolmogorovSmirnov.statistic(sorted: sorted, chunkSorted))
             sizes.append(chunk.count)
         }
         let chunkRows = sizes.sorted()[sizes.count / 2]
-        return NumericProfile(count: m.count, missing: numericMissing[k], invalid: numericInvalid[k],
-                              minimum: m.minimum, maximum: m.maximum, mean: m.mean,
-                              variance: m.count > 1 ? m.variance : nil, bins: bins, binFractions: fractions,
-                              sample: sorted, sampleIsExact: sample.isExact,
-                              bands: sizes.count >= 2 ? ["psi": ChunkBand(values: psi, chunkRows: chunkRows),
-                                                        "ks": ChunkBand(values: ks, chunkRows: chunkRows)] : [:])
+        return NumericProfile(
+            count: m.count, missing: numericMissing[k], invalid: numericInvalid[k],
+            minimum: m.minimum, maximum: m.maximum, mean: m.mean,
+            variance: m.count > 1 ? m.variance : nil, bins: bins, binFractions: fractions,
+            sample: sorted, sampleIsExact: sample.isExact,
+            bands: sizes.count >= 2
+                ? [
+                    "psi": ChunkBand(values: psi, chunkRows: chunkRows),
+                    "ks": ChunkBand(values: ks, chunkRows: chunkRows),
+                ] : [:])
     }
 
     private func categoricalProfile(slot k: Int, order: [Int], chunkOf: [Int]) throws -> CategoricalProfile {
         let counts = codeCounts[k]
         var labels = [String](repeating: "", count: counts.count)
         for (label, code) in codeOf[k] { labels[Int(code)] = label }
-        let ranked = counts.indices.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : labels[$0] < labels[$1] }
+        let ranked = counts.indices.sorted {
+            counts[$0] != counts[$1] ? counts[$0] > counts[$1] : labels[$0] < labels[$1]
+        }
         let top = Array(ranked.prefix(settings.topCategories))
         var binOfCode = [Int](repeating: top.count, count: counts.count)
         for (bin, code) in top.enumerated() { binOfCode[code] = bin }
@@ -258,17 +270,23 @@ public struct BaselineBuilder: Sendable {
                 let n = chunk.reduce(0, +)
                 guard n > 0 else { continue }
                 let fractions = chunk.map { Double($0) / Double(n) }
-                psi.append(try PopulationStabilityIndex.value(referenceFractions: referenceFractions, currentFractions: fractions))
+                psi.append(
+                    try PopulationStabilityIndex.value(
+                        referenceFractions: referenceFractions, currentFractions: fractions))
                 tvd.append(try Distances.totalVariation(referenceFractions, fractions))
                 sizes.append(n)
             }
         }
         let chunkRows = sizes.isEmpty ? 0 : sizes.sorted()[sizes.count / 2]
-        return CategoricalProfile(count: total, missing: categoricalMissing[k], invalid: categoricalInvalid[k],
-                                  categories: top.map { labels[$0] }, counts: topCounts, otherCount: other,
-                                  distinctCount: counts.count, distinctIsExact: untracked[k] == 0,
-                                  bands: sizes.count >= 2 ? ["psi": ChunkBand(values: psi, chunkRows: chunkRows),
-                                                            "tvd": ChunkBand(values: tvd, chunkRows: chunkRows)] : [:])
+        return CategoricalProfile(
+            count: total, missing: categoricalMissing[k], invalid: categoricalInvalid[k],
+            categories: top.map { labels[$0] }, counts: topCounts, otherCount: other,
+            distinctCount: counts.count, distinctIsExact: untracked[k] == 0,
+            bands: sizes.count >= 2
+                ? [
+                    "psi": ChunkBand(values: psi, chunkRows: chunkRows),
+                    "tvd": ChunkBand(values: tvd, chunkRows: chunkRows),
+                ] : [:])
     }
 
     /// PCA reconstruction model over the numeric features that have values; missing inputs are
@@ -282,7 +300,9 @@ public struct BaselineBuilder: Sendable {
         var used: [(slot: Int, name: String, mean: Double)] = []
         for (slot, index) in schema.numericIndices.enumerated() {
             let m = moments[slot]
-            guard m.count >= 2, m.variance > 0, order.contains(where: { !sample.number(slot: $0, slot).isNaN }) else { continue }
+            guard m.count >= 2, m.variance > 0, order.contains(where: { !sample.number(slot: $0, slot).isNaN }) else {
+                continue
+            }
             used.append((slot, schema.features[index].name, m.mean))
         }
         guard used.count >= 2 else {
@@ -290,8 +310,9 @@ public struct BaselineBuilder: Sendable {
             return nil
         }
         guard used.count <= settings.maxMultivariateFeatures else {
-            notes.append("multivariate drift not available: \(used.count) numeric features exceed max_multivariate_features "
-                         + "(\(settings.maxMultivariateFeatures); the PCA fit grows with features³)")
+            notes.append(
+                "multivariate drift not available: \(used.count) numeric features exceed max_multivariate_features "
+                    + "(\(settings.maxMultivariateFeatures); the PCA fit grows with features³)")
             return nil
         }
         let rows = order.count
@@ -308,9 +329,11 @@ public struct BaselineBuilder: Sendable {
         }
         do {
             let matrix = try Matrix(rows: rows, columns: used.count, columnMajor: storage)
-            let model = try PCAReconstructionModel(reference: matrix, varianceThreshold: settings.varianceThreshold,
-                                                   chunkCount: settings.chunkCount)
-            return MultivariateProfile(features: used.map(\.name), imputation: used.map(\.mean), rows: rows, model: model)
+            let model = try PCAReconstructionModel(
+                reference: matrix, varianceThreshold: settings.varianceThreshold,
+                chunkCount: settings.chunkCount)
+            return MultivariateProfile(
+                features: used.map(\.name), imputation: used.map(\.mean), rows: rows, model: model)
         } catch {
             notes.append("multivariate drift not available: \(error)")
             return nil

@@ -36,7 +36,8 @@ public struct ChunkBand: Sendable, Equatable, Codable {
         standardDeviation = try c.decode(Double.self, forKey: .standardDeviation)
         chunkRows = try c.decode(Int.self, forKey: .chunkRows)
         guard (values + [mean, standardDeviation]).allSatisfy(\.isFinite), standardDeviation >= 0, chunkRows >= 0 else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "invalid chunk band"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "invalid chunk band"))
         }
     }
 
@@ -81,9 +82,11 @@ public struct NumericProfile: Sendable, Equatable, Codable {
         case binFractions = "bin_fractions", sampleCount = "sample_count", sampleIsExact = "sample_is_exact", bands
     }
 
-    public init(count: Int, missing: Int, invalid: Int, minimum: Double?, maximum: Double?, mean: Double?,
-                variance: Double?, bins: NumericBins?, binFractions: [Double], sample: [Double],
-                sampleIsExact: Bool, bands: [String: ChunkBand]) {
+    public init(
+        count: Int, missing: Int, invalid: Int, minimum: Double?, maximum: Double?, mean: Double?,
+        variance: Double?, bins: NumericBins?, binFractions: [Double], sample: [Double],
+        sampleIsExact: Bool, bands: [String: ChunkBand]
+    ) {
         self.count = count
         self.missing = missing
         self.invalid = invalid
@@ -192,7 +195,8 @@ public struct BuildSettings: Sendable, Equatable, Codable {
         seed = try c.decode(UInt64.self, forKey: .seed)
         varianceThreshold = try c.decode(Double.self, forKey: .varianceThreshold)
         maxSampleValues = try c.decodeIfPresent(Int.self, forKey: .maxSampleValues) ?? maxSampleValues
-        maxMultivariateFeatures = try c.decodeIfPresent(Int.self, forKey: .maxMultivariateFeatures) ?? maxMultivariateFeatures
+        maxMultivariateFeatures =
+            try c.decodeIfPresent(Int.self, forKey: .maxMultivariateFeatures) ?? maxMultivariateFeatures
     }
 
     /// Rows the sample keeps for a schema this wide: `sampleCapacity`, lowered so that rows ×
@@ -203,15 +207,21 @@ public struct BuildSettings: Sendable, Equatable, Codable {
 
     /// Checks every setting is in its domain.
     public func validate() throws {
-        func require(_ ok: Bool, _ what: String) throws { if !ok { throw SchemaError("invalid build setting: \(what)") } }
+        func require(_ ok: Bool, _ what: String) throws {
+            if !ok { throw SchemaError("invalid build setting: \(what)") }
+        }
         try require(binCount >= 1 && binCount <= 1_000, "bin_count must be in 1...1000")
         try require(sampleCapacity >= 100 && sampleCapacity <= 10_000_000, "sample_capacity must be in 100...10000000")
         try require(chunkCount >= 2 && chunkCount <= 100, "chunk_count must be in 2...100")
         try require(topCategories >= 1 && topCategories <= 100_000, "top_categories must be in 1...100000")
         try require(maxTrackedCategories >= topCategories, "max_tracked_categories must be ≥ top_categories")
         try require(varianceThreshold > 0 && varianceThreshold <= 1, "variance_threshold must be in (0, 1]")
-        try require(maxSampleValues >= 1_000 && maxSampleValues <= 1_000_000_000, "max_sample_values must be in 1000...1000000000")
-        try require(maxMultivariateFeatures >= 2 && maxMultivariateFeatures <= 10_000, "max_multivariate_features must be in 2...10000")
+        try require(
+            maxSampleValues >= 1_000 && maxSampleValues <= 1_000_000_000,
+            "max_sample_values must be in 1000...1000000000")
+        try require(
+            maxMultivariateFeatures >= 2 && maxMultivariateFeatures <= 10_000,
+            "max_multivariate_features must be in 2...10000")
     }
 }
 
@@ -234,8 +244,10 @@ public struct BaselineProfile: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey { case format, schema, rows, features, multivariate, settings, notes }
 
-    public init(schema: Schema, rows: Int, features: [FeatureProfile], multivariate: MultivariateProfile?,
-                settings: BuildSettings, notes: [String]) {
+    public init(
+        schema: Schema, rows: Int, features: [FeatureProfile], multivariate: MultivariateProfile?,
+        settings: BuildSettings, notes: [String]
+    ) {
         format = Self.currentFormat
         self.schema = schema
         self.rows = rows
@@ -251,8 +263,11 @@ public struct BaselineProfile: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         format = try c.decode(Int.self, forKey: .format)
         guard format == Self.currentFormat else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                debugDescription: "baseline format \(format) is not supported (this build reads format \(Self.currentFormat))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "baseline format \(format) is not supported (this build reads format \(Self.currentFormat))"))
         }
         schema = try c.decode(Schema.self, forKey: .schema)
         rows = try c.decode(Int.self, forKey: .rows)
@@ -263,24 +278,28 @@ public struct BaselineProfile: Sendable, Equatable, Codable {
         func fail(_ why: String) -> DecodingError {
             .dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "inconsistent baseline: \(why)"))
         }
-        guard rows >= 0, features.count == schema.features.count else { throw fail("feature list does not match the schema") }
+        guard rows >= 0, features.count == schema.features.count else {
+            throw fail("feature list does not match the schema")
+        }
         for (f, spec) in zip(features, schema.features) {
-            guard f.name == spec.name, f.kind == spec.kind else { throw fail("feature \(f.name) does not match the schema") }
+            guard f.name == spec.name, f.kind == spec.kind else {
+                throw fail("feature \(f.name) does not match the schema")
+            }
             switch f.kind {
             case .numeric:
                 guard let n = f.numeric, f.categorical == nil, n.count + n.missing + n.invalid <= rows,
-                      n.binFractions.count == (n.bins?.count ?? 0), n.sampleCount <= n.count
+                    n.binFractions.count == (n.bins?.count ?? 0), n.sampleCount <= n.count
                 else { throw fail("numeric profile of \(f.name)") }
             case .categorical:
                 guard let k = f.categorical, f.numeric == nil, k.categories.count == k.counts.count,
-                      Set(k.categories).count == k.categories.count, k.count + k.missing + k.invalid <= rows,
-                      k.counts.allSatisfy({ $0 >= 0 }), k.otherCount >= 0
+                    Set(k.categories).count == k.categories.count, k.count + k.missing + k.invalid <= rows,
+                    k.counts.allSatisfy({ $0 >= 0 }), k.otherCount >= 0
                 else { throw fail("categorical profile of \(f.name)") }
             }
         }
         if let m = multivariate {
             guard m.features.count == m.model.featureCount, m.imputation.count == m.features.count,
-                  m.features.allSatisfy({ schema.index(of: $0).map { schema.features[$0].kind == .numeric } ?? false })
+                m.features.allSatisfy({ schema.index(of: $0).map { schema.features[$0].kind == .numeric } ?? false })
             else { throw fail("multivariate model features") }
         }
     }

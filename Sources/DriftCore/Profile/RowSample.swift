@@ -100,12 +100,15 @@ public struct RowSample: Sendable {
         siftDown(0)
     }
 
-    private mutating func write(_ slot: Int, _ fill: (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Int32>) -> Void) {
+    private mutating func write(
+        _ slot: Int, _ fill: (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Int32>) -> Void
+    ) {
         let nw = numericWidth, cw = codeWidth
         numbers.withUnsafeMutableBufferPointer { n in
             codes.withUnsafeMutableBufferPointer { c in
-                fill(UnsafeMutableBufferPointer(rebasing: n[(slot * nw)..<(slot * nw + nw)]),
-                     UnsafeMutableBufferPointer(rebasing: c[(slot * cw)..<(slot * cw + cw)]))
+                fill(
+                    UnsafeMutableBufferPointer(rebasing: n[(slot * nw)..<(slot * nw + nw)]),
+                    UnsafeMutableBufferPointer(rebasing: c[(slot * cw)..<(slot * cw + cw)]))
             }
         }
     }

@@ -166,7 +166,10 @@ public struct FeatureHistogram: Sendable, Equatable, Codable {
     public var baseline: [Double]
     public var current: [Double]
 
-    public init(edges: [Double]? = nil, range: [Double]? = nil, categories: [String]? = nil, baseline: [Double], current: [Double]) {
+    public init(
+        edges: [Double]? = nil, range: [Double]? = nil, categories: [String]? = nil, baseline: [Double],
+        current: [Double]
+    ) {
         self.edges = edges
         self.range = range
         self.categories = categories
@@ -201,7 +204,8 @@ public struct DatasetReport: Sendable, Equatable, Codable {
     public var status: FeatureStatus
 
     enum CodingKeys: String, CodingKey {
-        case driftedFeatures = "drifted_features", evaluatedFeatures = "evaluated_features", share, threshold, drift, status
+        case driftedFeatures = "drifted_features", evaluatedFeatures = "evaluated_features", share, threshold, drift,
+            status
     }
 }
 

@@ -55,7 +55,11 @@ public struct SchemaInference: Sendable {
         case .missing: return
         case .notANumber:
             let lower = text.lowercased()
-            if lower == "true" || lower == "false" { observations[name]?.bools += 1 } else { observations[name]?.texts += 1 }
+            if lower == "true" || lower == "false" {
+                observations[name]?.bools += 1
+            } else {
+                observations[name]?.texts += 1
+            }
         }
     }
 
@@ -98,14 +102,18 @@ public struct SchemaInference: Sendable {
             var kind: FeatureKind = allNumbers ? .numeric : .categorical
             var role = FeatureRole.feature
             if o.numbers + o.texts + o.bools == 0 {
-                notes.append("column \"\(name)\" has no values in the first \(options.sampleRows) rows; treated as categorical")
+                notes.append(
+                    "column \"\(name)\" has no values in the first \(options.sampleRows) rows; treated as categorical")
             }
             if options.categorical.contains(name) { kind = .categorical }
             if name == "prediction" {
                 role = .prediction
-                if allNumbers && o.nonIntegers == 0 && o.distinct.count <= options.maxClassCount && !options.categorical.contains(name) {
+                if allNumbers && o.nonIntegers == 0 && o.distinct.count <= options.maxClassCount
+                    && !options.categorical.contains(name)
+                {
                     kind = .categorical
-                    notes.append("column \"prediction\" holds \(o.distinct.count) integer classes; profiled as categorical")
+                    notes.append(
+                        "column \"prediction\" holds \(o.distinct.count) integer classes; profiled as categorical")
                 }
             } else if name == "score" && kind == .numeric {
                 role = .score

@@ -79,7 +79,9 @@ public struct BinaryReader {
     public var remaining: Int { bytes.count - offset }
 
     mutating func take(_ n: Int) throws -> UnsafeRawBufferPointer {
-        guard n >= 0, n <= remaining else { throw BinaryFormatError(offset: offset, "truncated (need \(n) bytes, \(remaining) left)") }
+        guard n >= 0, n <= remaining else {
+            throw BinaryFormatError(offset: offset, "truncated (need \(n) bytes, \(remaining) left)")
+        }
         defer { offset += n }
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + n])
     }
@@ -92,13 +94,17 @@ public struct BinaryReader {
     /// cannot ask for a huge allocation.
     public mutating func count(width: Int) throws -> Int {
         let n = try int()
-        guard n >= 0, n <= remaining / max(1, width) else { throw BinaryFormatError(offset: offset - 8, "implausible length \(n)") }
+        guard n >= 0, n <= remaining / max(1, width) else {
+            throw BinaryFormatError(offset: offset - 8, "implausible length \(n)")
+        }
         return n
     }
     public mutating func f64s() throws -> [Double] {
         let n = try count(width: 8)
         let raw = try take(n * 8)
-        return (0..<n).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        return (0..<n).map {
+            Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))
+        }
     }
     public mutating func i32s() throws -> [Int32] {
         let n = try count(width: 4)

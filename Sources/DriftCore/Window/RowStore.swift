@@ -71,7 +71,8 @@ struct RowStore<T: Sendable>: Sendable {
             }
             let n = Swift.min(count - done, rowsPerChunk - rows % rowsPerChunk)
             if width > 0 {
-                chunks[chunks.count - 1].append(contentsOf: UnsafeBufferPointer(rebasing: values[(done * width)..<((done + n) * width)]))
+                chunks[chunks.count - 1].append(
+                    contentsOf: UnsafeBufferPointer(rebasing: values[(done * width)..<((done + n) * width)]))
             }
             rows += n
             done += n

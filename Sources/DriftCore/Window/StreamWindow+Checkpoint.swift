@@ -1,7 +1,7 @@
 import DriftStats
 
 extension StreamWindow {
-    static let magic: UInt32 = 0x4457_5731 // "DWW1"
+    static let magic: UInt32 = 0x4457_5731  // "DWW1"
     /// Events a window may count (2^53: a billion a second for over 100 days); more is a damaged checkpoint.
     static let maxRows = 1 << 53
 
@@ -54,7 +54,8 @@ extension StreamWindow {
         try column(latencies) { $0.f64Values($1) }
         try column(numbers) { $0.f64Values($1) }
         try column(codes) { $0.i32Values($1) }
-        w.ints(numericPresent); w.ints(numericMissing); w.ints(outOfRange); w.ints(categoricalMissing); w.ints(untracked)
+        w.ints(numericPresent); w.ints(numericMissing); w.ints(outOfRange); w.ints(categoricalMissing);
+        w.ints(untracked)
         for k in 0..<cw {
             w.int(labels[k].count)
             for label in labels[k] {
@@ -72,7 +73,9 @@ extension StreamWindow {
     /// Restores a checkpoint written for the same schema and window settings. A checkpoint of
     /// another shape (the config changed: mode, size, features) is refused with the reason, and the
     /// caller starts an empty window.
-    public init(restoring bytes: [UInt8], baseline: BaselineProfile, config: WindowConfig, maxLabels: Int = 10_000) throws {
+    public init(
+        restoring bytes: [UInt8], baseline: BaselineProfile, config: WindowConfig, maxLabels: Int = 10_000
+    ) throws {
         self.init(baseline: baseline, config: config, start: 0, maxLabels: maxLabels)
         var window = self
         try bytes.withUnsafeBytes { raw in try window.restore(raw) }
@@ -91,11 +94,12 @@ extension StreamWindow {
             guard nw == self.nw, cw == self.cw else { throw BinaryFormatError(offset: 0, "schema changed") }
             rows = try r.int()
             start = try r.f64()
-            generator = SplitMix64(seed: try r.u64()) // the seed is the state
+            generator = SplitMix64(seed: try r.u64())  // the seed is the state
             // Out-of-range values that older versions let in become missing (NumberParser.admissible).
             let t = try r.f64s(), l = try r.f64s().map(NumberParser.admissible)
             let n = try r.f64s().map(NumberParser.admissible), c = try r.i32s()
-            guard t.count <= cap, l.count == t.count, n.count == t.count * nw, c.count == t.count * cw, rows >= t.count else {
+            guard t.count <= cap, l.count == t.count, n.count == t.count * nw, c.count == t.count * cw, rows >= t.count
+            else {
                 throw BinaryFormatError(offset: r.offset, "inconsistent ring")
             }
             times = RowStore(width: 1, flat: t); latencies = RowStore(width: 1, flat: l)
@@ -105,13 +109,17 @@ extension StreamWindow {
             numericPresent = try r.ints(); numericMissing = try r.ints(); outOfRange = try r.ints()
             categoricalMissing = try r.ints(); untracked = try r.ints()
             guard numericPresent.count == nw, numericMissing.count == nw, outOfRange.count == nw,
-                  categoricalMissing.count == cw, untracked.count == cw else { throw BinaryFormatError(offset: r.offset, "inconsistent counts") }
+                categoricalMissing.count == cw, untracked.count == cw
+            else { throw BinaryFormatError(offset: r.offset, "inconsistent counts") }
             for k in 0..<cw {
                 let n = try r.count(width: 4)
                 labels[k] = try (0..<n).map { _ in try r.string() }
                 labelCounts[k] = try r.ints()
-                guard labelCounts[k].count == n else { throw BinaryFormatError(offset: r.offset, "inconsistent labels") }
-                labelIndex[k] = Dictionary(labels[k].enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
+                guard labelCounts[k].count == n else {
+                    throw BinaryFormatError(offset: r.offset, "inconsistent labels")
+                }
+                labelIndex[k] = Dictionary(
+                    labels[k].enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
             }
             if r.remaining > 0 {
                 numericInvalid = try r.ints(); categoricalInvalid = try r.ints()
@@ -140,10 +148,14 @@ extension StreamWindow {
                 }
                 return sum == rows
             }
-            for k in 0..<nw where !addsUpToRows([numericPresent[k], numericMissing[k], numericInvalid[k]]) || !(0...numericPresent[k]).contains(outOfRange[k]) {
+            for k in 0..<nw
+            where !addsUpToRows([numericPresent[k], numericMissing[k], numericInvalid[k]])
+                || !(0...numericPresent[k]).contains(outOfRange[k])
+            {
                 throw BinaryFormatError(offset: r.offset, "inconsistent counts of numeric feature \(k)")
             }
-            for k in 0..<cw where !addsUpToRows(labelCounts[k] + [untracked[k], categoricalMissing[k], categoricalInvalid[k]]) {
+            for k in 0..<cw
+            where !addsUpToRows(labelCounts[k] + [untracked[k], categoricalMissing[k], categoricalInvalid[k]]) {
                 throw BinaryFormatError(offset: r.offset, "inconsistent counts of categorical feature \(k)")
             }
             guard r.remaining == 0 else { throw BinaryFormatError(offset: r.offset, "trailing bytes") }
@@ -171,7 +183,9 @@ extension EventBatch {
     public init(decoding r: inout BinaryReader) throws {
         let n = try r.count(width: 1)
         let nw = try r.int(), cw = try r.int()
-        guard nw >= 0, cw >= 0, nw < 100_000, cw < 100_000 else { throw BinaryFormatError(offset: r.offset, "implausible widths") }
+        guard nw >= 0, cw >= 0, nw < 100_000, cw < 100_000 else {
+            throw BinaryFormatError(offset: r.offset, "implausible widths")
+        }
         self.init(numericWidth: nw, categoricalWidth: cw)
         let numbers = try r.f64s().map(NumberParser.admissible)
         guard numbers.count == n * nw else { throw BinaryFormatError(offset: r.offset, "inconsistent batch") }
@@ -199,8 +213,9 @@ extension EventBatch {
                 slots.append(invalid[cursor] - e * cw)
                 cursor += 1
             }
-            append(numbers: numbers[(e * nw)..<((e + 1) * nw)], categories: categories[(e * cw)..<((e + 1) * cw)],
-                   invalidSlots: slots, latency: latencies[e], status: statuses[e], prediction: predictions[e])
+            append(
+                numbers: numbers[(e * nw)..<((e + 1) * nw)], categories: categories[(e * cw)..<((e + 1) * cw)],
+                invalidSlots: slots, latency: latencies[e], status: statuses[e], prediction: predictions[e])
         }
     }
 }

@@ -62,8 +62,12 @@ public struct StreamWindow: Sendable {
 
     /// - Parameter timed: keep each event's time, latency and label codes; false only for a tumbling window
     ///   without `maxAge` that is never checkpointed (`Evaluator.makeWindow`).
-    public init(baseline: BaselineProfile, config: WindowConfig, start: Double, maxLabels: Int = 10_000, timed: Bool = true) {
-        precondition(timed || (config.mode == .tumbling && config.maxAge == nil), "only a tumbling window without max_age can go untimed")
+    public init(
+        baseline: BaselineProfile, config: WindowConfig, start: Double, maxLabels: Int = 10_000, timed: Bool = true
+    ) {
+        precondition(
+            timed || (config.mode == .tumbling && config.maxAge == nil),
+            "only a tumbling window without max_age can go untimed")
         self.timed = timed
         schema = baseline.schema
         self.config = config
@@ -168,8 +172,9 @@ public struct StreamWindow: Sendable {
     private mutating func appendNumbers(_ batch: EventBatch, _ events: Range<Int>) {
         let nw = self.nw
         batch.numbers.withUnsafeBufferPointer { n in
-            numbers.appendRows(UnsafeBufferPointer(rebasing: n[(events.lowerBound * nw)..<(events.upperBound * nw)]),
-                               count: events.count)
+            numbers.appendRows(
+                UnsafeBufferPointer(rebasing: n[(events.lowerBound * nw)..<(events.upperBound * nw)]),
+                count: events.count)
         }
     }
 
@@ -323,10 +328,11 @@ public struct StreamWindow: Sendable {
             for (c, n) in labelCounts[k].enumerated() where n > 0 { d[labels[k][c]] = n }
             counts.append(d)
         }
-        return WindowSnapshot(schema: schema, rows: rows, capacity: capacity, requestedCapacity: requestedCapacity,
-                              numericCount: numericPresent, numericMissing: numericMissing, numericInvalid: numericInvalid,
-                              outOfRange: outOfRange, categoricalMissing: categoricalMissing,
-                              categoricalInvalid: categoricalInvalid, labelCounts: counts, untrackedLabels: untracked,
-                              numbers: numbers, head: head, sampledRows: count)
+        return WindowSnapshot(
+            schema: schema, rows: rows, capacity: capacity, requestedCapacity: requestedCapacity,
+            numericCount: numericPresent, numericMissing: numericMissing, numericInvalid: numericInvalid,
+            outOfRange: outOfRange, categoricalMissing: categoricalMissing,
+            categoricalInvalid: categoricalInvalid, labelCounts: counts, untrackedLabels: untracked,
+            numbers: numbers, head: head, sampledRows: count)
     }
 }

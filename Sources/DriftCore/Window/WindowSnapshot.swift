@@ -33,9 +33,11 @@ public struct WindowSnapshot: Sendable {
     /// Rows held (all of them when exact, else the reservoir).
     public let sampledRows: Int
 
-    init(schema: Schema, rows: Int, capacity: Int, requestedCapacity: Int, numericCount: [Int], numericMissing: [Int],
-         numericInvalid: [Int], outOfRange: [Int], categoricalMissing: [Int], categoricalInvalid: [Int],
-         labelCounts: [[String: Int]], untrackedLabels: [Int], numbers: RowStore<Double>, head: Int, sampledRows: Int) {
+    init(
+        schema: Schema, rows: Int, capacity: Int, requestedCapacity: Int, numericCount: [Int], numericMissing: [Int],
+        numericInvalid: [Int], outOfRange: [Int], categoricalMissing: [Int], categoricalInvalid: [Int],
+        labelCounts: [[String: Int]], untrackedLabels: [Int], numbers: RowStore<Double>, head: Int, sampledRows: Int
+    ) {
         self.schema = schema
         self.rows = rows
         self.capacity = capacity

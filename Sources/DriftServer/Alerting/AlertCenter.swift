@@ -26,26 +26,33 @@ final class AlertCenter: Sendable {
         self.store = store
         self.metrics = metrics
         self.logger = logger
-        let host = config.listenHost == "0.0.0.0" || config.listenHost == "::" ? ProcessInfo.processInfo.hostName : config.listenHost
-        externalURL = config.alerting.externalURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        let host =
+            config.listenHost == "0.0.0.0" || config.listenHost == "::"
+            ? ProcessInfo.processInfo.hostName : config.listenHost
+        externalURL =
+            config.alerting.externalURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(config.listenPort)"
         var engines: [String: AlertEngine] = [:]
         for m in models {
             var engine = AlertEngine(settings: .init(config.alerting, evaluationInterval: m.evaluateEvery))
             do {
                 if let data = try store.alertState(model: m.name) {
-                    engine = AlertEngine(settings: engine.settings, state: try Self.decoder.decode(AlertEngine.State.self, from: data))
-                    logger.info("restored alert state: \(engine.state.alerts.count) alerts", metadata: ["model": "\(m.name)"])
+                    engine = AlertEngine(
+                        settings: engine.settings, state: try Self.decoder.decode(AlertEngine.State.self, from: data))
+                    logger.info(
+                        "restored alert state: \(engine.state.alerts.count) alerts", metadata: ["model": "\(m.name)"])
                 }
             } catch {
-                logger.warning("alert state not restored (\(error)); starting with none", metadata: ["model": "\(m.name)"])
+                logger.warning(
+                    "alert state not restored (\(error)); starting with none", metadata: ["model": "\(m.name)"])
             }
             metrics.setCounts(model: m.name, engine.counts())
             engines[m.name] = engine
         }
         self.engines = Mutex(engines)
-        alertmanagerValidity = Dictionary(models.map { ($0.name, 4 * max($0.evaluateEvery, config.alerting.resendInterval)) },
-                                          uniquingKeysWith: { a, _ in a })
+        alertmanagerValidity = Dictionary(
+            models.map { ($0.name, 4 * max($0.evaluateEvery, config.alerting.resendInterval)) },
+            uniquingKeysWith: { a, _ in a })
     }
 
     /// Every receiver the sidecar delivers to, with its POST URL.
@@ -72,23 +79,29 @@ final class AlertCenter: Sendable {
                     case .sendToAlertmanagers(let alerts):
                         let body = try AlertPayloads.alertmanager(alerts, generatorURL: generatorURL)
                         for am in config.alertmanagers {
-                            messages.append(OutboxMessage(receiver: AlertingConfig.alertmanagerReceiver(am), body: body))
+                            messages.append(
+                                OutboxMessage(receiver: AlertingConfig.alertmanagerReceiver(am), body: body))
                         }
                     case .notifyWebhook(let notice):
-                        let body = try AlertPayloads.webhook(notice, model: report.model, externalURL: externalURL, generatorURL: generatorURL)
+                        let body = try AlertPayloads.webhook(
+                            notice, model: report.model, externalURL: externalURL, generatorURL: generatorURL)
                         messages.append(OutboxMessage(receiver: notice.receiver, body: body))
                     case .transition(_, let name, let from, let to):
-                        logger.info("alert \(name): \(from?.rawValue ?? "inactive") -> \(to?.rawValue ?? "inactive")",
-                                    metadata: ["model": "\(report.model)"])
+                        logger.info(
+                            "alert \(name): \(from?.rawValue ?? "inactive") -> \(to?.rawValue ?? "inactive")",
+                            metadata: ["model": "\(report.model)"])
                     }
                 }
                 if next.state != previous || !messages.isEmpty {
-                    try store.commitAlerts(model: report.model, state: try Self.encoder.encode(next.state), messages: messages, at: now)
+                    try store.commitAlerts(
+                        model: report.model, state: try Self.encoder.encode(next.state), messages: messages, at: now)
                 }
                 engines[report.model] = next
                 metrics.setCounts(model: report.model, next.counts())
             } catch {
-                logger.error("alert state not saved: \(error); will retry at the next evaluation", metadata: ["model": "\(report.model)"])
+                logger.error(
+                    "alert state not saved: \(error); will retry at the next evaluation",
+                    metadata: ["model": "\(report.model)"])
                 return
             }
         }
@@ -96,13 +109,15 @@ final class AlertCenter: Sendable {
 
     private static let encoder: JSONEncoder = {
         let e = JSONEncoder()
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        e.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return e
     }()
 
     private static let decoder: JSONDecoder = {
         let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        d.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return d
     }()
 }

@@ -26,24 +26,31 @@ struct AlertDispatcher: Service {
     func run() async throws {
         let config = center.config
         let timeout = TimeAmount.milliseconds(Int64(config.timeout * 1000))
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                                configuration: .init(timeout: .init(connect: timeout, read: timeout)))
+        let client = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: .init(timeout: .init(connect: timeout, read: timeout)))
         let receivers = center.receivers
         do {
             let dropped = try center.store.dropNotifications(keeping: Set(config.receiverNames))
-            for (r, n) in dropped { center.logger.warning("dropped \(n) queued notifications of \(r), no longer configured") }
+            for (r, n) in dropped {
+                center.logger.warning("dropped \(n) queued notifications of \(r), no longer configured")
+            }
         } catch {
             center.logger.error("outbox: \(error)")
         }
         await withTaskGroup(of: Void.self) { group in
             for r in receivers {
-                group.addTask { await work(receiver: r.name, url: r.url, webhook: r.webhook, client: client, timeout: timeout) }
+                group.addTask {
+                    await work(receiver: r.name, url: r.url, webhook: r.webhook, client: client, timeout: timeout)
+                }
             }
         }
         try? await client.shutdown()
     }
 
-    private func work(receiver: String, url: String, webhook: WebhookConfig?, client: HTTPClient, timeout: TimeAmount) async {
+    private func work(
+        receiver: String, url: String, webhook: WebhookConfig?, client: HTTPClient, timeout: TimeAmount
+    ) async {
         let store = center.store, metrics = center.metrics, config = center.config
         let policy = DeliveryPolicy(giveUpAfter: config.giveUpAfter, maxBackoff: config.maxBackoff)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -60,8 +67,10 @@ struct AlertDispatcher: Service {
                 guard await idle() else { return }
                 continue
             }
-            let validity = webhook == nil ? center.alertmanagerValidity[head.model, default: 4 * config.resendInterval] : nil
-            let decision = policy.decide(createdAt: head.createdAt, nextAttemptAt: head.nextAttemptAt, validity: validity, now: now)
+            let validity =
+                webhook == nil ? center.alertmanagerValidity[head.model, default: 4 * config.resendInterval] : nil
+            let decision = policy.decide(
+                createdAt: head.createdAt, nextAttemptAt: head.nextAttemptAt, validity: validity, now: now)
             switch decision {
             case .wait:
                 guard await idle() else { return }
@@ -76,7 +85,9 @@ struct AlertDispatcher: Service {
                 }
                 if decision == .expire {
                     metrics.count(receiver, .expired)
-                    center.logger.error("notification \(head.id) for \(receiver) expired after \(head.attempts) attempts (last error: \(head.lastError ?? "none"))")
+                    center.logger.error(
+                        "notification \(head.id) for \(receiver) expired after \(head.attempts) attempts (last error: \(head.lastError ?? "none"))"
+                    )
                 } else {
                     metrics.count(receiver, .superseded)
                 }
@@ -117,8 +128,10 @@ struct AlertDispatcher: Service {
         return true
     }
 
-    private func send(_ item: OutboxItem, url: String, webhook: WebhookConfig?, client: HTTPClient,
-                      timeout: TimeAmount) async -> DeliveryPolicy.Outcome {
+    private func send(
+        _ item: OutboxItem, url: String, webhook: WebhookConfig?, client: HTTPClient,
+        timeout: TimeAmount
+    ) async -> DeliveryPolicy.Outcome {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -126,7 +139,8 @@ struct AlertDispatcher: Service {
         if let webhook {
             for (name, value) in webhook.headers { request.headers.replaceOrAdd(name: name, value: value) }
             if let secret = webhook.hmacSecret {
-                request.headers.replaceOrAdd(name: "X-Driftwatch-Signature", value: "sha256=" + Self.signature(item.body, secret: secret))
+                request.headers.replaceOrAdd(
+                    name: "X-Driftwatch-Signature", value: "sha256=" + Self.signature(item.body, secret: secret))
             }
         }
         request.body = .bytes(ByteBuffer(bytes: item.body))

@@ -50,8 +50,10 @@ public final class LoopbackHTTPClient {
 
     /// Sends a request and reads the whole response. Reconnects once if the kept-alive
     /// connection was closed by the server.
-    public func request(_ method: String, _ path: String, body: [UInt8] = [], contentType: String = "application/json",
-                        headers: [(String, String)] = []) throws -> (status: Int, body: [UInt8]) {
+    public func request(
+        _ method: String, _ path: String, body: [UInt8] = [], contentType: String = "application/json",
+        headers: [(String, String)] = []
+    ) throws -> (status: Int, body: [UInt8]) {
         do {
             if fd < 0 { try connect() }
             return try exchange(method, path, body, contentType, headers)
@@ -62,8 +64,10 @@ public final class LoopbackHTTPClient {
         }
     }
 
-    private func exchange(_ method: String, _ path: String, _ body: [UInt8], _ contentType: String,
-                          _ headers: [(String, String)]) throws -> (status: Int, body: [UInt8]) {
+    private func exchange(
+        _ method: String, _ path: String, _ body: [UInt8], _ contentType: String,
+        _ headers: [(String, String)]
+    ) throws -> (status: Int, body: [UInt8]) {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Length: \(body.count)\r\n"
         if !body.isEmpty { head += "Content-Type: \(contentType)\r\n" }
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
@@ -79,7 +83,9 @@ public final class LoopbackHTTPClient {
         buffer.removeFirst(headerEnd! + 4)
         let lines = headerText.components(separatedBy: "\r\n")
         let parts = lines[0].split(separator: " ")
-        guard parts.count >= 2, let status = Int(parts[1]) else { throw Failure(description: "bad status line: \(lines[0])") }
+        guard parts.count >= 2, let status = Int(parts[1]) else {
+            throw Failure(description: "bad status line: \(lines[0])")
+        }
         var length = 0
         var closeAfter = false
         for line in lines.dropFirst() {
@@ -115,7 +121,10 @@ public final class LoopbackHTTPClient {
             var done = 0
             while done < raw.count {
                 let n = Glibc.send(fd, raw.baseAddress! + done, raw.count - done, Int32(MSG_NOSIGNAL))
-                if n < 0 { if errno == EINTR { continue }; throw Failure(description: "send: \(String(cString: strerror(errno)))") }
+                if n < 0 {
+                    if errno == EINTR { continue };
+                    throw Failure(description: "send: \(String(cString: strerror(errno)))")
+                }
                 done += n
             }
         }

@@ -15,8 +15,9 @@ public func buildRouter(_ sidecar: Sidecar) -> Router<BasicRequestContext> {
     }
     router.get("/metrics") { _, _ in
         let bytes = sidecar.metrics.render()
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
     router.get("/v1/drift") { _, _ in
         let reports = sidecar.runtimes.compactMap(\.latestReport)
@@ -24,16 +25,22 @@ public func buildRouter(_ sidecar: Sidecar) -> Router<BasicRequestContext> {
     }
     router.get("/v1/drift/{model}") { _, context in
         let name = try context.parameters.require("model")
-        guard let runtime = sidecar.byName[name] else { return problem(.notFound, "unknown model \"\(name.prefix(64))\"") }
+        guard let runtime = sidecar.byName[name] else {
+            return problem(.notFound, "unknown model \"\(name.prefix(64))\"")
+        }
         guard let report = runtime.latestReport else {
-            return problem(.notFound, "model \"\(name)\" has not been evaluated yet (every \(ConfigValues.format(seconds: runtime.config.evaluateEvery)))")
+            return problem(
+                .notFound,
+                "model \"\(name)\" has not been evaluated yet (every \(ConfigValues.format(seconds: runtime.config.evaluateEvery)))"
+            )
         }
         return json(.ok, try encoder.encode(report))
     }
     router.get("/healthz") { _, _ in json(.ok, Data(#"{"status":"ok"}"#.utf8)) }
     router.get("/readyz") { _, _ in
         let (ready, checks) = sidecar.readiness()
-        let body = try JSONSerialization.data(withJSONObject: ["ready": ready, "checks": checks], options: [.sortedKeys])
+        let body = try JSONSerialization.data(
+            withJSONObject: ["ready": ready, "checks": checks], options: [.sortedKeys])
         return json(ready ? .ok : .serviceUnavailable, body)
     }
     return router
@@ -55,23 +62,29 @@ public func buildApplication(_ sidecar: Sidecar, logger: Logger) -> some Applica
     let bodyTimeout = TimeAmount.nanoseconds(Int64(config.bodyTimeout * 1e9))
     let metrics = sidecar.metrics, fallback = sidecar.fallbackModel
     let http = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [BodyDeadlineHandler(timeout: bodyTimeout) { metrics.recordRejected(model: fallback, .bodyTimeout) }],
+        additionalChannelHandlers: [
+            BodyDeadlineHandler(timeout: bodyTimeout) { metrics.recordRejected(model: fallback, .bodyTimeout) }
+        ],
         idleTimeout: .nanoseconds(Int64(config.idleTimeout * 1e9)))
-    return Application(router: buildRouter(sidecar), server: .http1(configuration: http),
-                       configuration: .init(address: .hostname(config.listenHost, port: config.listenPort), serverName: "driftwatch",
-                                            availableConnectionsDelegate: ConnectionLimit(limit: config.maxConnections, metrics: metrics)),
-                       services: services, logger: logger)
+    return Application(
+        router: buildRouter(sidecar), server: .http1(configuration: http),
+        configuration: .init(
+            address: .hostname(config.listenHost, port: config.listenPort), serverName: "driftwatch",
+            availableConnectionsDelegate: ConnectionLimit(limit: config.maxConnections, metrics: metrics)),
+        services: services, logger: logger)
 }
 
 private let encoder: JSONEncoder = {
     let e = JSONEncoder()
     e.outputFormatting = [.sortedKeys]
-    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    e.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     return e
 }()
 
 func json(_ status: HTTPResponse.Status, _ data: Data) -> Response {
-    Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    Response(
+        status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
 }
 
 func problem(_ status: HTTPResponse.Status, _ message: String, reason: RejectReason? = nil) -> Response {
@@ -97,13 +110,16 @@ func ingest(_ request: Request, context: BasicRequestContext, sidecar: Sidecar) 
     guard let format = IngestHeaders.format(contentType: request.headers[.contentType]) else {
         let type = IngestHeaders.mediaType(request.headers[.contentType])
         sidecar.metrics.recordRejected(model: fallback, .unsupportedMediaType)
-        return problem(.unsupportedMediaType, "unsupported content type \"\(type.prefix(64))\" (use application/json or application/x-ndjson)",
-                       reason: .unsupportedMediaType)
+        return problem(
+            .unsupportedMediaType,
+            "unsupported content type \"\(type.prefix(64))\" (use application/json or application/x-ndjson)",
+            reason: .unsupportedMediaType)
     }
     let limit = sidecar.config.maxBodyBytes
     if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
         sidecar.metrics.recordRejected(model: fallback, .bodyTooLarge)
-        return problem(.contentTooLarge, "body of \(length) bytes is over the limit of \(limit) bytes", reason: .bodyTooLarge)
+        return problem(
+            .contentTooLarge, "body of \(length) bytes is over the limit of \(limit) bytes", reason: .bodyTooLarge)
     }
     var request = request
     let body: ByteBuffer
@@ -124,8 +140,10 @@ func ingest(_ request: Request, context: BasicRequestContext, sidecar: Sidecar) 
         try sidecar.accept(parsed)
     } catch let failure as IngestFailure where !failure.retained.isEmpty {
         sidecar.logger.error("ingest failed: \(failure)")
-        return problem(.serviceUnavailable, "could not journal the events (\(failure.cause)); nothing was acknowledged, but the events of "
-                       + "\(failure.retained.joined(separator: ", ")) stay in the journal and will be counted after a restart")
+        return problem(
+            .serviceUnavailable,
+            "could not journal the events (\(failure.cause)); nothing was acknowledged, but the events of "
+                + "\(failure.retained.joined(separator: ", ")) stay in the journal and will be counted after a restart")
     } catch {
         sidecar.logger.error("ingest failed: \(error)")
         return problem(.serviceUnavailable, "could not journal the events (\(error)); nothing was kept, retry later")

@@ -29,7 +29,8 @@ enum IngestHeaders {
         let value = Array((header ?? "").utf8)
         let scheme = Array("bearer".utf8)
         guard value.count > scheme.count, value[scheme.count] == UInt8(ascii: " "),
-              zip(value.prefix(scheme.count), scheme).allSatisfy({ a, b in a | 0x20 == b }) else { return false }
+            zip(value.prefix(scheme.count), scheme).allSatisfy({ a, b in a | 0x20 == b })
+        else { return false }
         var start = scheme.count
         while start < value.count && value[start] == UInt8(ascii: " ") { start += 1 }
         let given = Array(value[start...])

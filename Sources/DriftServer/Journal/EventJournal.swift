@@ -71,7 +71,9 @@ struct EventJournal: ~Copyable {
         defer { close(fd); unlink(path) }
         let block = [UInt8](repeating: 0, count: 4096)
         let n = block.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
-        guard n == block.count else { return "cannot write: \(n < 0 ? String(cString: strerror(errno)) : "short write")" }
+        guard n == block.count else {
+            return "cannot write: \(n < 0 ? String(cString: strerror(errno)) : "short write")"
+        }
         return nil
     }
 
@@ -159,12 +161,18 @@ struct EventJournal: ~Copyable {
             try data.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
-                    guard raw.count - offset >= 8 else { problems.append("\(path): torn entry at byte \(offset)"); break }
+                    guard raw.count - offset >= 8 else {
+                        problems.append("\(path): torn entry at byte \(offset)"); break
+                    }
                     let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
                     let crc = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-                    guard length <= raw.count - offset - 8 else { problems.append("\(path): torn entry at byte \(offset)"); break }
+                    guard length <= raw.count - offset - 8 else {
+                        problems.append("\(path): torn entry at byte \(offset)"); break
+                    }
                     let payload = UnsafeRawBufferPointer(rebasing: raw[(offset + 8)..<(offset + 8 + length)])
-                    guard CRC32.checksum(payload) == crc else { problems.append("\(path): corrupt entry at byte \(offset) (CRC)"); break }
+                    guard CRC32.checksum(payload) == crc else {
+                        problems.append("\(path): corrupt entry at byte \(offset) (CRC)"); break
+                    }
                     var r = BinaryReader(payload)
                     let entry: Entry
                     do {

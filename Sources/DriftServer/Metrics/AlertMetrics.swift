@@ -33,10 +33,12 @@ final class AlertMetrics: Sendable {
                     descriptor: MetricCatalog.notifications.descriptor,
                     labels: [("receiver", rcv), ("outcome", o.rawValue)])
             }
-            depth[rcv] = r.makeGauge(descriptor: MetricCatalog.outboxDepth.descriptor,
-                                     labels: [("receiver", rcv)])
-            oldest[rcv] = r.makeGauge(descriptor: MetricCatalog.outboxAge.descriptor,
-                                      labels: [("receiver", rcv)])
+            depth[rcv] = r.makeGauge(
+                descriptor: MetricCatalog.outboxDepth.descriptor,
+                labels: [("receiver", rcv)])
+            oldest[rcv] = r.makeGauge(
+                descriptor: MetricCatalog.outboxAge.descriptor,
+                labels: [("receiver", rcv)])
         }
         notifications = n
         self.depth = depth

@@ -56,7 +56,8 @@ final class SidecarMetrics: Sendable {
         let statuses: CappedCounters
         let classes: CappedCounters
         let features: [String: FeatureGauges]
-        let datasetShare, datasetShareThreshold, datasetDrift, multivariate, multivariateLower, multivariateUpper, multivariateDrift: Gauge
+        let datasetShare, datasetShareThreshold, datasetDrift, multivariate, multivariateLower, multivariateUpper,
+            multivariateDrift: Gauge
         let windowSamples, windowAge, lastEvaluation, lastCheckpoint: Gauge
         let evaluationDuration, checkpointDuration: ValueHistogram
         let evaluations, evaluationErrors, checkpointBytes: Counter
@@ -64,42 +65,62 @@ final class SidecarMetrics: Sendable {
         let name: String
         let registry: PrometheusCollectorRegistry
 
-        init(registry r: PrometheusCollectorRegistry, model: ModelConfig, schema: Schema, baselineVersion: String,
-             predictionClasses: [String], errorStatuses: String) {
+        init(
+            registry r: PrometheusCollectorRegistry, model: ModelConfig, schema: Schema, baselineVersion: String,
+            predictionClasses: [String], errorStatuses: String
+        ) {
             name = model.name
             registry = r
             let m = [("model", model.name)]
             ingested = r.makeCounter(descriptor: C.ingested.descriptor, labels: m)
-            rejected = Dictionary(uniqueKeysWithValues: RejectReason.allCases.map { reason in
-                (reason, r.makeCounter(descriptor: C.rejected.descriptor,
-                                       labels: m + [("reason", reason.rawValue)]))
-            })
+            rejected = Dictionary(
+                uniqueKeysWithValues: RejectReason.allCases.map { reason in
+                    (
+                        reason,
+                        r.makeCounter(
+                            descriptor: C.rejected.descriptor,
+                            labels: m + [("reason", reason.rawValue)])
+                    )
+                })
             unknownFeatures = r.makeCounter(descriptor: C.unknownFeatures.descriptor, labels: m)
-            latency = r.makeValueHistogram(descriptor: C.latency.descriptor,
-                                           labels: m, buckets: SidecarMetrics.latencyBuckets)
-            statuses = CappedCounters(registry: r, family: C.requests, labels: m, label: "status",
-                                      cap: LabelCap.statuses(errorPattern: errorStatuses, cap: SidecarMetrics.maxStatuses))
-            classes = CappedCounters(registry: r, family: C.predictions, labels: m, label: "class",
-                                     cap: LabelCap(reserved: predictionClasses, cap: model.maxPredictionClasses))
+            latency = r.makeValueHistogram(
+                descriptor: C.latency.descriptor,
+                labels: m, buckets: SidecarMetrics.latencyBuckets)
+            statuses = CappedCounters(
+                registry: r, family: C.requests, labels: m, label: "status",
+                cap: LabelCap.statuses(errorPattern: errorStatuses, cap: SidecarMetrics.maxStatuses))
+            classes = CappedCounters(
+                registry: r, family: C.predictions, labels: m, label: "class",
+                cap: LabelCap(reserved: predictionClasses, cap: model.maxPredictionClasses))
             var features: [String: FeatureGauges] = [:]
             for spec in schema.features {
                 let fl = m + [("feature", spec.name)]
                 let plan = model.evaluation.plan(for: spec)
                 var drift: [DriftTest: Gauge] = [:]
                 for t in plan.tests {
-                    drift[t] = r.makeGauge(descriptor: C.featureDrift.descriptor,
-                                           labels: fl + [("test", t.rawValue)])
+                    drift[t] = r.makeGauge(
+                        descriptor: C.featureDrift.descriptor,
+                        labels: fl + [("test", t.rawValue)])
                 }
                 features[spec.name] = FeatureGauges(
                     psi: plan.tests.contains(.psi)
-                        ? (r.makeGauge(descriptor: C.psi.descriptor, labels: fl), r.makeGauge(descriptor: C.psiThreshold.descriptor, labels: fl)) : nil,
+                        ? (
+                            r.makeGauge(descriptor: C.psi.descriptor, labels: fl),
+                            r.makeGauge(descriptor: C.psiThreshold.descriptor, labels: fl)
+                        ) : nil,
                     ks: spec.kind == .numeric && plan.tests.contains(.ks)
-                        ? (r.makeGauge(descriptor: C.ksStatistic.descriptor, labels: fl), r.makeGauge(descriptor: C.ksPValue.descriptor, labels: fl),
-                           r.makeGauge(descriptor: C.ksPAdjusted.descriptor, labels: fl),
-                           r.makeGauge(descriptor: C.ksStatisticThreshold.descriptor, labels: fl)) : nil,
+                        ? (
+                            r.makeGauge(descriptor: C.ksStatistic.descriptor, labels: fl),
+                            r.makeGauge(descriptor: C.ksPValue.descriptor, labels: fl),
+                            r.makeGauge(descriptor: C.ksPAdjusted.descriptor, labels: fl),
+                            r.makeGauge(descriptor: C.ksStatisticThreshold.descriptor, labels: fl)
+                        ) : nil,
                     chi2: spec.kind == .categorical && plan.tests.contains(.chi2)
-                        ? (r.makeGauge(descriptor: C.chi2Statistic.descriptor, labels: fl), r.makeGauge(descriptor: C.chi2PValue.descriptor, labels: fl),
-                           r.makeGauge(descriptor: C.chi2PAdjusted.descriptor, labels: fl)) : nil,
+                        ? (
+                            r.makeGauge(descriptor: C.chi2Statistic.descriptor, labels: fl),
+                            r.makeGauge(descriptor: C.chi2PValue.descriptor, labels: fl),
+                            r.makeGauge(descriptor: C.chi2PAdjusted.descriptor, labels: fl)
+                        ) : nil,
                     significance: plan.tests.contains(.ks) || plan.tests.contains(.chi2)
                         ? r.makeGauge(descriptor: C.significance.descriptor, labels: fl) : nil,
                     missingRatio: r.makeGauge(descriptor: C.missing.descriptor, labels: fl),
@@ -127,20 +148,25 @@ final class SidecarMetrics: Sendable {
             r.makeGauge(descriptor: C.windowCapacity.descriptor, labels: m).set(Double(model.window.maxRecords))
             lastEvaluation = r.makeGauge(descriptor: C.lastEvaluation.descriptor, labels: m)
             lastCheckpoint = r.makeGauge(descriptor: C.lastCheckpoint.descriptor, labels: m)
-            evaluationDuration = r.makeValueHistogram(descriptor: C.evaluationDuration.descriptor,
-                                                      labels: m, buckets: SidecarMetrics.evaluationBuckets)
-            checkpointDuration = r.makeValueHistogram(descriptor: C.checkpointDuration.descriptor,
-                                                      labels: m, buckets: SidecarMetrics.evaluationBuckets)
+            evaluationDuration = r.makeValueHistogram(
+                descriptor: C.evaluationDuration.descriptor,
+                labels: m, buckets: SidecarMetrics.evaluationBuckets)
+            checkpointDuration = r.makeValueHistogram(
+                descriptor: C.checkpointDuration.descriptor,
+                labels: m, buckets: SidecarMetrics.evaluationBuckets)
             evaluations = r.makeCounter(descriptor: C.evaluations.descriptor, labels: m)
             checkpointBytes = r.makeCounter(descriptor: C.checkpointBytes.descriptor, labels: m)
             evaluationErrors = r.makeCounter(descriptor: C.evaluationErrors.descriptor, labels: m)
             // Not a summary: promtool reserves the label name "quantile" for summaries.
             windowLatency = ["50", "90", "99"].map { p in
-                r.makeGauge(descriptor: C.windowLatency.descriptor,
-                            labels: m + [("percentile", p)])
+                r.makeGauge(
+                    descriptor: C.windowLatency.descriptor,
+                    labels: m + [("percentile", p)])
             }
-            r.makeGauge(descriptor: C.baselineInfo.descriptor,
-                        labels: m + [("version", baselineVersion)]).set(1.0)
+            r.makeGauge(
+                descriptor: C.baselineInfo.descriptor,
+                labels: m + [("version", baselineVersion)]
+            ).set(1.0)
         }
 
         func status(_ label: String) -> Counter { statuses.counter(for: label) }
@@ -160,7 +186,10 @@ final class SidecarMetrics: Sendable {
         private let labels: [(String, String)]
         private let label: String
 
-        init(registry: PrometheusCollectorRegistry, family: MetricFamily, labels: [(String, String)], label: String, cap: LabelCap) {
+        init(
+            registry: PrometheusCollectorRegistry, family: MetricFamily, labels: [(String, String)], label: String,
+            cap: LabelCap
+        ) {
             self.registry = registry
             self.family = family
             self.labels = labels
@@ -199,8 +228,9 @@ final class SidecarMetrics: Sendable {
         acceptPaused = registry.makeCounter(descriptor: C.acceptPaused.descriptor)
         var out: [String: ModelMetrics] = [:]
         for (config, schema, version, classes) in models {
-            out[config.name] = ModelMetrics(registry: registry, model: config, schema: schema, baselineVersion: version,
-                                            predictionClasses: classes, errorStatuses: errorStatuses)
+            out[config.name] = ModelMetrics(
+                registry: registry, model: config, schema: schema, baselineVersion: version,
+                predictionClasses: classes, errorStatuses: errorStatuses)
         }
         self.models = out
     }
@@ -228,7 +258,9 @@ final class SidecarMetrics: Sendable {
     }
 
     /// Writes a report's statistics into the gauges, atomically with respect to scrapes.
-    func publish(_ report: DriftReport, windowRows: Int, windowAge: Double, latency: [Double]?, duration: Double, at now: Double) {
+    func publish(
+        _ report: DriftReport, windowRows: Int, windowAge: Double, latency: [Double]?, duration: Double, at now: Double
+    ) {
         guard let m = models[report.model] else { return }
         publication.withLock { _ in
             for f in report.features {
@@ -291,7 +323,8 @@ final class SidecarMetrics: Sendable {
         var i = 0, copied = 0
         while i <= text.count - bad.count {
             if text[i] == bad[0] && text[i + 1] == bad[1] && text[i + 2] == bad[2] && text[i + 3] == bad[3]
-                && text[i + 4] == bad[4] && text[i + 5] == bad[5] {
+                && text[i + 4] == bad[4] && text[i + 5] == bad[5]
+            {
                 if out == nil { out = []; out!.reserveCapacity(text.count) }
                 out!.append(contentsOf: text[copied..<i])
                 out!.append(contentsOf: Array(" NaN\n".utf8))

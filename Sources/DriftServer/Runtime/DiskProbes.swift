@@ -44,6 +44,9 @@ struct DiskProbes: Sendable, Equatable {
             return (false, "probe unanswered for \(waited) s", "probe unanswered for \(waited) s")
         }
         guard let last else { return (false, "not probed yet", "not probed yet") }
-        return (last.storeWritable && last.journalProblem == nil, last.storeWritable ? "writable" : "not writable", last.journalProblem)
+        return (
+            last.storeWritable && last.journalProblem == nil, last.storeWritable ? "writable" : "not writable",
+            last.journalProblem
+        )
     }
 }

@@ -33,8 +33,10 @@ final class ModelRuntime: Sendable {
 
     /// Restores the model: the checkpoint (when it matches the baseline version and window
     /// settings), then the journal segments after it. Returns the runtime and what happened.
-    static func open(config: ModelConfig, evaluator: Evaluator, store: BaselineStore, journalDirectory: String,
-                     storedTails: [String: TailPosition], now: Double) throws -> (ModelRuntime, [String]) {
+    static func open(
+        config: ModelConfig, evaluator: Evaluator, store: BaselineStore, journalDirectory: String,
+        storedTails: [String: TailPosition], now: Double
+    ) throws -> (ModelRuntime, [String]) {
         var notes: [String] = []
         var window = StreamWindow(baseline: evaluator.baseline, config: config.window, start: now)
         var firstSegment = 0
@@ -49,7 +51,8 @@ final class ModelRuntime: Sendable {
                     notes.append("checkpoint was for baseline version \(cp.baselineVersion); starting an empty window")
                 } else {
                     do {
-                        window = try StreamWindow(restoring: cp.window, baseline: evaluator.baseline, config: config.window)
+                        window = try StreamWindow(
+                            restoring: cp.window, baseline: evaluator.baseline, config: config.window)
                         notes.append("restored \(window.rows) events from the checkpoint of \(cp.createdAt)")
                     } catch {
                         consistent = false
@@ -67,16 +70,18 @@ final class ModelRuntime: Sendable {
         let problems = try EventJournal.replay(directory: journalDirectory, from: firstSegment) { entry in
             // An entry of another schema (the baseline changed) keeps only its tail position.
             let fits = (entry.batch.numericWidth, entry.batch.categoricalWidth) == schemaWidths
-            monitor.replay(fits ? entry.batch : EventBatch(numericWidth: schemaWidths.0, categoricalWidth: schemaWidths.1),
-                           tail: entry.tail, at: entry.time)
+            monitor.replay(
+                fits ? entry.batch : EventBatch(numericWidth: schemaWidths.0, categoricalWidth: schemaWidths.1),
+                tail: entry.tail, at: entry.time)
             if fits { replayed += entry.batch.count }
         }
         if replayed > 0 { notes.append("replayed \(replayed) journaled events") }
         notes.append(contentsOf: problems)
         let journal = try EventJournal(directory: journalDirectory)
         monitor.started(journalCovers: consistent, replayed: replayed)
-        let runtime = ModelRuntime(config: config, evaluator: evaluator, journalDirectory: journalDirectory,
-                                   state: State(monitor: monitor, journal: journal))
+        let runtime = ModelRuntime(
+            config: config, evaluator: evaluator, journalDirectory: journalDirectory,
+            state: State(monitor: monitor, journal: journal))
         return (runtime, notes)
     }
 
@@ -150,7 +155,9 @@ final class ModelRuntime: Sendable {
     func evaluate(_ window: StreamWindow, unknown: Set<String>) throws -> DriftReport {
         var report = try evaluator.evaluate(window.snapshot())
         if !unknown.isEmpty {
-            report.notes.append("feature keys not in the baseline schema (counted, ignored): \(unknown.sorted().joined(separator: ", "))")
+            report.notes.append(
+                "feature keys not in the baseline schema (counted, ignored): \(unknown.sorted().joined(separator: ", "))"
+            )
         }
         published.withLock { $0 = report }
         return report
@@ -163,9 +170,13 @@ final class ModelRuntime: Sendable {
     /// positions covered, and the change count to pass to `checkpointed(_:)` once saved. Nil when
     /// nothing is to be written: nothing changed, or the journal kept since the last full
     /// checkpoint covers the changes (the state is durable as of now either way).
-    func prepareCheckpoint(full: Bool = false) throws -> (window: StreamWindow, nextSegment: Int, tails: [TailPosition], changes: UInt64)? {
+    func prepareCheckpoint(
+        full: Bool = false
+    ) throws -> (window: StreamWindow, nextSegment: Int, tails: [TailPosition], changes: UInt64)? {
         try state.withLock { s in
-            guard case .writeFull(let window, let tails, let changes) = s.monitor.checkpointTick(shutdown: full) else { return nil }
+            guard case .writeFull(let window, let tails, let changes) = s.monitor.checkpointTick(shutdown: full) else {
+                return nil
+            }
             do {
                 return (window, try s.journal.rotate(), tails, changes)
             } catch {
@@ -200,6 +211,7 @@ struct IngestFailure: Error, CustomStringConvertible {
     let cause: any Error
     var retained: [String] = []
     var description: String {
-        retained.isEmpty ? "\(cause)" : "\(cause); the journal of \(retained.joined(separator: ", ")) could not be rolled back"
+        retained.isEmpty
+            ? "\(cause)" : "\(cause); the journal of \(retained.joined(separator: ", ")) could not be rolled back"
     }
 }

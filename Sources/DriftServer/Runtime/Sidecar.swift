@@ -32,8 +32,10 @@ public final class Sidecar: Sendable {
 
     /// Opens the store, loads and checks every model's baseline, restores windows from the
     /// checkpoints and the journal. Throws with a message naming the model or key at fault.
-    public static func open(config: SidecarConfig, logger: Logger,
-                            clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws -> Sidecar {
+    public static func open(
+        config: SidecarConfig, logger: Logger,
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) throws -> Sidecar {
         let store = try BaselineStore(path: config.store, create: false)
         let tails = try store.tailPositions()
         var runtimes: [ModelRuntime] = []
@@ -42,26 +44,32 @@ public final class Sidecar: Sendable {
             do {
                 stored = try store.load(model: m.name, version: m.baseline)
             } catch let e as StoreError {
-                throw ConfigError(key: "models[\(i)].baseline", "\(e) (build it with `driftwatch baseline build --db \(config.store) --model \(m.name) --data FILE`)")
+                throw ConfigError(
+                    key: "models[\(i)].baseline",
+                    "\(e) (build it with `driftwatch baseline build --db \(config.store) --model \(m.name) --data FILE`)"
+                )
             }
             let evaluator: Evaluator
             do {
-                evaluator = try Evaluator(baseline: stored.profile, model: m.name, baselineVersion: stored.record.version,
-                                          settings: m.evaluation)
+                evaluator = try Evaluator(
+                    baseline: stored.profile, model: m.name, baselineVersion: stored.record.version,
+                    settings: m.evaluation)
             } catch let e as SchemaError {
                 throw ConfigError(key: "models[\(i)]", e.message)
             }
             let need = m.window.bytes(schema: stored.profile.schema)
             guard need <= m.window.maxBytes else {
                 let s = stored.profile.schema
-                throw ConfigError(key: "models[\(i)].window.max_records",
+                throw ConfigError(
+                    key: "models[\(i)].window.max_records",
                     "\(m.window.maxRecords) records × \(s.numericCount) numeric and \(s.categoricalCount) categorical features "
-                    + "need \(ConfigValues.format(bytes: need)), above window.max_bytes (\(ConfigValues.format(bytes: m.window.maxBytes))): "
-                    + "lower max_records or raise max_bytes")
+                        + "need \(ConfigValues.format(bytes: need)), above window.max_bytes (\(ConfigValues.format(bytes: m.window.maxBytes))): "
+                        + "lower max_records or raise max_bytes")
             }
-            let (runtime, notes) = try ModelRuntime.open(config: m, evaluator: evaluator, store: store,
-                                                         journalDirectory: config.journalPath + "/" + m.name,
-                                                         storedTails: tails, now: clock())
+            let (runtime, notes) = try ModelRuntime.open(
+                config: m, evaluator: evaluator, store: store,
+                journalDirectory: config.journalPath + "/" + m.name,
+                storedTails: tails, now: clock())
             for n in notes { logger.info("\(n)", metadata: ["model": "\(m.name)"]) }
             runtimes.append(runtime)
         }
@@ -70,17 +78,21 @@ public final class Sidecar: Sendable {
         return sidecar
     }
 
-    private init(config: SidecarConfig, store: BaselineStore, runtimes: [ModelRuntime], logger: Logger,
-                 clock: @escaping @Sendable () -> Double) {
+    private init(
+        config: SidecarConfig, store: BaselineStore, runtimes: [ModelRuntime], logger: Logger,
+        clock: @escaping @Sendable () -> Double
+    ) {
         self.config = config
         self.store = store
         self.runtimes = runtimes
         byName = Dictionary(uniqueKeysWithValues: runtimes.map { ($0.name, $0) })
         parser = EventParser(models: runtimes.map { ($0.name, $0.schema) })
-        metrics = SidecarMetrics(models: runtimes.map { ($0.config, $0.schema, $0.baselineVersion, $0.predictionClasses) },
-                                 errorStatuses: config.alerting.thresholds.errorStatuses,
-                                 alertReceivers: config.alerting.receiverNames)
-        alerts = AlertCenter(config: config, store: store, models: runtimes.map(\.config), metrics: metrics.alerts, logger: logger)
+        metrics = SidecarMetrics(
+            models: runtimes.map { ($0.config, $0.schema, $0.baselineVersion, $0.predictionClasses) },
+            errorStatuses: config.alerting.thresholds.errorStatuses,
+            alertReceivers: config.alerting.receiverNames)
+        alerts = AlertCenter(
+            config: config, store: store, models: runtimes.map(\.config), metrics: metrics.alerts, logger: logger)
         self.logger = logger
         self.clock = clock
     }
@@ -95,8 +107,9 @@ public final class Sidecar: Sendable {
     func accept(_ parsed: ParsedEvents, tail: (model: Int, position: TailPosition)? = nil) throws {
         let now = clock()
         let parts = runtimes.enumerated().map { i, runtime in
-            ModelRuntime.Part(runtime: runtime, batch: parsed.batches[i], tail: tail?.model == i ? tail?.position : nil,
-                              unknownFeatures: parsed.unknownFeatureNames[i])
+            ModelRuntime.Part(
+                runtime: runtime, batch: parsed.batches[i], tail: tail?.model == i ? tail?.position : nil,
+                unknownFeatures: parsed.unknownFeatureNames[i])
         }
         do {
             try ModelRuntime.ingest(parts, now: now)
@@ -105,8 +118,9 @@ public final class Sidecar: Sendable {
             throw error
         }
         for (i, runtime) in runtimes.enumerated() {
-            metrics.recordAccepted(model: runtime.name, batch: parsed.batches[i], unknownFeatures: parsed.unknownFeatures[i],
-                                   invalidValues: parsed.invalidValues[i])
+            metrics.recordAccepted(
+                model: runtime.name, batch: parsed.batches[i], unknownFeatures: parsed.unknownFeatures[i],
+                invalidValues: parsed.invalidValues[i])
             for (reason, n) in parsed.rejected[i] { metrics.recordRejected(model: runtime.name, reason, count: n) }
         }
     }
@@ -119,8 +133,9 @@ public final class Sidecar: Sendable {
         do {
             let report = try runtime.evaluate(window, unknown: unknown)
             let seconds = (ContinuousClock.now - started) / .seconds(1)
-            metrics.publish(report, windowRows: window.rows, windowAge: window.age(now: now),
-                            latency: window.latencyQuantiles([0.5, 0.9, 0.99]), duration: seconds, at: clock())
+            metrics.publish(
+                report, windowRows: window.rows, windowAge: window.age(now: now),
+                latency: window.latencyQuantiles([0.5, 0.9, 0.99]), duration: seconds, at: clock())
             alerts.observe(report, at: clock())
         } catch {
             metrics.models[runtime.name]?.evaluationErrors.increment()
@@ -148,8 +163,10 @@ public final class Sidecar: Sendable {
                 }
                 var written = 0
                 do {
-                    try store.saveCheckpoint(model: runtime.name, baselineVersion: runtime.baselineVersion, nextSegment: cp.nextSegment,
-                                             tails: cp.tails, at: Date(timeIntervalSince1970: clock())) { emit in
+                    try store.saveCheckpoint(
+                        model: runtime.name, baselineVersion: runtime.baselineVersion, nextSegment: cp.nextSegment,
+                        tails: cp.tails, at: Date(timeIntervalSince1970: clock())
+                    ) { emit in
                         try cp.window.writeCheckpoint { part in
                             written += part.count
                             try emit(part)
@@ -180,11 +197,13 @@ public final class Sidecar: Sendable {
         let inflight = inFlight.load(ordering: .relaxed)
         let checkpoint = !checkpointFailing.load(ordering: .relaxed)
         let journal = recentAppendFailure(now: now) ?? disks.journal
-        let checks = ["baselines": "\(runtimes.count) loaded",
-                      "store": disks.store,
-                      "journal": journal ?? "writable",
-                      "ingest": inflight < maxInFlight ? "ok (\(inflight) in flight)" : "saturated (\(inflight) in flight)",
-                      "checkpoint": checkpoint ? "ok" : "failing"]
+        let checks = [
+            "baselines": "\(runtimes.count) loaded",
+            "store": disks.store,
+            "journal": journal ?? "writable",
+            "ingest": inflight < maxInFlight ? "ok (\(inflight) in flight)" : "saturated (\(inflight) in flight)",
+            "checkpoint": checkpoint ? "ok" : "failing",
+        ]
         return (disks.ok && journal == nil && inflight < maxInFlight && checkpoint, checks)
     }
 

@@ -6,7 +6,9 @@ extension SidecarConfig {
     /// Reads, decodes and validates a YAML config, then applies the environment's overrides
     /// (`environment` nil: the file alone, as `driftwatch rules` reads it).
     /// Errors name the file and the key (`config.yaml: models[0].window.max_age: ...`).
-    public static func load(path: String, environment: [String: String]? = ProcessInfo.processInfo.environment) throws -> SidecarConfig {
+    public static func load(
+        path: String, environment: [String: String]? = ProcessInfo.processInfo.environment
+    ) throws -> SidecarConfig {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ConfigError(key: "", "\(path): cannot read the file")
         }

@@ -26,14 +26,16 @@ struct BulkWork: Sendable {
     static func thread() -> BulkWork {
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
-        return BulkWork(run: { work in try await pool.runIfActive(work) },
-                        shutdown: { try? await pool.shutdownGracefully() })
+        return BulkWork(
+            run: { work in try await pool.runIfActive(work) },
+            shutdown: { try? await pool.shutdownGracefully() })
     }
 
-    static let inline = BulkWork(run: { work in
-        try Task.checkCancellation()
-        work()
-    }, shutdown: {})
+    static let inline = BulkWork(
+        run: { work in
+            try Task.checkCancellation()
+            work()
+        }, shutdown: {})
 }
 
 /// Owns a `BulkWork` for the service group: listed first, so the group stops it last (after the

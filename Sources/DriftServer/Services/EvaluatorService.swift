@@ -13,7 +13,9 @@ struct EvaluatorService: Service {
                     let period = Duration.milliseconds(Int64(runtime.config.evaluateEvery * 1000))
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
                         do { try await bulk.run { sidecar.evaluate(runtime) } } catch { break }
-                        do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: period) } } catch { break }
+                        do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: period) } } catch {
+                            break
+                        }
                     }
                 }
             }

@@ -78,7 +78,8 @@ struct FileTailer {
         var pathStat = stat()
         // Same file still there: nothing new yet. Renamed away and not recreated: keep the old one.
         guard stat(source.path, &pathStat) == 0,
-              UInt64(pathStat.st_dev) != device || UInt64(pathStat.st_ino) != inode else { return false }
+            UInt64(pathStat.st_dev) != device || UInt64(pathStat.st_ino) != inode
+        else { return false }
         // Rotated by rename: the old file is complete; take its unterminated last line too.
         consumeLines(final: true)
         logger.notice("\(source.path) was rotated; following the new file")
@@ -114,14 +115,18 @@ struct FileTailer {
             logger.info("following \(source.path) from its end")
         } else {
             offset = 0
-            if !fresh, known != nil { logger.notice("\(source.path) is another file than the one checkpointed; reading it from the start") }
+            if !fresh, known != nil {
+                logger.notice("\(source.path) is another file than the one checkpointed; reading it from the start")
+            }
         }
         return true
     }
 
     /// Hands the complete lines of `pending` (all of it when `final`) to ingest.
     mutating func consumeLines(final: Bool) {
-        guard let last = final ? (pending.isEmpty ? nil : pending.count - 1) : pending.lastIndex(of: 0x0A) else { return }
+        guard let last = final ? (pending.isEmpty ? nil : pending.count - 1) : pending.lastIndex(of: 0x0A) else {
+            return
+        }
         let take = last + 1
         let parsed: ParsedEvents
         do {
@@ -129,10 +134,12 @@ struct FileTailer {
                 try sidecar.parser.parse(UnsafeRawBufferPointer(rebasing: raw[0..<take]), format: .ndjson)
             }
         } catch {
-            return // NDJSON parsing reports per line; a body error cannot happen here.
+            return  // NDJSON parsing reports per line; a body error cannot happen here.
         }
         for e in parsed.errors.prefix(5) {
-            logger.warning("\(source.path): record \(e.index) after byte \(offset): \(e.field.isEmpty ? "" : e.field + ": ")\(e.reason)")
+            logger.warning(
+                "\(source.path): record \(e.index) after byte \(offset): \(e.field.isEmpty ? "" : e.field + ": ")\(e.reason)"
+            )
         }
         let position = TailPosition(source: source.id, device: device, inode: inode, offset: offset + Int64(take))
         do {
@@ -148,6 +155,7 @@ struct FileTailer {
     /// Journals the current position alone (after a truncation).
     mutating func record() {
         let empty = ParsedEvents(schemas: sidecar.runtimes.map(\.schema))
-        try? sidecar.accept(empty, tail: (modelIndex, TailPosition(source: source.id, device: device, inode: inode, offset: offset)))
+        try? sidecar.accept(
+            empty, tail: (modelIndex, TailPosition(source: source.id, device: device, inode: inode, offset: offset)))
     }
 }

@@ -17,7 +17,8 @@ public struct NumericBins: Sendable, Equatable, Hashable, Codable {
         do {
             try self.init(edges: c.decode([Double].self, forKey: .edges))
         } catch let error as StatsError {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
 

@@ -49,8 +49,9 @@ extension Matrix {
         storage.withUnsafeBufferPointer { a in
             other.storage.withUnsafeBufferPointer { b in
                 result.storage.withUnsafeMutableBufferPointer { c in
-                    dgemm_(&ta, &tb, &mm, &nn, &kk, &alpha, a.baseAddress, &lda, b.baseAddress, &ldb,
-                           &beta, c.baseAddress, &ldc, 1, 1)
+                    dgemm_(
+                        &ta, &tb, &mm, &nn, &kk, &alpha, a.baseAddress, &lda, b.baseAddress, &ldb,
+                        &beta, c.baseAddress, &ldc, 1, 1)
                 }
             }
         }
@@ -69,8 +70,9 @@ extension Matrix {
         var alpha = 1.0, beta = 0.0
         storage.withUnsafeBufferPointer { a in
             result.storage.withUnsafeMutableBufferPointer { c in
-                dsyrk_(&uplo, &trans, &nn, &kk, &alpha, a.baseAddress, &lda, &beta, c.baseAddress, &ldc,
-                       1, 1)
+                dsyrk_(
+                    &uplo, &trans, &nn, &kk, &alpha, a.baseAddress, &lda, &beta, c.baseAddress, &ldc,
+                    1, 1)
             }
         }
         result.mirrorUpperToLower()
@@ -153,13 +155,15 @@ extension Matrix {
         var iwork = [Int32](repeating: 0, count: 8 * k)
         var lwork: Int32 = -1
         var workSize = 0.0
-        dgesdd_(&jobz, &mm, &nn, &a, &lda, &s, &u.storage, &ldu, &vt.storage, &ldvt, &workSize, &lwork,
-                &iwork, &info, 1)
+        dgesdd_(
+            &jobz, &mm, &nn, &a, &lda, &s, &u.storage, &ldu, &vt.storage, &ldvt, &workSize, &lwork,
+            &iwork, &info, 1)
         try checkInfo(info, "dgesdd")
         lwork = Int32(workSize.rounded(.up))
         var work = [Double](repeating: 0, count: Int(lwork))
-        dgesdd_(&jobz, &mm, &nn, &a, &lda, &s, &u.storage, &ldu, &vt.storage, &ldvt, &work, &lwork,
-                &iwork, &info, 1)
+        dgesdd_(
+            &jobz, &mm, &nn, &a, &lda, &s, &u.storage, &ldu, &vt.storage, &ldvt, &work, &lwork,
+            &iwork, &info, 1)
         try checkInfo(info, "dgesdd")
         return (u, s, vt)
     }

@@ -22,7 +22,8 @@ public struct Matrix: Sendable, Equatable, Hashable, Codable {
     /// - Throws: `LinearAlgebraError.dimensionMismatch` when `columnMajor.count != rows * columns`.
     public init(rows: Int, columns: Int, columnMajor: [Double]) throws {
         guard rows >= 0, columns >= 0, !rows.multipliedReportingOverflow(by: columns).overflow,
-              columnMajor.count == rows * columns else {
+            columnMajor.count == rows * columns
+        else {
             throw LinearAlgebraError.dimensionMismatch(
                 "\(columnMajor.count) elements for a \(rows)x\(columns) matrix")
         }
@@ -35,7 +36,8 @@ public struct Matrix: Sendable, Equatable, Hashable, Codable {
     /// - Throws: `LinearAlgebraError.dimensionMismatch` when `rowMajor.count != rows * columns`.
     public init(rows: Int, columns: Int, rowMajor: [Double]) throws {
         guard rows >= 0, columns >= 0, !rows.multipliedReportingOverflow(by: columns).overflow,
-              rowMajor.count == rows * columns else {
+            rowMajor.count == rows * columns
+        else {
             throw LinearAlgebraError.dimensionMismatch(
                 "\(rowMajor.count) elements for a \(rows)x\(columns) matrix")
         }
@@ -111,8 +113,10 @@ public struct Matrix: Sendable, Equatable, Hashable, Codable {
         let storage = try c.decode([Double].self, forKey: .storage)
         let (size, overflow) = rows.multipliedReportingOverflow(by: columns)
         guard rows >= 0, columns >= 0, !overflow, size == storage.count else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                debugDescription: "matrix of \(rows)x\(columns) with \(storage.count) elements"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "matrix of \(rows)x\(columns) with \(storage.count) elements"))
         }
         self.init(uncheckedRows: rows, columns: columns, storage: storage)
     }

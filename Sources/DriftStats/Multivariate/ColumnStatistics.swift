@@ -120,7 +120,9 @@ enum ColumnStatistics {
 
     /// Adds the upper triangle of blockᵀ·block (block: `rows` rows, leading dimension `blockRows`).
     @inline(__always)
-    static func accumulateGram(_ g: UnsafeMutableBufferPointer<Double>, _ s: UnsafeMutableBufferPointer<Double>, rows: Int, p: Int) {
+    static func accumulateGram(
+        _ g: UnsafeMutableBufferPointer<Double>, _ s: UnsafeMutableBufferPointer<Double>, rows: Int, p: Int
+    ) {
         let block = blockRows
         guard let base = UnsafeRawPointer(s.baseAddress) else { return }
         let stride = MemoryLayout<Double>.stride

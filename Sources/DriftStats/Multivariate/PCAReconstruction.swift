@@ -63,13 +63,15 @@ public struct PCAReconstructionModel: Sendable, Equatable, Codable {
         chunkStandardDeviation = try c.decode(Double.self, forKey: .chunkStandardDeviation)
         let p = featureCount
         guard p >= 1, means.count == p, scales.count == p, standardizedMeans.count == p,
-              components.rows == p, components.columns <= p, explainedVarianceRatio.count == p,
-              referenceChunkValues.count == chunkCount,
-              (means + scales + standardizedMeans + components.storage).allSatisfy(\.isFinite),
-              scales.allSatisfy({ $0 > 0 }), chunkMean.isFinite, chunkStandardDeviation.isFinite
+            components.rows == p, components.columns <= p, explainedVarianceRatio.count == p,
+            referenceChunkValues.count == chunkCount,
+            (means + scales + standardizedMeans + components.storage).allSatisfy(\.isFinite),
+            scales.allSatisfy({ $0 > 0 }), chunkMean.isFinite, chunkStandardDeviation.isFinite
         else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                debugDescription: "PCA reconstruction model inconsistent with its \(p) features"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "PCA reconstruction model inconsistent with its \(p) features"))
         }
     }
     /// chunkMean − 3σ.
@@ -167,7 +169,8 @@ public struct PCAReconstructionModel: Sendable, Equatable, Codable {
         var squared = [Double](repeating: 0, count: block)
         var done = 0
         v.storage.withUnsafeBufferPointer { vb in
-            ColumnStatistics.forEachStandardizedBlock(x, shift: means, scale: scales, offset: standardizedMeans) { s, rows in
+            ColumnStatistics.forEachStandardizedBlock(x, shift: means, scale: scales, offset: standardizedMeans) {
+                s, rows in
                 projection.withUnsafeMutableBufferPointer { proj in
                     squared.withUnsafeMutableBufferPointer { sq in
                         // proj = Z·V (rows×k)
@@ -205,7 +208,8 @@ public struct PCAReconstructionModel: Sendable, Equatable, Codable {
             throw StatsError.sizeMismatch("\(x.columns) features; the model has \(featureCount)")
         }
         try ColumnStatistics.requireFinite(x, side: "current")
-        return Self.errors(x, means: means, scales: scales, standardizedMeans: standardizedMeans, components: components)
+        return Self.errors(
+            x, means: means, scales: scales, standardizedMeans: standardizedMeans, components: components)
     }
 
     /// Mean reconstruction error of `x`, compared with the reference bounds.
@@ -214,8 +218,9 @@ public struct PCAReconstructionModel: Sendable, Equatable, Codable {
         guard x.rows > 0 else { throw StatsError.emptySample(side: "current") }
         let errors = try rowErrors(x)
         let value = errors.reduce(0, +) / Double(errors.count)
-        return PCAReconstructionResult(value: value, lower: lowerBound, upper: upperBound,
-                                       drift: value < lowerBound || value > upperBound)
+        return PCAReconstructionResult(
+            value: value, lower: lowerBound, upper: upperBound,
+            drift: value < lowerBound || value > upperBound)
     }
 }
 

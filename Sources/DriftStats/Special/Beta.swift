@@ -70,7 +70,8 @@ public enum FDistribution {
         if f <= 0 { return 1 }
         if f.isInfinite { return 0 }
         let denominator = d2 + d1 * f
-        return Beta.regularizedIncomplete(x: d2 / denominator, a: d2 / 2, b: d1 / 2,
-                                          oneMinusX: d1 * f / denominator)
+        return Beta.regularizedIncomplete(
+            x: d2 / denominator, a: d2 / 2, b: d1 / 2,
+            oneMinusX: d1 * f / denominator)
     }
 }

@@ -40,8 +40,12 @@ public struct ReservoirSample: Sendable, Equatable, Codable {
         priorities = try c.decode([Double].self, forKey: .priorities)
         items = try c.decode([Double].self, forKey: .items)
         guard capacity >= 1, priorities.count == items.count, items.count <= capacity, seen >= items.count else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                debugDescription: "inconsistent reservoir (capacity \(capacity), \(items.count) items, \(priorities.count) priorities, \(seen) seen)"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "inconsistent reservoir (capacity \(capacity), \(items.count) items, \(priorities.count) priorities, \(seen) seen)"
+                ))
         }
         // Restore the heap property whatever order the data arrived in.
         if items.count > 1 {

@@ -26,7 +26,8 @@ public struct ChiSquareResult: Sendable, Equatable, Codable {
 public enum ChiSquareTest {
     public static func homogeneity(reference: [Int], current: [Int]) throws -> ChiSquareResult {
         guard reference.count == current.count else {
-            throw StatsError.sizeMismatch("\(reference.count) reference categories, \(current.count) current categories")
+            throw StatsError.sizeMismatch(
+                "\(reference.count) reference categories, \(current.count) current categories")
         }
         let rTotal = try checkedTotal(reference, what: "category")
         let cTotal = try checkedTotal(current, what: "category")

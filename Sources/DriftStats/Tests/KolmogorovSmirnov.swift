@@ -75,8 +75,9 @@ public enum KolmogorovSmirnov {
         try checkSorted(current, side: "current")
         let d = statisticSorted(reference, current)
         let (statistic, p, method) = pValue(statistic: d, n1: reference.count, n2: current.count)
-        return KSResult(statistic: statistic, pValue: p, method: method,
-                        referenceCount: reference.count, currentCount: current.count)
+        return KSResult(
+            statistic: statistic, pValue: p, method: method,
+            referenceCount: reference.count, currentCount: current.count)
     }
 
     /// The statistic D alone (no p-value) for two ascending samples, as `testSorted` computes it.

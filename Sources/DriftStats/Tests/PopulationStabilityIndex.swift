@@ -20,7 +20,8 @@ public enum PopulationStabilityIndex {
     /// - Throws: `sizeMismatch`, `emptySample` (a zero total), `invalidArgument` (negative count).
     public static func value(referenceCounts: [Int], currentCounts: [Int]) throws -> Double {
         guard referenceCounts.count == currentCounts.count else {
-            throw StatsError.sizeMismatch("\(referenceCounts.count) reference bins, \(currentCounts.count) current bins")
+            throw StatsError.sizeMismatch(
+                "\(referenceCounts.count) reference bins, \(currentCounts.count) current bins")
         }
         let rTotal = try checkedTotal(referenceCounts, what: "bin")
         let cTotal = try checkedTotal(currentCounts, what: "bin")
@@ -34,7 +35,8 @@ public enum PopulationStabilityIndex {
     /// PSI from per-bin fractions (each vector should sum to 1; zeros are replaced by 1e-4).
     public static func value(referenceFractions: [Double], currentFractions: [Double]) throws -> Double {
         guard referenceFractions.count == currentFractions.count else {
-            throw StatsError.sizeMismatch("\(referenceFractions.count) reference bins, \(currentFractions.count) current bins")
+            throw StatsError.sizeMismatch(
+                "\(referenceFractions.count) reference bins, \(currentFractions.count) current bins")
         }
         var sum = 0.0
         for (r0, c0) in zip(referenceFractions, currentFractions) {
