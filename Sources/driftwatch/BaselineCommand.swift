@@ -10,8 +10,8 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// Opens the store, turning store errors into user errors.
-func openStore(_ options: StoreOptions, mode: BaselineStore.OpenMode) throws -> BaselineStore {
-    do { return try BaselineStore(path: options.db, mode: mode) } catch let e as StoreError {
+func openStore(_ options: StoreOptions, mode: Store.OpenMode) throws -> Store {
+    do { return try Store(path: options.db, mode: mode) } catch let e as StoreError {
         throw CLIError(e.description)
     }
 }
@@ -75,8 +75,8 @@ struct BaselineCommand: ParsableCommand {
             settings.maxSampleValues = maxSampleValues
             settings.maxMultivariateFeatures = maxMultivariateFeatures
             do { try settings.validate() } catch let e as SchemaError { throw CLIError(e.message) }
-            try BaselineStore.validateNameForCLI(model, what: "model")
-            if let version { try BaselineStore.validateNameForCLI(version, what: "version") }
+            try Store.validateNameForCLI(model, what: "model")
+            if let version { try Store.validateNameForCLI(version, what: "version") }
             guard format == "text" || format == "json" else { throw CLIError("--format must be text or json") }
 
             let input = try InputFile(path: data, format: inputFormat)
@@ -218,7 +218,7 @@ struct BaselineExport: Encodable {
     let samples: [String: [Double]]?
 }
 
-extension BaselineStore {
+extension Store {
     static func validateNameForCLI(_ name: String, what: String) throws {
         do { try validateName(name, what: what) } catch let e as StoreError { throw CLIError(e.description) }
     }

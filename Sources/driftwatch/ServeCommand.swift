@@ -114,8 +114,8 @@ struct CheckConfigCommand: ParsableCommand {
     func run() throws {
         let cfg = try loadConfig(file)
         if !noStore {
-            let store: BaselineStore
-            do { store = try BaselineStore(path: cfg.store, mode: .readOnly) } catch let e as StoreError {
+            let store: Store
+            do { store = try Store(path: cfg.store, mode: .readOnly) } catch let e as StoreError {
                 throw CLIError("\(file): store: \(e)")
             }
             for (i, m) in cfg.models.enumerated() {

@@ -32,7 +32,7 @@ struct DurabilityTests {
     func shutdownCheckpoint() async throws {
         let f = try Fixture()
         defer { f.cleanup() }
-        let store = try BaselineStore(path: f.config.store, create: false)
+        let store = try Store(path: f.config.store, create: false)
         let a = try f.open()
         try ingest(a, Fixture.events(50))
         a.checkpointAll()  // a tick: the journal covers 50 events, nothing written
@@ -84,7 +84,7 @@ struct DurabilityTests {
         let now = Mutex(1000.0)
         let clock: @Sendable () -> Double = { now.withLock { $0 } }
         func createdAt() throws -> Date? {
-            try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt
+            try Store(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt
         }
         func written(_ s: Sidecar) -> String? {
             String(decoding: s.metrics.render(), as: UTF8.self).split(separator: "\n")
@@ -142,7 +142,7 @@ struct DurabilityTests {
         let f = try Fixture(windowRecords: 100)
         defer { f.cleanup() }
         func createdAt() throws -> Date? {
-            try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt
+            try Store(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt
         }
         let a = try f.open(clock: { 1000 })
         let runtime = a.runtimes[0]
@@ -170,7 +170,7 @@ struct DurabilityTests {
         let now = Mutex(1000.0)
         let clock: @Sendable () -> Double = { now.withLock { $0 } }
         func createdAt() throws -> Date? {
-            try BaselineStore(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt
+            try Store(path: f.config.store, create: false).loadCheckpoint(model: "m")?.createdAt
         }
         let a = try f.open(clock: clock)
         try ingest(a, Fixture.events(30))

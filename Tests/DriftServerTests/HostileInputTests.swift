@@ -197,7 +197,7 @@ struct TwoModelFixture {
 
     init() throws {
         base = try Fixture()
-        let store = try BaselineStore(path: base.config.store, create: false)
+        let store = try Store(path: base.config.store, create: false)
         let profile = try store.load(model: "m").profile
         _ = try store.save(profile, model: "n", version: nil, source: "test", createdAt: Date())
         config = base.config

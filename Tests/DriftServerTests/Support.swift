@@ -31,7 +31,7 @@ struct Fixture {
             batch.append(numbers: [x, y], categories: [["a", "b", "c"][i % 3], ["setosa", "versicolor"][i % 2]])
         }
         builder.add(batch)
-        let store = try BaselineStore(path: dir + "/store.sqlite", create: true)
+        let store = try Store(path: dir + "/store.sqlite", create: true)
         _ = try store.save(try builder.finish(), model: "m", version: nil, source: "test", createdAt: Date())
         config = SidecarConfig()
         config.store = dir + "/store.sqlite"

@@ -10,7 +10,7 @@ struct AlertStoreTests {
     func orderAndState() throws {
         let path = temporaryPath()
         defer { remove(path) }
-        let s = try BaselineStore(path: path, create: true)
+        let s = try Store(path: path, create: true)
         try s.commitAlerts(
             model: "iris", state: Data("s1".utf8),
             messages: [.init(receiver: "am", body: Data("1".utf8)), .init(receiver: "hook", body: Data("2".utf8))],
@@ -39,7 +39,7 @@ struct AlertStoreTests {
     func dropUnknown() throws {
         let path = temporaryPath()
         defer { remove(path) }
-        let s = try BaselineStore(path: path, create: true)
+        let s = try Store(path: path, create: true)
         try s.commitAlerts(
             model: "iris", state: Data(),
             messages: [

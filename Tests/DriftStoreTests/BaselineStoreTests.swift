@@ -29,7 +29,7 @@ struct BaselineStoreTests {
     func roundTrip() throws {
         let path = temporaryPath()
         defer { remove(path) }
-        let store = try BaselineStore(path: path, create: true)
+        let store = try Store(path: path, create: true)
         let profile = try sampleProfile()
         let created = Date(timeIntervalSince1970: 1_795_000_000.25)
         let first = try store.save(profile, model: "iris", version: nil, source: "train.csv", createdAt: created)
@@ -45,7 +45,7 @@ struct BaselineStoreTests {
         #expect(try store.load(model: "iris", version: "latest").record.version == "2")
         #expect(try store.list().map(\.version) == ["2", "1"])
         // Reopening sees the same data (WAL committed).
-        let reopened = try BaselineStore(path: path, create: false)
+        let reopened = try Store(path: path, create: false)
         #expect(try reopened.load(model: "iris", version: "1").profile == profile)
         let mode = try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
@@ -55,7 +55,7 @@ struct BaselineStoreTests {
     func immutability() throws {
         let path = temporaryPath()
         defer { remove(path) }
-        let store = try BaselineStore(path: path, create: true)
+        let store = try Store(path: path, create: true)
         let profile = try sampleProfile()
         _ = try store.save(profile, model: "m", version: "2026-11", source: "a.csv", createdAt: Date())
         #expect(throws: StoreError.duplicateVersion(model: "m", version: "2026-11")) {
@@ -79,7 +79,7 @@ struct BaselineStoreTests {
     func tampering() throws {
         let path = temporaryPath()
         defer { remove(path) }
-        let store = try BaselineStore(path: path, create: true)
+        let store = try Store(path: path, create: true)
         _ = try store.save(try sampleProfile(), model: "m", version: "1", source: "a.csv", createdAt: Date())
         let db = try DatabaseQueue(path: path)
         try db.write { db in
@@ -97,7 +97,7 @@ struct BaselineStoreTests {
         let path = temporaryPath()
         defer { remove(path) }
         do {
-            let store = try BaselineStore(path: path, create: true)
+            let store = try Store(path: path, create: true)
             for i in 0..<3 {
                 _ = try store.save(
                     try sampleProfile(rows: 5_000, seed: UInt64(i)), model: "m", version: nil, source: "a.csv",
@@ -111,7 +111,7 @@ struct BaselineStoreTests {
         try handle.truncate(atOffset: UInt64(size / 2))
         try handle.close()
         do {
-            let store = try BaselineStore(path: path, create: false)
+            let store = try Store(path: path, create: false)
             _ = try store.load(model: "m", version: "1")
             Issue.record("a truncated database was read")
         } catch let error as StoreError {
@@ -121,13 +121,13 @@ struct BaselineStoreTests {
         defer { remove(foreign) }
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: foreign))
         #expect {
-            _ = try BaselineStore(path: foreign, create: false)
+            _ = try Store(path: foreign, create: false)
         } throws: { error in
             guard case StoreError.corrupt(let p, _) = error else { return false }
             return p == foreign
         }
         #expect(throws: StoreError.missingDatabase(path: "/nonexistent/x.sqlite")) {
-            _ = try BaselineStore(path: "/nonexistent/x.sqlite", create: false)
+            _ = try Store(path: "/nonexistent/x.sqlite", create: false)
         }
     }
 
@@ -137,7 +137,7 @@ struct BaselineStoreTests {
     func checkpointParts() throws {
         let path = temporaryPath()
         defer { remove(path) }
-        let store = try BaselineStore(path: path, create: true)
+        let store = try Store(path: path, create: true)
         var g = SplitMix64(seed: 7)
         let bytes = (0..<2_500_000).map { _ in UInt8(truncatingIfNeeded: g.next()) }
         try store.saveCheckpoint(
@@ -191,7 +191,7 @@ struct BaselineStoreTests {
         // checkpoint row holding the whole window (bytes 01 02 03; sha256sum computed outside).
         do {
             let old = try DatabaseQueue(path: path)
-            try BaselineStore.migrator.migrate(old, upTo: "v3 alerts")
+            try Store.migrator.migrate(old, upTo: "v3 alerts")
             try old.write { db in
                 #expect(try !db.tableExists("window_checkpoint_part"))
                 try db.execute(
@@ -201,7 +201,7 @@ struct BaselineStoreTests {
                         """)
             }
         }
-        let store = try BaselineStore(path: path, create: false)
+        let store = try Store(path: path, create: false)
         let cp = try #require(try store.loadCheckpoint(model: "m"))
         #expect(cp.window == [1, 2, 3] && cp.nextSegment == 7 && cp.baselineVersion == "2")
         // The next checkpoint is written in parts and replaces the whole-blob row.

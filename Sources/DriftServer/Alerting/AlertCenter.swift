@@ -10,7 +10,7 @@ import Synchronization
 /// transaction). Delivery itself is `AlertDispatcher`'s.
 final class AlertCenter: Sendable {
     let config: AlertingConfig
-    let store: BaselineStore
+    let store: Store
     let metrics: AlertMetrics
     let logger: Logger
     /// `externalURL` of webhook payloads; `generatorURL` is it + `/v1/drift/MODEL`.
@@ -21,7 +21,7 @@ final class AlertCenter: Sendable {
     /// One engine per model (one lock: an observation is cheap next to an evaluation).
     private let engines: Mutex<[String: AlertEngine]>
 
-    init(config: SidecarConfig, store: BaselineStore, models: [ModelConfig], metrics: AlertMetrics, logger: Logger) {
+    init(config: SidecarConfig, store: Store, models: [ModelConfig], metrics: AlertMetrics, logger: Logger) {
         self.config = config.alerting
         self.store = store
         self.metrics = metrics

@@ -34,7 +34,7 @@ final class ModelRuntime: Sendable {
     /// Restores the model: the checkpoint (when it matches the baseline version and window
     /// settings), then the journal segments after it. Returns the runtime and what happened.
     static func open(
-        config: ModelConfig, evaluator: Evaluator, store: BaselineStore, journalDirectory: String,
+        config: ModelConfig, evaluator: Evaluator, store: Store, journalDirectory: String,
         storedTails: [String: TailPosition], now: Double
     ) throws -> (ModelRuntime, [String]) {
         var notes: [String] = []

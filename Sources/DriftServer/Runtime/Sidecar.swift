@@ -8,7 +8,7 @@ import Synchronization
 /// the metrics. Built once by `Sidecar.open`; the HTTP routes and the services use it.
 public final class Sidecar: Sendable {
     public let config: SidecarConfig
-    let store: BaselineStore
+    let store: Store
     let runtimes: [ModelRuntime]
     let byName: [String: ModelRuntime]
     let parser: EventParser
@@ -36,7 +36,7 @@ public final class Sidecar: Sendable {
         config: SidecarConfig, logger: Logger,
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) throws -> Sidecar {
-        let store = try BaselineStore(path: config.store, create: false)
+        let store = try Store(path: config.store, create: false)
         let tails = try store.tailPositions()
         var runtimes: [ModelRuntime] = []
         for (i, m) in config.models.enumerated() {
@@ -79,7 +79,7 @@ public final class Sidecar: Sendable {
     }
 
     private init(
-        config: SidecarConfig, store: BaselineStore, runtimes: [ModelRuntime], logger: Logger,
+        config: SidecarConfig, store: Store, runtimes: [ModelRuntime], logger: Logger,
         clock: @escaping @Sendable () -> Double
     ) {
         self.config = config

@@ -20,47 +20,7 @@ public struct WindowCheckpoint: Sendable, Equatable {
 /// positions it covers, so the window and the offsets never disagree. A SHA-256 over the window
 /// bytes is verified on load: a damaged checkpoint is refused (the sidecar then starts empty and
 /// replays its journal) rather than restoring nonsense.
-extension BaselineStore {
-    static func registerCheckpointMigrations(_ m: inout DatabaseMigrator) {
-        m.registerMigration("v2 checkpoints") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE window_checkpoint (
-                        model TEXT PRIMARY KEY,
-                        baseline_version TEXT NOT NULL,
-                        window BLOB NOT NULL,
-                        next_segment INTEGER NOT NULL,
-                        created_at REAL NOT NULL,
-                        checksum TEXT NOT NULL
-                    );
-                    CREATE TABLE tail_offset (
-                        source TEXT PRIMARY KEY,
-                        device INTEGER NOT NULL,
-                        inode INTEGER NOT NULL,
-                        offset INTEGER NOT NULL,
-                        updated_at REAL NOT NULL
-                    );
-                    """)
-        }
-    }
-
-    /// Checkpoints are stored in parts of about 1 MiB (`window_checkpoint_part`), written as the
-    /// window streams them: one 11 MB blob meant the bytes, a `Data` copy and SQLite's own copy
-    /// of the bound blob at once. Rows of "v2" with the whole window in `window` still load.
-    static func registerCheckpointPartMigrations(_ m: inout DatabaseMigrator) {
-        m.registerMigration("v4 checkpoint parts") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE window_checkpoint_part (
-                        model TEXT NOT NULL,
-                        part INTEGER NOT NULL,
-                        bytes BLOB NOT NULL,
-                        PRIMARY KEY (model, part)
-                    );
-                    """)
-        }
-    }
-
+extension Store {
     static func digest(_ bytes: [UInt8]) -> String {
         var h = SHA256()
         h.update(data: bytes)

@@ -32,31 +32,7 @@ public struct OutboxMessage: Sendable, Equatable {
 /// without its notification queued. A notification leaves the outbox only when its receiver
 /// answered 2xx (`delete`), refused it for good, or it aged past `give_up_after`. Headers and
 /// secrets are not stored: they are applied at send time from the configuration.
-extension BaselineStore {
-    static func registerAlertMigrations(_ m: inout DatabaseMigrator) {
-        m.registerMigration("v3 alerts") { db in
-            try db.execute(
-                sql: """
-                    CREATE TABLE alert_state (
-                        model TEXT PRIMARY KEY,
-                        state BLOB NOT NULL,
-                        updated_at REAL NOT NULL
-                    );
-                    CREATE TABLE alert_outbox (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT,
-                        receiver TEXT NOT NULL,
-                        model TEXT NOT NULL,
-                        body BLOB NOT NULL,
-                        created_at REAL NOT NULL,
-                        attempts INTEGER NOT NULL DEFAULT 0,
-                        next_attempt_at REAL NOT NULL,
-                        last_error TEXT
-                    );
-                    CREATE INDEX alert_outbox_receiver ON alert_outbox (receiver, id);
-                    """)
-        }
-    }
-
+extension Store {
     /// Saves a model's alert-engine state and enqueues its notifications, atomically.
     public func commitAlerts(model: String, state: Data, messages: [OutboxMessage], at now: Double) throws {
         try mapErrors {
