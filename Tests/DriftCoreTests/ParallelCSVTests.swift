@@ -247,7 +247,16 @@ struct OrderedWorkTests {
         }
         work.submit(concurrent: false, { 99 }, take: { taken.append($0) })
         #expect(taken == [0, 1, 2, 3, 4, 99])
-        for i in 0..<3 { work.submit(concurrent: true, { i }, take: { taken.append($0) }) }
+        // Held until all three are submitted, so none is taken by a later submit.
+        let gate = DispatchSemaphore(value: 0)
+        for i in 0..<3 {
+            work.submit(
+                concurrent: true,
+                {
+                    gate.wait(); return i
+                }, take: { taken.append($0) })
+        }
+        for _ in 0..<3 { gate.signal() }
         #expect(throws: Stop.self) {
             try work.drain { v in
                 if v == 1 { throw Stop() }; taken.append(v)
