@@ -67,15 +67,6 @@ public struct RowSample: Sendable {
     /// Whether every row offered is kept.
     public var isExact: Bool { seen <= capacity }
 
-    /// Offers a row. `numbers` (NaN for missing) and `codes` must have the widths given at init.
-    public mutating func add(numbers row: UnsafeBufferPointer<Double>, codes rowCodes: UnsafeBufferPointer<Int32>) {
-        let nw = numericWidth, cw = codeWidth
-        add { n, c in
-            for k in 0..<nw { n[k] = row[k] }
-            for k in 0..<cw { c[k] = rowCodes[k] }
-        }
-    }
-
     /// Offers a row whose values are written by `fill` (numbers, NaN for missing; codes) only
     /// when the row is kept: most rows of a large input are not, and cost one draw.
     public mutating func add(_ fill: (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Int32>) -> Void) {
