@@ -148,8 +148,9 @@ func renderText(_ r: DriftReport) -> String {
         + "threshold \(ReportFormat.number(d.threshold, digits: 3))): \(d.drift ? "DRIFT" : d.status.rawValue)\n"
     let s = r.settings
     out +=
-        "thresholds: significance \(s.thresholds.significance) after \(s.correction.rawValue); psi \(s.thresholds.psi), ks D "
-        + "\(s.thresholds.ksStatistic), tvd \(s.thresholds.tvd) (\(s.thresholdSource.rawValue)); min samples \(s.minSamples)\n"
+        "thresholds: significance \(s.thresholds.significance) after \(s.correction.rawValue); "
+        + s.effectTestsInUse.map { "\($0.effect!.key) \(s.thresholds[effect: $0.test])" }.joined(separator: ", ")
+        + " (\(s.thresholdSource.rawValue)); min samples \(s.minSamples)\n"
     for e in r.invalidExamples.prefix(3) { out += "invalid: line \(e.line), field \"\(e.feature)\": \(e.reason)\n" }
     for n in r.notes { out += "note: \(n)\n" }
     return out

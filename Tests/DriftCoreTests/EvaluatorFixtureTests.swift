@@ -70,7 +70,7 @@ struct EvaluatorFixtureTests {
             #expect(chi2.df == e["df"].int)
             #expect(relativeError(chi2.pValue!, e["chi2_p"].double) < 1e-8)
             #expect(relativeError(chi2.pAdjusted!, adjusted[name].double) < 1e-8)
-            #expect(relativeError(f.tests.tvd!.value, e["tvd"].double) < 1e-12)
+            #expect(relativeError(f.tests.distances[.tvd]!.value, e["tvd"].double) < 1e-12)
             #expect(relativeError(f.tests.psi!.value, e["psi"].double) < 1e-10)
             #expect(abs(f.quality.unseenRatio! - (e["unseen"].double)) < 1e-15)
         }

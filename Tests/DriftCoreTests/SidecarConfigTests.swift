@@ -50,7 +50,7 @@ struct SidecarConfigTests {
         #expect(c.journalPath == "s.sqlite.journal")
         let m = c.models[0]
         #expect(m.baseline == "3" && m.window.mode == .tumbling && m.window.maxRecords == 500 && m.window.maxAge == 60)
-        #expect(m.evaluateEvery == 2 && m.evaluation.minSamples == 50 && m.evaluation.thresholds.psi == 0.2)
+        #expect(m.evaluateEvery == 2 && m.evaluation.minSamples == 50 && m.evaluation.thresholds[effect: .psi] == 0.2)
         #expect(m.evaluation.features["x"]?.ignore == true)
         #expect(
             c.models[1].window.maxRecords == 10_000 && c.models[1].window.maxAge == 600

@@ -77,6 +77,52 @@ struct VerdictTests {
         #expect(single.features[1].tests.chi2?.reason != nil)
     }
 
+    @Test("every distance row of the registry runs on its kinds, under its report key and threshold key")
+    func registryDispatch() throws {
+        #expect(Set(DriftTestRegistry.all.map(\.test)) == Set(DriftTest.allCases))
+        #expect(DriftTestRegistry.all.count == DriftTest.allCases.count)
+        #expect(Thresholds.keys.count == Set(Thresholds.keys).count)
+        let encodedKeys =
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(Thresholds())) as! [String: Double]
+        #expect(Set(encodedKeys.keys) == Set(Thresholds.keys))
+        let baseline = try Self.build(5_000, seed: 21)
+        for info in DriftTestRegistry.distances {
+            let rule = try #require(info.distance)
+            #expect((rule.numeric != nil) == info.kinds.contains(.numeric))
+            #expect((rule.categorical != nil) == info.kinds.contains(.categorical))
+            for (floor, flags) in [(0.0, true), (1e9, false)] {
+                // Settings as users write them: the test on both kinds, the floor under its key.
+                let json = """
+                    {"numeric_tests": \(info.kinds.contains(.numeric) ? "[\"\(info.test.rawValue)\"]" : "[\"ks\"]"),
+                     "categorical_tests": \(info.kinds.contains(.categorical) ? "[\"\(info.test.rawValue)\"]" : "[\"chi2\"]"),
+                     "thresholds": {"\(info.effect!.key)": \(floor)}}
+                    """
+                let settings = try JSONDecoder().decode(EvaluationSettings.self, from: Data(json.utf8))
+                #expect(settings.thresholds[effect: info.test] == floor)
+                let report = try Self.evaluate(
+                    baseline, n: 2_000, seed: 22, shift: 1, labels: ["a", "b", "b"], settings: settings)
+                let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report)) as! [String: Any]
+                let features = object["features"] as! [[String: Any]]
+                for (i, kind) in [FeatureKind.numeric, .categorical].enumerated() {
+                    let tests = features[i]["tests"] as! [String: Any]
+                    guard info.kinds.contains(kind) else {
+                        #expect(tests[info.test.rawValue] == nil)
+                        continue
+                    }
+                    let d = try #require(report.features[i].tests.distances[info.test], "\(info.test) on \(kind)")
+                    #expect(d.threshold == floor && d.drift == flags && d.value > 0 && d.value.isFinite)
+                    let encoded = try #require(tests[info.test.rawValue] as? [String: Any])
+                    // (Foundation's JSONSerialization may round the last bit; JSONDecoder below is exact.)
+                    #expect(abs(try #require(encoded["value"] as? Double) - d.value) <= 1e-15 * d.value)
+                    // The feature runs this distance only: effect alone is the verdict.
+                    #expect(report.features[i].status == (flags ? .drift : .ok))
+                }
+                let back = try JSONDecoder().decode(DriftReport.self, from: JSONEncoder().encode(report))
+                #expect(back == report)
+            }
+        }
+    }
+
     @Test("per-feature overrides: tests, thresholds, ignore; bad settings are refused by name")
     func overrides() throws {
         let baseline = try Self.build(5_000, seed: 9)
@@ -85,10 +131,10 @@ struct VerdictTests {
         settings.features["c"] = FeatureOverride(ignore: true)
         let report = try Self.evaluate(baseline, n: 5_000, seed: 10, shift: 0.5, settings: settings)
         let x = report.features[0]
-        #expect(x.tests.psi == nil && x.tests.wasserstein != nil)
-        #expect(x.tests.wasserstein!.threshold == 0.4)
+        #expect(x.tests.psi == nil && x.tests.distances[.wasserstein] != nil)
+        #expect(x.tests.distances[.wasserstein]!.threshold == 0.4)
         // W1 of a 0.5 shift between two unit normals is 0.5σ.
-        #expect(abs(x.tests.wasserstein!.value - 0.5) < 0.05)
+        #expect(abs(x.tests.distances[.wasserstein]!.value - 0.5) < 0.05)
         #expect(report.features[1].ignored == true)
         #expect(report.dataset.evaluatedFeatures == 1)
         var bad = EvaluationSettings()

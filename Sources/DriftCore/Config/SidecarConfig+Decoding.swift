@@ -196,10 +196,7 @@ extension SidecarConfig {
                 "categorical_tests": e.categoricalTests.map(\.rawValue),
                 "threshold_source": e.thresholdSource.rawValue, "correction": e.correction.rawValue,
                 "min_samples": e.minSamples, "dataset_drift_share": e.datasetDriftShare,
-                "thresholds": [
-                    "significance": e.thresholds.significance, "psi": e.thresholds.psi,
-                    "ks_statistic": e.thresholds.ksStatistic, "tvd": e.thresholds.tvd,
-                ],
+                "thresholds": Dictionary(uniqueKeysWithValues: e.thresholds.entries.map { ($0.key, $0.value) }),
                 "features": e.features.keys.sorted(),
             ]
         }

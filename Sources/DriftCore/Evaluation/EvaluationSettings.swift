@@ -14,78 +14,74 @@ public enum MultipleTestingCorrection: String, Sendable, Codable {
     case none
 }
 
-/// Thresholds of the verdict. Any key may be omitted (its default applies).
+/// Thresholds of the verdict. Any key may be omitted (its default applies). The keys are
+/// `significance` and each test's effect key from `DriftTestRegistry` (`psi`, `ks_statistic`, ...).
 public struct Thresholds: Sendable, Equatable, Codable {
     /// Level for p-value tests (KS, chi-square), applied after the correction.
     public var significance = 0.05
-    public var psi = 0.1
-    /// Effect floor on the KS statistic D.
-    public var ksStatistic = 0.1
-    public var tvd = 0.1
-    public var jensenShannon = 0.1
-    public var hellinger = 0.1
-    public var wasserstein = 0.1
+    /// Effect floors by test (every test with an `effect` row in the registry).
+    private var effects: [DriftTest: Double]
 
-    public init() {}
+    public init() {
+        effects = Dictionary(uniqueKeysWithValues: DriftTestRegistry.effects.map { ($0.test, $0.effect!.defaultValue) })
+    }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case significance, psi, ksStatistic = "ks_statistic", tvd, jensenShannon = "jensen_shannon", hellinger,
-            wasserstein
+    /// Every key a thresholds mapping may hold.
+    public static let keys = ["significance"] + DriftTestRegistry.effects.map { $0.effect!.key }
+
+    /// The effect floor of `test` (the significance level for a test without one).
+    public subscript(effect test: DriftTest) -> Double {
+        get { effects[test] ?? significance }
+        set { if effects[test] != nil { effects[test] = newValue } }
+    }
+
+    /// Replaces the threshold of `key`; false when the key is not a threshold.
+    @discardableResult
+    public mutating func set(_ key: String, _ value: Double) -> Bool {
+        if key == "significance" {
+            significance = value
+            return true
+        }
+        guard let info = DriftTestRegistry.effects.first(where: { $0.effect!.key == key }) else { return false }
+        effects[info.test] = value
+        return true
     }
 
     /// Unknown keys are refused (a misspelt `psy: 0.2` used to be ignored, leaving the default).
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = Thresholds()
-        significance = try c.decodeIfPresent(Double.self, forKey: .significance) ?? d.significance
-        psi = try c.decodeIfPresent(Double.self, forKey: .psi) ?? d.psi
-        ksStatistic = try c.decodeIfPresent(Double.self, forKey: .ksStatistic) ?? d.ksStatistic
-        tvd = try c.decodeIfPresent(Double.self, forKey: .tvd) ?? d.tvd
-        jensenShannon = try c.decodeIfPresent(Double.self, forKey: .jensenShannon) ?? d.jensenShannon
-        hellinger = try c.decodeIfPresent(Double.self, forKey: .hellinger) ?? d.hellinger
-        wasserstein = try c.decodeIfPresent(Double.self, forKey: .wasserstein) ?? d.wasserstein
+        try decoder.rejectUnknownKeys(Self.keys)
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        self.init()
+        for key in Self.keys {
+            if let v = try c.decodeIfPresent(Double.self, forKey: AnyKey(key)) { set(key, v) }
+        }
     }
 
-    /// These thresholds with the keys of `override` replaced.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyKey.self)
+        try c.encode(significance, forKey: AnyKey("significance"))
+        for info in DriftTestRegistry.effects {
+            try c.encode(self[effect: info.test], forKey: AnyKey(info.effect!.key))
+        }
+    }
+
+    /// These thresholds with the keys of `override` replaced (unknown keys are left to `validate`).
     public func merged(with override: [String: Double]) -> Thresholds {
         var t = self
-        for (key, value) in override {
-            switch CodingKeys(rawValue: key) {
-            case .significance: t.significance = value
-            case .psi: t.psi = value
-            case .ksStatistic: t.ksStatistic = value
-            case .tvd: t.tvd = value
-            case .jensenShannon: t.jensenShannon = value
-            case .hellinger: t.hellinger = value
-            case .wasserstein: t.wasserstein = value
-            case nil: break
-            }
-        }
+        for (key, value) in override { t.set(key, value) }
         return t
     }
 
-    /// The effect threshold of a distance test.
-    public func effect(_ test: DriftTest) -> Double {
-        switch test {
-        case .psi: return psi
-        case .ks: return ksStatistic
-        case .tvd: return tvd
-        case .jensenShannon: return jensenShannon
-        case .hellinger: return hellinger
-        case .wasserstein: return wasserstein
-        case .chi2: return significance
-        }
+    /// `significance` and every effect floor, in registry order, as (key, value).
+    public var entries: [(key: String, value: Double)] {
+        [("significance", significance)] + DriftTestRegistry.effects.map { ($0.effect!.key, self[effect: $0.test]) }
     }
 
     func validate(_ context: String) throws {
         guard significance > 0 && significance < 1 else {
             throw SchemaError("\(context)significance must be in (0, 1)")
         }
-        for (name, v) in [
-            ("psi", psi), ("ks_statistic", ksStatistic), ("tvd", tvd), ("jensen_shannon", jensenShannon),
-            ("hellinger", hellinger), ("wasserstein", wasserstein),
-        ] {
+        for (name, v) in entries.dropFirst() {
             guard v.isFinite && v >= 0 else { throw SchemaError("\(context)\(name) must be a finite number ≥ 0") }
         }
     }
@@ -178,10 +174,9 @@ public struct EvaluationSettings: Sendable, Equatable, Codable {
             throw SchemaError("categorical_tests: \(t.rawValue) does not apply to categorical features")
         }
         for (name, o) in features.sorted(by: { $0.key < $1.key }) {
-            for key in (o.thresholds ?? [:]).keys where Thresholds.CodingKeys(rawValue: key) == nil {
+            for key in (o.thresholds ?? [:]).keys.sorted() where !Thresholds.keys.contains(key) {
                 throw SchemaError(
-                    "features.\(name).thresholds: unknown key \(key) (known: "
-                        + "\(Thresholds.CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    "features.\(name).thresholds: unknown key \(key) (known: \(Thresholds.keys.joined(separator: ", ")))"
                 )
             }
             try thresholds.merged(with: o.thresholds ?? [:]).validate("features.\(name).thresholds.")
@@ -194,6 +189,13 @@ public struct EvaluationSettings: Sendable, Equatable, Codable {
                 throw SchemaError("features.\(name).tests: \(t.rawValue) does not apply to \(kind.rawValue) features")
             }
         }
+    }
+
+    /// The tests with an effect floor that some feature may run (the kinds' defaults and the
+    /// overrides), in registry order: the floors worth showing beside a report.
+    public var effectTestsInUse: [DriftTestInfo] {
+        let used = Set(numericTests + categoricalTests + features.values.flatMap { $0.tests ?? [] })
+        return DriftTestRegistry.effects.filter { used.contains($0.test) }
     }
 
     /// Tests and thresholds for one feature.

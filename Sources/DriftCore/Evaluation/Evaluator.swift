@@ -103,7 +103,7 @@ public struct Evaluator: Sendable {
             if features[i].tests.chi2 != nil { features[i].tests.chi2!.pAdjusted = adjusted[k] }
         }
         for i in features.indices { verdict(&features[i]) }
-        let evaluated = features.filter { $0.ignored != true && $0.status != .insufficientData && hasTests($0) }
+        let evaluated = features.filter { $0.ignored != true && $0.status != .insufficientData && !$0.tests.isEmpty }
         let drifted = evaluated.filter(\.drift).count
         let share = evaluated.isEmpty ? 0 : Double(drifted) / Double(evaluated.count)
         let datasetDrift = !evaluated.isEmpty && share >= settings.datasetDriftShare
@@ -148,12 +148,6 @@ public struct Evaluator: Sendable {
         return report
     }
 
-    private func hasTests(_ f: FeatureReport) -> Bool {
-        let t = f.tests
-        return t.psi != nil || t.ks != nil || t.chi2?.applicable == true || t.tvd != nil || t.jensenShannon != nil
-            || t.hellinger != nil || t.wasserstein != nil
-    }
-
     /// Significance and effect → status.
     private func verdict(_ f: inout FeatureReport) {
         let plan = settings.plan(for: FeatureSpec(name: f.name, kind: f.kind, role: f.role))
@@ -173,8 +167,9 @@ public struct Evaluator: Sendable {
             f.tests.chi2 = chi2
         }
         var effects = 0, effect = false
-        for d in [f.tests.psi, f.tests.tvd, f.tests.jensenShannon, f.tests.hellinger, f.tests.wasserstein] {
-            if let d { effects += 1; effect = effect || d.drift }
+        for d in f.tests.distances.values {
+            effects += 1
+            effect = effect || d.drift
         }
         if let ks = f.tests.ks { effects += 1; effect = effect || ks.statistic >= ks.statisticThreshold }
         let drift: Bool, warning: Bool
@@ -184,7 +179,7 @@ public struct Evaluator: Sendable {
         case (false, true): drift = effect; warning = false
         case (false, false): drift = false; warning = false
         }
-        if f.count < settings.minSamples || !hasTests(f) {
+        if f.count < settings.minSamples || f.tests.isEmpty {
             f.status = .insufficientData
             f.drift = false
         } else {
@@ -197,7 +192,7 @@ public struct Evaluator: Sendable {
         _ test: DriftTest, _ thresholds: Thresholds, bands: [String: ChunkBand]
     ) -> (Double, ThresholdSource) {
         if settings.thresholdSource == .baseline, let band = bands[test.rawValue] { return (band.upper, .baseline) }
-        return (thresholds.effect(test), .fixed)
+        return (thresholds[effect: test], .fixed)
     }
 
     private func distance(
@@ -245,12 +240,6 @@ public struct Evaluator: Sendable {
             hi = Swift.max(profile.maximum ?? current[current.count - 1], current[current.count - 1])
         report.histogram = FeatureHistogram(
             edges: bins.edges, range: [lo, hi], baseline: profile.binFractions, current: fractions)
-        if tests.contains(.psi) {
-            report.tests.psi = distance(
-                .psi,
-                try PopulationStabilityIndex.value(
-                    referenceFractions: profile.binFractions, currentFractions: fractions), t, bands: profile.bands)
-        }
         if tests.contains(.ks) {
             let r = try KolmogorovSmirnov.testSorted(profile.sample, current)
             let (dThreshold, source) = threshold(.ks, t, bands: profile.bands)
@@ -260,23 +249,15 @@ public struct Evaluator: Sendable {
                 statisticThresholdSource: source, method: r.method.rawValue,
                 referenceCount: r.referenceCount, currentCount: r.currentCount, drift: false)
         }
-        if tests.contains(.jensenShannon) {
-            report.tests.jensenShannon = distance(
-                .jensenShannon, try Distances.jensenShannon(profile.binFractions, fractions),
-                t, bands: profile.bands)
-        }
-        if tests.contains(.hellinger) {
-            report.tests.hellinger = distance(
-                .hellinger, try Distances.hellinger(profile.binFractions, fractions),
-                t, bands: profile.bands)
-        }
-        if tests.contains(.wasserstein) {
-            let w = try Distances.wasserstein(sorted: profile.sample, current)
-            let sd = (profile.variance ?? 0).squareRoot()
-            if sd > 0 {
-                report.tests.wasserstein = distance(.wasserstein, w / sd, t, bands: profile.bands)
-            } else {
-                report.note = "wasserstein not defined: the baseline is constant"
+        let input = NumericDistanceInput(
+            referenceFractions: profile.binFractions, currentFractions: fractions, sortedReference: profile.sample,
+            sortedCurrent: current, referenceStandardDeviation: (profile.variance ?? 0).squareRoot())
+        for info in DriftTestRegistry.distances where tests.contains(info.test) {
+            guard let rule = info.distance?.numeric else { continue }
+            do {
+                report.tests.distances[info.test] = distance(info.test, try rule(input), t, bands: profile.bands)
+            } catch let u as UndefinedDistance {
+                report.note = u.reason
             }
         }
         return report
@@ -331,20 +312,14 @@ public struct Evaluator: Sendable {
         report.histogram = FeatureHistogram(
             categories: profile.categories, baseline: r.map { $0 / rTotal },
             current: c.map { $0 / Double(count) })
-        if tests.contains(.psi) {
-            report.tests.psi = distance(
-                .psi, try PopulationStabilityIndex.value(referenceCounts: reference, currentCounts: counts),
-                t, bands: profile.bands)
-        }
-        if tests.contains(.tvd) {
-            report.tests.tvd = distance(.tvd, try Distances.totalVariation(r, c), t, bands: profile.bands)
-        }
-        if tests.contains(.jensenShannon) {
-            report.tests.jensenShannon = distance(
-                .jensenShannon, try Distances.jensenShannon(r, c), t, bands: profile.bands)
-        }
-        if tests.contains(.hellinger) {
-            report.tests.hellinger = distance(.hellinger, try Distances.hellinger(r, c), t, bands: profile.bands)
+        let input = CategoricalDistanceInput(referenceCounts: reference, currentCounts: counts)
+        for info in DriftTestRegistry.distances where tests.contains(info.test) {
+            guard let rule = info.distance?.categorical else { continue }
+            do {
+                report.tests.distances[info.test] = distance(info.test, try rule(input), t, bands: profile.bands)
+            } catch let u as UndefinedDistance {
+                report.note = u.reason
+            }
         }
         if tests.contains(.chi2) {
             do {

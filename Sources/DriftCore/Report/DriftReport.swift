@@ -61,18 +61,37 @@ public struct ChiSquareReport: Sendable, Equatable, Codable {
     }
 }
 
-/// Results of the tests a feature ran (absent keys were not run or not defined).
+/// Results of the tests a feature ran (absent keys were not run or not defined). Distances are
+/// encoded each under its test's name (`psi`, `tvd`, ...), beside `ks` and `chi2`.
 public struct FeatureTests: Sendable, Equatable, Codable {
-    public var psi: DistanceResult?
     public var ks: KSReport?
     public var chi2: ChiSquareReport?
-    public var tvd: DistanceResult?
-    public var jensenShannon: DistanceResult?
-    public var hellinger: DistanceResult?
-    public var wasserstein: DistanceResult?
+    /// The distance tests' results by test.
+    public var distances: [DriftTest: DistanceResult] = [:]
 
-    enum CodingKeys: String, CodingKey {
-        case psi, ks, chi2, tvd, jensenShannon = "jensen_shannon", hellinger, wasserstein
+    public init() {}
+
+    public var psi: DistanceResult? { distances[.psi] }
+
+    /// Whether any test gave a result (chi-square only when it applied).
+    public var isEmpty: Bool { ks == nil && chi2?.applicable != true && distances.isEmpty }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        ks = try c.decodeIfPresent(KSReport.self, forKey: AnyKey(DriftTest.ks.rawValue))
+        chi2 = try c.decodeIfPresent(ChiSquareReport.self, forKey: AnyKey(DriftTest.chi2.rawValue))
+        for info in DriftTestRegistry.distances {
+            distances[info.test] = try c.decodeIfPresent(DistanceResult.self, forKey: AnyKey(info.test.rawValue))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyKey.self)
+        try c.encodeIfPresent(ks, forKey: AnyKey(DriftTest.ks.rawValue))
+        try c.encodeIfPresent(chi2, forKey: AnyKey(DriftTest.chi2.rawValue))
+        for info in DriftTestRegistry.distances {
+            try c.encodeIfPresent(distances[info.test], forKey: AnyKey(info.test.rawValue))
+        }
     }
 }
 
@@ -145,7 +164,7 @@ extension FeatureStatus {
 
 extension FeatureReport {
     /// The effect size the reports show beside PSI: KS D (numeric) or total variation (categorical).
-    public var effectSize: Double? { tests.ks?.statistic ?? tests.tvd?.value }
+    public var effectSize: Double? { tests.ks?.statistic ?? tests.distances[.tvd]?.value }
     /// The corrected p-value of the feature's distribution test (KS or chi-square).
     public var adjustedPValue: Double? { tests.ks?.pAdjusted ?? tests.chi2?.pAdjusted }
     /// Share of the window outside what the baseline saw: out of range (numeric) or unseen (categorical).

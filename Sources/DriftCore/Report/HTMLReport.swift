@@ -89,8 +89,9 @@ public enum HTMLReport {
             "<p class=\"small\">Thresholds: significance \(num(s.thresholds.significance)) after "
             + "\(esc(s.correction.rawValue.replacingOccurrences(of: "_", with: "-"))) correction; "
         h +=
-            "PSI \(num(s.thresholds.psi)), KS D \(num(s.thresholds.ksStatistic)), TVD \(num(s.thresholds.tvd)) "
-            + "(\(esc(s.thresholdSource.rawValue))); minimum \(s.minSamples) values.</p>\n"
+            s.effectTestsInUse.map { "\($0.effect!.label) \(num(s.thresholds[effect: $0.test]))" }.joined(
+                separator: ", ")
+            + " (\(esc(s.thresholdSource.rawValue))); minimum \(s.minSamples) values.</p>\n"
         h += "</section>\n"
         for n in r.notes { h += "<p class=\"note\">Note: \(esc(n))</p>\n" }
         if !r.invalidExamples.isEmpty {
@@ -162,12 +163,10 @@ public enum HTMLReport {
                 rows.append(("χ²", "not applicable", esc(c.reason ?? ""), nil))
             }
         }
-        for (label, d) in [
-            ("TVD", t.tvd), ("Jensen–Shannon", t.jensenShannon), ("Hellinger", t.hellinger),
-            ("Wasserstein / σ", t.wasserstein),
-        ] {
-            if let d {
-                rows.append((label, num(d.value), "≥ \(num(d.threshold)) (\(d.thresholdSource.rawValue))", d.drift))
+        for info in DriftTestRegistry.distances where info.test != .psi {
+            if let d = t.distances[info.test] {
+                rows.append(
+                    (info.label, num(d.value), "≥ \(num(d.threshold)) (\(d.thresholdSource.rawValue))", d.drift))
             }
         }
         guard !rows.isEmpty else { return "<p class=\"small\">No test ran.</p>\n" }

@@ -348,11 +348,7 @@ extension FeatureReport {
         switch test {
         case .ks: return tests.ks?.drift ?? false
         case .chi2: return tests.chi2?.drift ?? false
-        case .psi: return tests.psi?.drift ?? false
-        case .tvd: return tests.tvd?.drift ?? false
-        case .jensenShannon: return tests.jensenShannon?.drift ?? false
-        case .hellinger: return tests.hellinger?.drift ?? false
-        case .wasserstein: return tests.wasserstein?.drift ?? false
+        default: return tests.distances[test]?.drift ?? false
         }
     }
 }
