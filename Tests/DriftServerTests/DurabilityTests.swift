@@ -39,7 +39,7 @@ struct DurabilityTests {
         #expect(try store.loadCheckpoint(model: "m") == nil)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: CheckpointService(sidecar: a, bulk: .inline))],
+                services: [.init(service: CheckpointService(host: a, bulk: .inline, logger: a.logger))],
                 gracefulShutdownSignals: [], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -230,6 +230,79 @@ struct DurabilityTests {
         h.closeFile()
     }
 
+    /// A tail sink in memory whose journal fails while `failing` is set; keeps the x of every
+    /// accepted event and the last position.
+    final class FlakySink: TailSink {
+        let parser = EventParser(models: [("m", Fixture.schema)])
+        struct State {
+            var failing = false
+            var attempts = 0
+            var xs: [Double] = []
+            var position: TailPosition?
+        }
+        let state = Mutex(State())
+
+        func accept(_ parsed: ParsedEvents, tail: (model: Int, position: TailPosition)?) throws {
+            try state.withLock { s in
+                s.attempts += 1
+                if s.failing { throw CocoaError(.fileWriteOutOfSpace) }
+                let b = parsed.batches[0]
+                for e in 0..<b.count { s.xs.append(b.number(e, 0)) }
+                if let tail { s.position = tail.position }
+            }
+        }
+
+        func tailPosition(model: Int, source: String) -> TailPosition? { state.withLock { $0.position } }
+    }
+
+    @Test(
+        "tailing through a journal that fails: lines wait (at most one chunk read), are retried without new data, none lost or doubled"
+    )
+    func tailJournalFailure() throws {
+        let dir = NSTemporaryDirectory() + "driftwatch-tail-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = dir + "/predictions.jsonl"
+        func line(_ i: Int) -> String { "{\"features\":{\"x\":\(i),\"y\":0,\"c\":\"a\"}}\n" }
+        FileManager.default.createFile(atPath: log, contents: Data((0..<5).map(line).joined().utf8))
+        let sink = FlakySink()
+        var t = FileTailer(source: SourceConfig(path: log, model: "m"), sink: sink, logger: Logger(label: "test"))
+        while t.poll() {}
+        #expect(sink.state.withLock { $0.xs } == [0, 1, 2, 3, 4])
+        sink.state.withLock { $0.failing = true }
+        try append(log, (5..<10).map(line).joined())
+        var polls = 0
+        while t.poll() { polls += 1 }
+        // One read, one failed append; then every poll retries and stops (no busy loop).
+        #expect(polls == 1 && t.blocked)
+        let attempts = sink.state.withLock { $0.attempts }
+        for _ in 0..<3 {
+            let progressed = t.poll()
+            #expect(!progressed)
+        }
+        #expect(sink.state.withLock { $0.attempts } == attempts + 3)
+        // More lines while failing are not read into memory: the pending bytes stay as they were.
+        let pendingBefore = t.pending.count
+        try append(log, (10..<15).map(line).joined())
+        let progressed = t.poll()
+        #expect(!progressed && t.pending.count == pendingBefore)
+        // The disk recovers: no new data is needed for the retry; every line once, in order.
+        sink.state.withLock { $0.failing = false }
+        while t.poll() {}
+        #expect(sink.state.withLock { $0.xs } == (0..<15).map(Double.init))
+        let size = try FileManager.default.attributesOfItem(atPath: log)[.size] as! Int
+        #expect(sink.state.withLock { $0.position?.offset } == Int64(size) && !t.blocked)
+        // Rename rotation while failing: the old file's unterminated last line is kept until journaled.
+        try append(log, String(line(15).dropLast()))
+        sink.state.withLock { $0.failing = true }
+        try FileManager.default.moveItem(atPath: log, toPath: log + ".1")
+        FileManager.default.createFile(atPath: log, contents: Data(line(16).utf8))
+        while t.poll() {}
+        sink.state.withLock { $0.failing = false }
+        while t.poll() {}
+        #expect(sink.state.withLock { $0.xs } == (0..<17).map(Double.init))
+    }
+
     @Test("tailing: partial lines wait, rename rotation drains the old file, copytruncate restarts, restart resumes")
     func tail() throws {
         var f = try Fixture()
@@ -240,7 +313,7 @@ struct DurabilityTests {
         let lines = Fixture.events(10).split(separator: "\n").map { String($0) + "\n" }
         do {
             let s = try f.open()
-            var t = FileTailer(source: f.config.sources[0], sidecar: s)
+            var t = FileTailer(source: f.config.sources[0], sink: s, logger: s.logger)
             try append(log, lines[0] + lines[1] + String(lines[2].prefix(15)))
             while t.poll() {}
             #expect(s.runtimes[0].windowRows == 2)
@@ -265,13 +338,13 @@ struct DurabilityTests {
         try append(log, lines[8])
         let s = try f.open()
         #expect(s.runtimes[0].windowRows == 8)
-        var t = FileTailer(source: f.config.sources[0], sidecar: s)
+        var t = FileTailer(source: f.config.sources[0], sink: s, logger: s.logger)
         while t.poll() {}
         #expect(s.runtimes[0].windowRows == 9)  // line 8 only: nothing re-read, nothing skipped
         s.checkpointAll()
         try append(log, lines[9])
         let s2 = try f.open()
-        var t2 = FileTailer(source: f.config.sources[0], sidecar: s2)
+        var t2 = FileTailer(source: f.config.sources[0], sink: s2, logger: s2.logger)
         while t2.poll() {}
         #expect(s2.runtimes[0].windowRows == 10)
     }

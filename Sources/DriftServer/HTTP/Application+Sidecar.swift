@@ -53,10 +53,14 @@ public func buildRouter(_ sidecar: Sidecar) -> Router<BasicRequestContext> {
 /// ran on.
 public func buildApplication(_ sidecar: Sidecar, logger: Logger) -> some ApplicationProtocol {
     let bulk = BulkWork.thread()
-    var services: [any Service] = [BulkWorkService(bulk: bulk), CheckpointService(sidecar: sidecar, bulk: bulk)]
-    services.append(EvaluatorService(sidecar: sidecar, bulk: bulk))
-    services.append(ProbeService(sidecar: sidecar))
-    for source in sidecar.config.sources { services.append(TailService(sidecar: sidecar, source: source)) }
+    var services: [any Service] = [
+        BulkWorkService(bulk: bulk), CheckpointService(host: sidecar, bulk: bulk, logger: sidecar.logger),
+    ]
+    services.append(EvaluatorService(host: sidecar, bulk: bulk))
+    services.append(ProbeService(host: sidecar))
+    for source in sidecar.config.sources {
+        services.append(TailService(sink: sidecar, source: source, logger: sidecar.logger))
+    }
     if sidecar.config.alerting.directDelivery { services.append(AlertDispatcher(center: sidecar.alerts)) }
     let config = sidecar.config
     let bodyTimeout = TimeAmount.nanoseconds(Int64(config.bodyTimeout * 1e9))

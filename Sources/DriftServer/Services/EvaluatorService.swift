@@ -3,16 +3,17 @@ import ServiceLifecycle
 
 /// Evaluates each model every `evaluate_every`, off the ingest path (one task per model).
 struct EvaluatorService: Service {
-    let sidecar: Sidecar
+    let host: any EvaluationHost
     let bulk: BulkWork
 
     func run() async throws {
+        let host = self.host
         await withTaskGroup(of: Void.self) { group in
-            for runtime in sidecar.runtimes {
+            for (model, seconds) in host.evaluationPeriods.enumerated() {
                 group.addTask {
-                    let period = Duration.milliseconds(Int64(runtime.config.evaluateEvery * 1000))
+                    let period = Duration.milliseconds(Int64(seconds * 1000))
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                        do { try await bulk.run { sidecar.evaluate(runtime) } } catch { break }
+                        do { try await bulk.run { host.evaluate(model: model) } } catch { break }
                         do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: period) } } catch {
                             break
                         }

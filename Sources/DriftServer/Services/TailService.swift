@@ -16,11 +16,12 @@ import ServiceLifecycle
 /// new file is read from its start. Rotation by `copytruncate`: the file shrinks below the
 /// position, which restarts at 0.
 struct TailService: Service {
-    let sidecar: Sidecar
+    let sink: any TailSink
     let source: SourceConfig
+    let logger: Logger
 
     func run() async throws {
-        var tailer = FileTailer(source: source, sidecar: sidecar)
+        var tailer = FileTailer(source: source, sink: sink, logger: logger)
         let period = Duration.milliseconds(Int64(source.pollInterval * 1000))
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let progressed = tailer.poll()
@@ -36,7 +37,8 @@ struct TailService: Service {
 /// The tailing state machine, driven by `poll()` (tests call it directly, without a timer).
 struct FileTailer {
     let source: SourceConfig
-    let sidecar: Sidecar
+    let sink: any TailSink
+    let logger: Logger
     let modelIndex: Int
     var fd: Int32 = -1
     var device: UInt64 = 0
@@ -46,19 +48,22 @@ struct FileTailer {
     /// Bytes read past `offset` (an unterminated line).
     var pending: [UInt8] = []
     var warnedMissing = false
+    /// The last ingest of `pending`'s lines failed (the journal could not be written): they are
+    /// retried before anything more is read, so a full disk holds at most a chunk here.
+    var blocked = false
     let chunk = 1 << 20
 
-    init(source: SourceConfig, sidecar: Sidecar) {
+    init(source: SourceConfig, sink: any TailSink, logger: Logger) {
         self.source = source
-        self.sidecar = sidecar
-        modelIndex = sidecar.runtimes.firstIndex { $0.name == source.model } ?? 0
+        self.sink = sink
+        self.logger = logger
+        modelIndex = sink.parser.models.firstIndex { $0.name == source.model } ?? 0
     }
-
-    var logger: Logger { sidecar.logger }
 
     /// Reads what is new; returns whether anything was consumed (poll again at once).
     mutating func poll() -> Bool {
         if fd < 0 && !openFile() { return false }
+        if blocked && !consumeLines(final: false) { return false }
         var buffer = [UInt8](repeating: 0, count: chunk)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, chunk, off_t(offset) + off_t(pending.count)) }
         if n > 0 {
@@ -80,8 +85,9 @@ struct FileTailer {
         guard stat(source.path, &pathStat) == 0,
             UInt64(pathStat.st_dev) != device || UInt64(pathStat.st_ino) != inode
         else { return false }
-        // Rotated by rename: the old file is complete; take its unterminated last line too.
-        consumeLines(final: true)
+        // Rotated by rename: the old file is complete; take its unterminated last line too (and
+        // keep the old file open until that is journaled).
+        guard consumeLines(final: true) else { return false }
         logger.notice("\(source.path) was rotated; following the new file")
         close(fd)
         fd = -1
@@ -106,7 +112,7 @@ struct FileTailer {
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
         pending.removeAll()
-        let known = sidecar.runtimes[modelIndex].tailPosition(source.id)
+        let known = sink.tailPosition(model: modelIndex, source: source.id)
         if !fresh, let known, known.device == device, known.inode == inode, known.offset <= Int64(st.st_size) {
             offset = known.offset
             logger.info("following \(source.path) from byte \(offset)")
@@ -122,40 +128,47 @@ struct FileTailer {
         return true
     }
 
-    /// Hands the complete lines of `pending` (all of it when `final`) to ingest.
-    mutating func consumeLines(final: Bool) {
+    /// Hands the complete lines of `pending` (all of it when `final`) to ingest. False when the
+    /// ingest failed: the lines stay in `pending`, the offset where it was, and `blocked` is set.
+    @discardableResult
+    mutating func consumeLines(final: Bool) -> Bool {
         guard let last = final ? (pending.isEmpty ? nil : pending.count - 1) : pending.lastIndex(of: 0x0A) else {
-            return
+            blocked = false
+            return true
         }
         let take = last + 1
         let parsed: ParsedEvents
         do {
             parsed = try pending.withUnsafeBytes { raw in
-                try sidecar.parser.parse(UnsafeRawBufferPointer(rebasing: raw[0..<take]), format: .ndjson)
+                try sink.parser.parse(UnsafeRawBufferPointer(rebasing: raw[0..<take]), format: .ndjson)
             }
         } catch {
-            return  // NDJSON parsing reports per line; a body error cannot happen here.
+            return true  // NDJSON parsing reports per line; a body error cannot happen here.
         }
+        let position = TailPosition(source: source.id, device: device, inode: inode, offset: offset + Int64(take))
+        do {
+            try sink.accept(parsed, tail: (modelIndex, position))
+        } catch {
+            if !blocked { logger.error("\(source.path): could not journal events (\(error)); retrying") }
+            blocked = true
+            return false
+        }
+        if blocked { logger.notice("\(source.path): journaling again") }
+        blocked = false
         for e in parsed.errors.prefix(5) {
             logger.warning(
                 "\(source.path): record \(e.index) after byte \(offset): \(e.field.isEmpty ? "" : e.field + ": ")\(e.reason)"
             )
         }
-        let position = TailPosition(source: source.id, device: device, inode: inode, offset: offset + Int64(take))
-        do {
-            try sidecar.accept(parsed, tail: (modelIndex, position))
-        } catch {
-            logger.error("\(source.path): could not journal events (\(error)); retrying")
-            return
-        }
         offset += Int64(take)
         pending.removeFirst(take)
+        return true
     }
 
     /// Journals the current position alone (after a truncation).
     mutating func record() {
-        let empty = ParsedEvents(schemas: sidecar.runtimes.map(\.schema))
-        try? sidecar.accept(
+        let empty = ParsedEvents(schemas: sink.parser.models.map(\.schema))
+        try? sink.accept(
             empty, tail: (modelIndex, TailPosition(source: source.id, device: device, inode: inode, offset: offset)))
     }
 }
