@@ -63,7 +63,7 @@ struct CompareCommand: ParsableCommand {
         var monitor = ModelMonitor(window: evaluator.makeWindow(capacity: maxRows))
         var reader = TableReader(format: input.format, schema: stored.profile.schema, model: model)
         try input.read(into: &reader) { batch, _ in monitor.accept(batch, at: 0) }
-        var report = try evaluator.evaluate(monitor.evaluationTick(now: 0).window.snapshot())
+        var report = try evaluator.evaluate(monitor.evaluationTick(now: 0, force: true)!.window.snapshot())
         report.invalidExamples = reader.invalidExamples
         report.notes += input.refusalNotes(reader)
         if !reader.absentFeatures.isEmpty {

@@ -26,28 +26,85 @@ struct ModelMonitorTests {
         var m = Self.monitor(.sliding, records: 1_000, maxAge: 60)
         m.accept(StreamWindowTests.events(0..<10), at: 0)
         m.accept(StreamWindowTests.events(10..<25), at: 100)
-        #expect(m.evaluationTick(now: 59).window.rows == 25)
-        let e = m.evaluationTick(now: 130)  // 130 − 60 = 70: the events of t = 0 are out
+        #expect(m.evaluationTick(now: 59, force: true)!.window.rows == 25)
+        let e = m.evaluationTick(now: 130, force: true)!  // 130 − 60 = 70: the events of t = 0 are out
         #expect(e.window.rows == 15 && !e.final && m.window.rows == 15)
-        #expect(m.evaluationTick(now: 161).window.rows == 0)
+        #expect(m.evaluationTick(now: 161, force: true)!.window.rows == 0)
     }
 
     @Test("tumbling: handed over one last time when full or when max_age has run, then reset")
     func tumbling() {
         var byCount = Self.monitor(.tumbling, records: 10, maxAge: nil)
         byCount.accept(StreamWindowTests.events(0..<9), at: 1)
-        #expect(!byCount.evaluationTick(now: 2).final)
+        #expect(!byCount.evaluationTick(now: 2, force: true)!.final)
         byCount.accept(StreamWindowTests.events(9..<10), at: 3)
-        let last = byCount.evaluationTick(now: 4)
+        let last = byCount.evaluationTick(now: 4, force: true)!
         #expect(last.final && last.window.rows == 10 && byCount.window.rows == 0 && byCount.window.start == 4)
         // The journal since the last checkpoint belongs to the old window: the next tick writes in full.
         #expect(Self.full(byCount.checkpointTick())?.window.rows == 0)
 
         var byAge = Self.monitor(.tumbling, records: 1_000, maxAge: 60)
         byAge.accept(StreamWindowTests.events(0..<50), at: 10)
-        #expect(!byAge.evaluationTick(now: 59.9).final)
-        let e = byAge.evaluationTick(now: 60)
+        #expect(!byAge.evaluationTick(now: 59.9, force: true)!.final)
+        let e = byAge.evaluationTick(now: 60, force: true)!
         #expect(e.final && e.window.rows == 50 && byAge.window.rows == 0)
+    }
+
+    @Test(
+        "schedule: due on a fixed grid of evaluate_every (missed ticks skipped), at once when a tumbling window fills")
+    func schedule() {
+        var config = WindowConfig()
+        config.maxRecords = 10
+        config.maxAge = nil
+        var m = ModelMonitor(
+            window: StreamWindow(baseline: Self.baseline, config: config, start: 100), evaluateEvery: 15,
+            firstEvaluation: 100)
+        #expect(m.nextDeadline == 100)
+        let r1 = m.evaluationTick(now: 99.9)
+        #expect(r1 == nil)
+        let r2 = m.evaluationTick(now: 100)
+        #expect(r2 != nil && m.nextEvaluation == 115)
+        let r3 = m.evaluationTick(now: 114.9)
+        #expect(r3 == nil)
+        // An evaluation that took 0.3 s does not stretch the period: due at 115, then 130.
+        let r4 = m.evaluationTick(now: 115.3)
+        #expect(r4 != nil && m.nextEvaluation == 130)
+        // A stall of 50 s: one tick at 180.1 (not four to catch up), next on the grid at 190.
+        let r5 = m.evaluationTick(now: 180.1)
+        #expect(r5 != nil && m.nextEvaluation == 190)
+        let r6 = m.evaluationTick(now: 181)
+        #expect(r6 == nil)
+        let r7 = m.evaluationTick(now: 181, force: true)
+        #expect(r7 != nil && m.nextEvaluation == 190)
+        // A sliding window never completes: a full one evicts, and nothing is due early.
+        let sliding = m.accept(StreamWindowTests.events(0..<25), at: 182)
+        #expect(!sliding && m.window.rows == 10)
+        // A tumbling window by count: the insert that fills it says the evaluation is due now.
+        config.mode = .tumbling
+        var t = ModelMonitor(
+            window: StreamWindow(baseline: Self.baseline, config: config, start: 0), evaluateEvery: 15,
+            firstEvaluation: 0)
+        _ = t.evaluationTick(now: 0)
+        let r8 = t.accept(StreamWindowTests.events(0..<9), at: 1)
+        #expect(!r8)
+        let r9 = t.evaluationTick(now: 2)
+        #expect(r9 == nil)
+        let r10 = t.accept(StreamWindowTests.events(9..<12), at: 3)
+        #expect(r10)
+        let again = t.accept(StreamWindowTests.events(12..<13), at: 3.5)
+        #expect(!again)  // said once
+        let last = t.evaluationTick(now: 3.6)
+        #expect(last?.final == true && last?.window.rows == 13 && t.window.rows == 0 && t.nextEvaluation == 15)
+        // By age: the deadline is the window's close when that comes before the schedule.
+        config.maxAge = 40
+        var byAge = ModelMonitor(
+            window: StreamWindow(baseline: Self.baseline, config: config, start: 0), evaluateEvery: 100,
+            firstEvaluation: 1_000)
+        #expect(byAge.nextDeadline == 40)
+        let r11 = byAge.evaluationTick(now: 39)
+        #expect(r11 == nil)
+        let r12 = byAge.evaluationTick(now: 40)
+        #expect(r12?.final == true && byAge.nextDeadline == 80)
     }
 
     @Test(
@@ -107,7 +164,7 @@ struct ModelMonitorTests {
             t += g.nextUnit() * 30
             journal.append((batch, t))
             live.accept(batch, at: t)
-            _ = live.evaluationTick(now: t)
+            _ = live.evaluationTick(now: t, force: true)
             if case .writeFull(let w, _, let changes) = live.checkpointTick() {
                 checkpoint = w.checkpoint()
                 journal.removeAll()  // the rotated segments are pruned once it is saved
@@ -119,7 +176,8 @@ struct ModelMonitorTests {
             window: try StreamWindow(restoring: checkpoint!, baseline: Self.baseline, config: live.window.config))
         for (batch, time) in journal { restored.replay(batch, tail: nil, at: time) }
         restored.started(journalCovers: true, replayed: journal.reduce(0) { $0 + $1.0.count })
-        let a = live.evaluationTick(now: t + 1).window, b = restored.evaluationTick(now: t + 1).window
+        let a = live.evaluationTick(now: t + 1, force: true)!.window,
+            b = restored.evaluationTick(now: t + 1, force: true)!.window
         #expect(a.rows == b.rows && a.count == b.count && a.start == b.start)
         let evaluator = try Evaluator(baseline: Self.baseline, model: "m", baselineVersion: "1", settings: .init())
         let ra = try evaluator.evaluate(a.snapshot()), rb = try evaluator.evaluate(b.snapshot())

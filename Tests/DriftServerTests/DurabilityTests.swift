@@ -112,10 +112,10 @@ struct DurabilityTests {
         try ingest(a, Fixture.events(5, seed: 3))
         a.checkpointAll()
         #expect(try createdAt() == Date(timeIntervalSince1970: 1010) && written(a) == "\(full)")
-        let before = a.runtimes[0].takeWindow(now: 1020).window.checkpoint()
+        let before = a.runtimes[0].takeWindow(now: 1020, force: true)!.window.checkpoint()
         // Killed here (no shutdown checkpoint): the full checkpoint plus the journal give the same window.
         let b = try f.open(clock: clock)
-        #expect(b.runtimes[0].takeWindow(now: 1020).window.checkpoint() == before)
+        #expect(b.runtimes[0].takeWindow(now: 1020, force: true)!.window.checkpoint() == before)
         #expect(b.runtimes[0].windowRows == 100)
         // Shutdown writes it whole, so the next start replays nothing.
         now.withLock { $0 = 1030 }
@@ -124,7 +124,7 @@ struct DurabilityTests {
         b.checkpointAll(full: true)  // nothing journaled since: no second write
         #expect(try createdAt() == Date(timeIntervalSince1970: 1030))
         let c = try f.open(clock: clock)
-        #expect(c.runtimes[0].takeWindow(now: 1030).window.checkpoint() == before)
+        #expect(c.runtimes[0].takeWindow(now: 1030, force: true)!.window.checkpoint() == before)
         // Expiry needs no write either: it is a function of the time, applied again after a restart.
         now.withLock { $0 = 1100 }
         c.evaluate(c.runtimes[0])
@@ -132,7 +132,7 @@ struct DurabilityTests {
         c.checkpointAll()
         #expect(try createdAt() == Date(timeIntervalSince1970: 1030))
         let d = try f.open(clock: clock)
-        #expect(d.runtimes[0].takeWindow(now: 1100).window.rows == 0)
+        #expect(d.runtimes[0].takeWindow(now: 1100, force: true)!.window.rows == 0)
     }
 
     @Test(

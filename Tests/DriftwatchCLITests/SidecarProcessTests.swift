@@ -140,8 +140,10 @@ struct SidecarProcessTests {
         }
         kill(server.process!.processIdentifier, SIGTERM)
         server.process!.waitUntilExit()
-        #expect(server.process!.terminationStatus == 0 && server.process!.terminationReason == .exit)
         let log = try String(contentsOf: server.log, encoding: .utf8)
+        #expect(
+            server.process!.terminationStatus == 0 && server.process!.terminationReason == .exit,
+            "status \(server.process!.terminationStatus), log:\n\(log)")
         #expect(log.contains("final checkpoint written"))
         try server.start()
         #expect(try server.rows(atLeast: 2000) == 2000)

@@ -13,10 +13,12 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// How a model's window forgets.
 public enum WindowMode: String, Sendable, Codable, CaseIterable {
-    /// The most recent `max_records` records no older than `max_age`; evaluated every tick.
+    /// The most recent `max_records` records no older than `max_age`; evaluated every
+    /// `evaluate_every`.
     case sliding
-    /// Consecutive, non-overlapping windows: a window closes at the first tick after it holds
-    /// `max_records` records (count only) or after `max_age` (age given); then a new one starts.
+    /// Consecutive, non-overlapping windows: a window closes when it holds `max_records` records
+    /// (count only) or after `max_age` (age given), is evaluated at once (not at the next
+    /// `evaluate_every`), and a new one starts.
     case tumbling
 }
 

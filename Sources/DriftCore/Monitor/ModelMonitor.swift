@@ -6,10 +6,13 @@
 ///
 /// Inputs and what they return:
 /// - `accept(_:tail:unknown:at:)`: a batch the journal now holds (write-ahead: the caller
-///   journals first, and calls this only when the append succeeded). Inserts it.
-/// - `evaluationTick(now:)` → `Evaluation`: expires a sliding window's old events and hands
-///   over a copy to evaluate (O(1): the ring is shared copy-on-write); a tumbling window that has
-///   run its course (full, or `max_age` elapsed) is handed over one last time and reset.
+///   journals first, and calls this only when the append succeeded). Inserts it; returns true
+///   when a tumbling window just filled (the caller wakes the evaluation: it is due now).
+/// - `evaluationTick(now:force:)` → `Evaluation?`: nil until an evaluation is due (the schedule
+///   of `evaluate_every` on a fixed grid, or a tumbling window that has run its course); then
+///   expires a sliding window's old events and hands over a copy to evaluate (O(1): the ring is
+///   shared copy-on-write); a tumbling window that has run its course (full, or `max_age`
+///   elapsed) is handed over one last time and reset. `nextDeadline` says when to tick again.
 /// - `checkpointTick(shutdown:)` → `CheckpointAction`: nothing, keep the journal, or write the
 ///   window in full (`CheckpointPolicy`); then `checkpointSaved(_:)` or `checkpointFailed()`.
 public struct ModelMonitor: Sendable {
@@ -25,6 +28,11 @@ public struct ModelMonitor: Sendable {
     /// (which writes in full when the start could not restore the stored checkpoint).
     var changes: UInt64 = 1
     var checkpointed: UInt64 = 0
+    /// Seconds between evaluations (`evaluate_every`; infinite: only when forced or complete).
+    public let evaluateEvery: Double
+    /// When the next scheduled evaluation is due (a grid: `first + k × evaluateEvery`, so the
+    /// evaluations' own duration does not stretch the period).
+    public private(set) var nextEvaluation: Double
 
     /// The window to evaluate, and what goes with it.
     public struct Evaluation: Sendable {
@@ -44,10 +52,16 @@ public struct ModelMonitor: Sendable {
         case writeFull(window: StreamWindow, tails: [TailPosition], changes: UInt64)
     }
 
-    /// An empty window starting at `now`.
-    public init(window: StreamWindow, tails: [String: TailPosition] = [:]) {
+    /// A monitor of `window`, evaluated every `evaluateEvery` seconds from `firstEvaluation`
+    /// (the sidecar passes its start time: the first tick evaluates at once).
+    public init(
+        window: StreamWindow, tails: [String: TailPosition] = [:], evaluateEvery: Double = .infinity,
+        firstEvaluation: Double = 0
+    ) {
         self.window = window
         self.tails = tails
+        self.evaluateEvery = evaluateEvery
+        nextEvaluation = firstEvaluation
         policy = CheckpointPolicy(windowRecords: window.config.maxRecords)
     }
 
@@ -68,10 +82,13 @@ public struct ModelMonitor: Sendable {
 
     // MARK: ingest
 
-    /// A journaled batch (and the tail position journaled with it): inserted at `now`.
+    /// A journaled batch (and the tail position journaled with it): inserted at `now`. True when
+    /// this batch completed a tumbling window (by count): its last evaluation is due now.
+    @discardableResult
     public mutating func accept(
         _ batch: EventBatch, tail: TailPosition? = nil, unknown: Set<String> = [], at now: Double
-    ) {
+    ) -> Bool {
+        let wasComplete = window.isComplete(now: now)
         if !batch.isEmpty { window.insert(batch, at: now) }
         // A tail-only entry (a tailed chunk of refused lines) counts once, so a source that only
         // ever sends bad lines cannot grow the kept journal without bound.
@@ -79,16 +96,34 @@ public struct ModelMonitor: Sendable {
         if let tail { tails[tail.source] = tail }
         changes &+= 1
         if !unknown.isEmpty && unknownFeatureNames.count < 20 { unknownFeatureNames.formUnion(unknown.prefix(20)) }
+        return !wasComplete && window.isComplete(now: now)
     }
 
     // MARK: evaluation
 
-    /// Expires old events and hands over the window to evaluate; resets a completed tumbling
-    /// window after handing it over.
-    public mutating func evaluationTick(now: Double) -> Evaluation {
+    /// When to tick again: the scheduled evaluation, or a tumbling window's close by age if
+    /// sooner. (A window that fills by count is announced by `accept`.)
+    public var nextDeadline: Double {
+        guard window.config.mode == .tumbling, let age = window.config.maxAge else { return nextEvaluation }
+        return Swift.min(nextEvaluation, window.start + age)
+    }
+
+    /// Nil when no evaluation is due at `now` (and `force` is false). Otherwise expires old events
+    /// and hands over the window to evaluate; resets a completed tumbling window after handing it
+    /// over. A scheduled evaluation moves the schedule to the next grid point after `now` (missed
+    /// ones are skipped, not caught up); one that a complete window or `force` brought leaves it.
+    public mutating func evaluationTick(now: Double, force: Bool = false) -> Evaluation? {
+        let complete = window.isComplete(now: now)
+        let scheduled = now >= nextEvaluation
+        guard scheduled || complete || force else { return nil }
+        if scheduled {
+            nextEvaluation =
+                evaluateEvery.isFinite
+                ? nextEvaluation + evaluateEvery * (((now - nextEvaluation) / evaluateEvery).rounded(.down) + 1)
+                : .infinity
+        }
         if window.expire(now: now) > 0 { changes &+= 1 }
         let copy = window
-        let complete = window.isComplete(now: now)
         if complete {
             window.reset(now: now)
             changes &+= 1

@@ -30,6 +30,9 @@ final class ModelRuntime: Sendable {
 
     private let state: Mutex<State>
     private let published = Mutex<DriftReport?>(nil)
+    /// Wakes the evaluation loop when the monitor says an evaluation is due before its deadline
+    /// (a tumbling window filled).
+    let evaluationDue = Wakeup()
 
     /// Restores the model: the checkpoint (when it matches the baseline version and window
     /// settings), then the journal segments after it. Returns the runtime and what happened.
@@ -64,7 +67,8 @@ final class ModelRuntime: Sendable {
             consistent = false
             notes.append("checkpoint unreadable (\(error)); replaying the whole journal")
         }
-        var monitor = ModelMonitor(window: window, tails: storedTails)
+        var monitor = ModelMonitor(
+            window: window, tails: storedTails, evaluateEvery: config.evaluateEvery, firstEvaluation: now)
         var replayed = 0
         let schemaWidths = (evaluator.baseline.schema.numericCount, evaluator.baseline.schema.categoricalCount)
         let problems = try EventJournal.replay(directory: journalDirectory, from: firstSegment) { entry in
@@ -116,6 +120,8 @@ final class ModelRuntime: Sendable {
     static func ingest(_ parts: [Part], now: Double) throws {
         let parts = parts.filter { !$0.batch.isEmpty || $0.tail != nil }
         guard !parts.isEmpty else { return }
+        var due: [ModelRuntime] = []
+        defer { for runtime in due { runtime.evaluationDue.signal() } }  // after the locks
         func step(_ k: Int) throws {
             guard k < parts.count else { return }
             let part = parts[k]
@@ -132,7 +138,9 @@ final class ModelRuntime: Sendable {
                     if !s.journal.rollback(to: mark) { failure.retained.append(part.runtime.name) }
                     throw failure
                 }
-                s.monitor.accept(part.batch, tail: part.tail, unknown: part.unknownFeatures, at: now)
+                if s.monitor.accept(part.batch, tail: part.tail, unknown: part.unknownFeatures, at: now) {
+                    due.append(part.runtime)
+                }
             }
         }
         try step(0)
@@ -141,12 +149,15 @@ final class ModelRuntime: Sendable {
     /// The latest journaled position of a tailed source.
     func tailPosition(_ source: String) -> TailPosition? { state.withLock { $0.monitor.tails[source] } }
 
-    /// The monitor's evaluation tick: expiry, the window to evaluate (a completed tumbling one is
-    /// reset after it is handed over).
-    func takeWindow(now: Double) -> (window: StreamWindow, unknown: Set<String>) {
-        let e = state.withLock { s in s.monitor.evaluationTick(now: now) }
+    /// The monitor's evaluation tick: nil when none is due; else expiry, the window to evaluate (a
+    /// completed tumbling one is reset after it is handed over).
+    func takeWindow(now: Double, force: Bool = false) -> (window: StreamWindow, unknown: Set<String>)? {
+        guard let e = state.withLock({ s in s.monitor.evaluationTick(now: now, force: force) }) else { return nil }
         return (e.window, e.unknownFeatureNames)
     }
+
+    /// When the monitor wants its next evaluation tick.
+    var nextDeadline: Double { state.withLock { $0.monitor.nextDeadline } }
 
     /// Events currently in the window.
     var windowRows: Int { state.withLock { $0.monitor.window.rows } }

@@ -125,10 +125,11 @@ public final class Sidecar: Sendable {
         }
     }
 
-    /// One evaluation tick of a model: expire, copy, evaluate, publish.
+    /// One evaluation tick of a model: when its monitor says one is due, expire, copy, evaluate,
+    /// publish, alert.
     func evaluate(_ runtime: ModelRuntime) {
         let now = clock()
-        let (window, unknown) = runtime.takeWindow(now: now)
+        guard let (window, unknown) = runtime.takeWindow(now: now) else { return }
         let started = ContinuousClock.now
         do {
             let report = try runtime.evaluate(window, unknown: unknown)

@@ -1,7 +1,9 @@
 import DriftCore
 import ServiceLifecycle
 
-/// Evaluates each model every `evaluate_every`, off the ingest path (one task per model).
+/// Runs each model's evaluation ticks off the ingest path (one task per model): at the deadline
+/// its `ModelMonitor` names (every `evaluate_every`, on a fixed grid), or at once when ingest
+/// fills a tumbling window.
 struct EvaluatorService: Service {
     let host: any EvaluationHost
     let bulk: BulkWork
@@ -9,14 +11,11 @@ struct EvaluatorService: Service {
     func run() async throws {
         let host = self.host
         await withTaskGroup(of: Void.self) { group in
-            for (model, seconds) in host.evaluationPeriods.enumerated() {
+            for model in 0..<host.modelCount {
                 group.addTask {
-                    let period = Duration.milliseconds(Int64(seconds * 1000))
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
                         do { try await bulk.run { host.evaluate(model: model) } } catch { break }
-                        do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: period) } } catch {
-                            break
-                        }
+                        await cancelWhenGracefulShutdown { await host.waitForEvaluation(model: model) }
                     }
                 }
             }

@@ -14,12 +14,14 @@ protocol TailSink: Sendable {
     func tailPosition(model: Int, source: String) -> TailPosition?
 }
 
-/// What the evaluation service drives: one evaluation tick per model at the model's period.
+/// What the evaluation service drives: each model's evaluation ticks, when its monitor wants them.
 protocol EvaluationHost: Sendable {
-    /// Seconds between evaluations, per model (configuration order).
-    var evaluationPeriods: [Double] { get }
-    /// One evaluation tick of model `model`: expire, evaluate, publish, alert.
+    /// The configured models.
+    var modelCount: Int { get }
+    /// One evaluation tick of model `model`: when one is due, expire, evaluate, publish, alert.
     func evaluate(model: Int)
+    /// Waits until model `model`'s next deadline, or less when its window fills first.
+    func waitForEvaluation(model: Int) async
 }
 
 /// What the checkpoint service drives.
@@ -37,7 +39,11 @@ protocol DiskProbeHost: Sendable {
 
 extension Sidecar: TailSink, EvaluationHost, CheckpointHost, DiskProbeHost {
     func tailPosition(model: Int, source: String) -> TailPosition? { runtimes[model].tailPosition(source) }
-    var evaluationPeriods: [Double] { runtimes.map(\.config.evaluateEvery) }
+    var modelCount: Int { runtimes.count }
     func evaluate(model: Int) { evaluate(runtimes[model]) }
+    func waitForEvaluation(model: Int) async {
+        let runtime = runtimes[model]
+        await runtime.evaluationDue.wait(seconds: runtime.nextDeadline - clock())
+    }
     var checkpointPeriod: Double { config.checkpointEvery }
 }
