@@ -95,6 +95,13 @@ struct ModelMonitorTests {
         #expect(!again)  // said once
         let last = t.evaluationTick(now: 3.6)
         #expect(last?.final == true && last?.window.rows == 13 && t.window.rows == 0 && t.nextEvaluation == 15)
+        // A window that fills again within minimumGap (0.1 s) of that evaluation waits for the gap.
+        let refill = t.accept(StreamWindowTests.events(13..<23), at: 3.65)
+        #expect(refill && t.nextDeadline == 3.6 + ModelMonitor.minimumGap)
+        let early = t.evaluationTick(now: 3.65)
+        #expect(early == nil)
+        let gapped = t.evaluationTick(now: 3.6 + ModelMonitor.minimumGap)
+        #expect(gapped?.final == true && gapped?.window.rows == 10 && t.nextDeadline == 15)
         // By age: the deadline is the window's close when that comes before the schedule.
         config.maxAge = 40
         var byAge = ModelMonitor(

@@ -33,6 +33,12 @@ public struct ModelMonitor: Sendable {
     /// When the next scheduled evaluation is due (a grid: `first + k × evaluateEvery`, so the
     /// evaluations' own duration does not stretch the period).
     public private(set) var nextEvaluation: Double
+    /// When the last evaluation was handed over (−∞: none yet).
+    public private(set) var lastEvaluation = -Double.infinity
+    /// The least time between two evaluations that a closing tumbling window brings (the floor of
+    /// `evaluate_every`): a small window filling at a high rate costs at most ten evaluations a
+    /// second, not one per fill; the window keeps its uniform reservoir meanwhile.
+    public static let minimumGap = 0.1
 
     /// The window to evaluate, and what goes with it.
     public struct Evaluation: Sendable {
@@ -101,11 +107,20 @@ public struct ModelMonitor: Sendable {
 
     // MARK: evaluation
 
-    /// When to tick again: the scheduled evaluation, or a tumbling window's close by age if
-    /// sooner. (A window that fills by count is announced by `accept`.)
+    /// When to tick again: the scheduled evaluation, or a tumbling window's close (by age, or
+    /// already full by count) if sooner, but not within `minimumGap` of the last evaluation. (The
+    /// insert that fills a window by count is announced by `accept`.)
     public var nextDeadline: Double {
-        guard window.config.mode == .tumbling, let age = window.config.maxAge else { return nextEvaluation }
-        return Swift.min(nextEvaluation, window.start + age)
+        guard window.config.mode == .tumbling else { return nextEvaluation }
+        let closes: Double
+        if let age = window.config.maxAge {
+            closes = window.start + age
+        } else if window.isComplete(now: 0) {
+            closes = -.infinity  // full (by count) already
+        } else {
+            return nextEvaluation
+        }
+        return Swift.min(nextEvaluation, Swift.max(closes, lastEvaluation + Self.minimumGap))
     }
 
     /// Nil when no evaluation is due at `now` (and `force` is false). Otherwise expires old events
@@ -115,7 +130,8 @@ public struct ModelMonitor: Sendable {
     public mutating func evaluationTick(now: Double, force: Bool = false) -> Evaluation? {
         let complete = window.isComplete(now: now)
         let scheduled = now >= nextEvaluation
-        guard scheduled || complete || force else { return nil }
+        guard scheduled || force || (complete && now - lastEvaluation >= Self.minimumGap) else { return nil }
+        lastEvaluation = now
         if scheduled {
             nextEvaluation =
                 evaluateEvery.isFinite
