@@ -1,4 +1,4 @@
-import DriftCore
+@testable import DriftCore
 import Foundation
 import Testing
 
@@ -144,5 +144,77 @@ struct SidecarConfigTests {
                 #"{"models": [{"name": "a"}], "alerting": {"webhooks": [{"url": "http://h/a"}, {"url": "http://h/a"}]}}"#
             )
             .hasPrefix("alerting.webhooks[1]:"))
+    }
+}
+
+/// The configuration's tables: one declaration per key serves decoding, unknown-key refusal,
+/// checks and `check-config`'s summary.
+@Suite("Config tables")
+struct ConfigTableTests {
+    static let full = """
+        {"models": [{"name": "a", "window": {"mode": "tumbling"}}],
+         "sources": [{"path": "/tmp/p.jsonl", "model": "a"}],
+         "alerting": {"alertmanagers": ["http://am:9093"], "webhooks": [{"url": "https://h/x", "hmac_secret": "s"}]}}
+        """
+
+    @Test("the summary shows exactly the keys each section reads, at every depth; secrets are redacted")
+    func summaryKeys() throws {
+        let c = try JSONDecoder().decode(SidecarConfig.self, from: Data(Self.full.utf8))
+        try c.validate()
+        let s = c.effectiveSummary()
+        #expect(Set(s.keys) == Set(SidecarConfig.table.map(\.name)))
+        let model = try #require((s["models"] as? [[String: Any]])?.first)
+        #expect(Set(model.keys) == Set(ModelConfig.table.map(\.name) + EvaluationSettings.keys))
+        #expect(Set(try #require(model["window"] as? [String: Any]).keys) == Set(WindowConfig.table.map(\.name)))
+        let source = try #require((s["sources"] as? [[String: Any]])?.first)
+        #expect(Set(source.keys) == Set(SourceConfig.table.map(\.name)))
+        let alerting = try #require(s["alerting"] as? [String: Any])
+        #expect(Set(alerting.keys) == Set(AlertingConfig.table.map(\.name)))
+        let thresholds = try #require(alerting["thresholds"] as? [String: Any])
+        #expect(Set(thresholds.keys) == Set(AlertThresholds.table.map(\.name)))
+        let hook = try #require((alerting["webhooks"] as? [[String: Any]])?.first)
+        #expect(Set(hook.keys) == Set(WebhookConfig.table.map(\.name)))
+        #expect(hook["hmac_secret"] as? String == "(set, redacted)")
+    }
+
+    @Test("an unknown key is refused at every depth, named by its path")
+    func unknownEverywhere() {
+        let cases: [(String, String)] = [
+            (#"{"models": [{"name": "a"}], "bogus": 1}"#, "bogus"),
+            (#"{"models": [{"name": "a", "bogus": 1}]}"#, "models[0].bogus"),
+            (#"{"models": [{"name": "a", "window": {"bogus": 1}}]}"#, "models[0].window.bogus"),
+            (#"{"models": [{"name": "a", "thresholds": {"bogus": 1}}]}"#, "models[0].thresholds.bogus"),
+            (#"{"models": [{"name": "a", "features": {"x": {"bogus": 1}}}]}"#, "models[0].features.x.bogus"),
+            (
+                #"{"models": [{"name": "a"}], "sources": [{"path": "/p", "model": "a", "bogus": 1}]}"#,
+                "sources[0].bogus"
+            ),
+            (#"{"models": [{"name": "a"}], "alerting": {"bogus": 1}}"#, "alerting.bogus"),
+            (#"{"models": [{"name": "a"}], "alerting": {"thresholds": {"bogus": 1}}}"#, "alerting.thresholds.bogus"),
+            (
+                #"{"models": [{"name": "a"}], "alerting": {"webhooks": [{"url": "http://h", "bogus": 1}]}}"#,
+                "alerting.webhooks[0].bogus"
+            ),
+        ]
+        for (json, key) in cases {
+            let message: String
+            do {
+                _ = try JSONDecoder().decode(SidecarConfig.self, from: Data(json.utf8))
+                message = "no error"
+            } catch { message = "\(error)" }
+            #expect(message.hasPrefix("\(key): unknown key"), "\(json) → \(message)")
+        }
+    }
+
+    @Test("every key of every table is documented in config/driftwatch.example.yaml")
+    func documented() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/driftwatch.example.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let names =
+            SidecarConfig.table.map(\.name) + ModelConfig.table.map(\.name) + EvaluationSettings.keys
+            + WindowConfig.table.map(\.name) + SourceConfig.table.map(\.name) + AlertingConfig.table.map(\.name)
+            + AlertThresholds.table.map(\.name) + WebhookConfig.table.map(\.name) + Thresholds.keys
+        for name in names { #expect(text.contains("\(name):"), "\(name) is not in the example config") }
     }
 }

@@ -110,90 +110,6 @@ public struct AlertingConfig: Sendable, Equatable {
             .replacingOccurrences(of: "{alertname}", with: alertname)
     }
 
-    func validate() throws {
-        for (i, u) in alertmanagers.enumerated() where !SidecarConfig.isHTTPURL(u) {
-            throw ConfigError(key: "alerting.alertmanagers[\(i)]", "\"\(u)\" is not an http(s) URL")
-        }
-        var receivers = Set(alertmanagers.map(Self.alertmanagerReceiver))
-        guard receivers.count == alertmanagers.count else {
-            throw ConfigError(key: "alerting.alertmanagers", "an Alertmanager is listed twice")
-        }
-        for (i, w) in webhooks.enumerated() {
-            guard SidecarConfig.isHTTPURL(w.url) else {
-                throw ConfigError(key: "alerting.webhooks[\(i)].url", "\"\(w.url)\" is not an http(s) URL")
-            }
-            guard receivers.insert(w.receiver).inserted else {
-                throw ConfigError(
-                    key: "alerting.webhooks[\(i)]",
-                    "receiver \"\(w.receiver)\" is used twice (give it a distinct `name`)")
-            }
-            guard w.repeatInterval >= 1 else {
-                throw ConfigError(key: "alerting.webhooks[\(i)].repeat_interval", "must be at least 1s")
-            }
-        }
-        let week = 7 * 86400.0
-        for (key, v) in [
-            ("for", forDuration), ("resend_interval", resendInterval), ("give_up_after", giveUpAfter),
-            ("max_backoff", maxBackoff), ("resolve_inconclusive_after", inconclusiveResolveAfter),
-            ("thresholds.no_traffic_for", thresholds.noTrafficFor), ("thresholds.latency_p99", thresholds.latencyP99),
-        ]
-        where v > week {
-            throw ConfigError(key: "alerting.\(key)", "must be at most 7d")
-        }
-        for (i, w) in webhooks.enumerated() where w.repeatInterval > week {
-            throw ConfigError(key: "alerting.webhooks[\(i)].repeat_interval", "must be at most 7d")
-        }
-        guard resolveAfter >= 1 && resolveAfter <= 1000 else {
-            throw ConfigError(key: "alerting.resolve_after", "must be in 1…1000")
-        }
-        guard resendInterval >= 1 else { throw ConfigError(key: "alerting.resend_interval", "must be at least 1s") }
-        guard timeout >= 0.1 && timeout <= 300 else {
-            throw ConfigError(key: "alerting.timeout", "must be in 100ms…5m")
-        }
-        guard maxBackoff >= 1 else { throw ConfigError(key: "alerting.max_backoff", "must be at least 1s") }
-        guard giveUpAfter >= timeout else {
-            throw ConfigError(key: "alerting.give_up_after", "must be at least the timeout")
-        }
-        if let e = externalURL, !SidecarConfig.isHTTPURL(e) {
-            throw ConfigError(key: "alerting.external_url", "\"\(e)\" is not an http(s) URL")
-        }
-        for name in labels.keys
-        where name.range(of: "^[a-zA-Z_][a-zA-Z0-9_]*$", options: .regularExpression) == nil || name.hasPrefix("__") {
-            throw ConfigError(key: "alerting.labels.\(name)", "not a valid Prometheus label name")
-        }
-        let reserved: Set = ["alertname", "severity", "model", "feature", "source"]
-        for name in labels.keys where reserved.contains(name) {
-            throw ConfigError(
-                key: "alerting.labels.\(name)",
-                "is set by Driftwatch itself (reserved: \(reserved.sorted().joined(separator: ", ")))")
-        }
-        guard job.range(of: "^[^\"\\\\]+$", options: .regularExpression) != nil else {
-            throw ConfigError(key: "alerting.job", "must be non-empty, without quotes or backslashes")
-        }
-        let t = thresholds
-        for (key, v) in [
-            ("latency_p99", t.latencyP99), ("error_ratio", t.errorRatio), ("rejected_ratio", t.rejectedRatio),
-            ("missing_ratio_increase", t.missingRatioIncrease), ("invalid_ratio_increase", t.invalidRatioIncrease),
-            ("unseen_ratio", t.unseenRatio),
-            ("out_of_range_ratio", t.outOfRangeRatio),
-        ] where !(v > 0 && v.isFinite) {
-            throw ConfigError(key: "alerting.thresholds.\(key)", "must be a positive number")
-        }
-        guard t.staleEvaluations >= 1 else {
-            throw ConfigError(key: "alerting.thresholds.stale_evaluations", "must be at least 1")
-        }
-        // Prometheus uses RE2: no lookaround, no backreferences.
-        let re2Unsupported = ["(?=", "(?!", "(?<=", "(?<!", "\\1", "\\2"]
-        guard (try? NSRegularExpression(pattern: t.errorStatuses)) != nil,
-            !re2Unsupported.contains(where: t.errorStatuses.contains)
-        else {
-            throw ConfigError(key: "alerting.thresholds.error_statuses", "not a valid RE2 regular expression")
-        }
-        guard t.staleEvaluations <= 1000 else {
-            throw ConfigError(key: "alerting.thresholds.stale_evaluations", "must be at most 1000")
-        }
-    }
-
     /// Resolves `hmac_secret_env` from the environment.
     mutating func resolveSecrets(_ env: [String: String]) throws {
         for i in webhooks.indices {
@@ -205,101 +121,135 @@ public struct AlertingConfig: Sendable, Equatable {
             webhooks[i].hmacSecret = value
         }
     }
+}
 
-    func effectiveSummary() -> [String: Any] {
-        let t = thresholds
-        return [
-            "alertmanagers": alertmanagers.map(SidecarConfig.redact),
-            "webhooks": webhooks.map { w -> [String: Any] in
-                [
-                    "url": SidecarConfig.redact(w.url), "receiver": w.receiver, "headers": w.headers.keys.sorted(),
-                    "hmac": w.hmacSecret == nil ? "(none)" : "(set, redacted)",
-                    "repeat_interval": ConfigValues.format(seconds: w.repeatInterval),
-                ]
-            },
-            "for": ConfigValues.format(seconds: forDuration), "resolve_after": resolveAfter,
-            "resend_interval": ConfigValues.format(seconds: resendInterval),
-            "give_up_after": ConfigValues.format(seconds: giveUpAfter),
-            "timeout": ConfigValues.format(seconds: timeout),
-            "max_backoff": ConfigValues.format(seconds: maxBackoff),
-            "resolve_inconclusive_after": ConfigValues.format(seconds: inconclusiveResolveAfter),
-            "external_url": externalURL ?? "(http://listen)", "runbook_url": runbookURL, "labels": labels, "job": job,
-            "thresholds": [
-                "latency_p99": ConfigValues.format(seconds: t.latencyP99), "error_ratio": t.errorRatio,
-                "error_statuses": t.errorStatuses, "rejected_ratio": t.rejectedRatio,
-                "missing_ratio_increase": t.missingRatioIncrease, "invalid_ratio_increase": t.invalidRatioIncrease,
-                "unseen_ratio": t.unseenRatio,
-                "out_of_range_ratio": t.outOfRangeRatio, "stale_evaluations": t.staleEvaluations,
-                "no_traffic_for": ConfigValues.format(seconds: t.noTrafficFor),
-            ],
+extension AlertingConfig: ConfigSection, Decodable {
+    static var table: [ConfigKey<AlertingConfig>] {
+        [
+            .custom(
+                "alertmanagers",
+                read: { c, root in root.alertmanagers = try c.value([String].self, "alertmanagers") ?? [] },
+                check: { root, key in
+                    for (i, u) in root.alertmanagers.enumerated() {
+                        if let problem = ConfigRule.httpURL(u) { throw ConfigError(key: "\(key)[\(i)]", problem) }
+                    }
+                }, show: { $0.alertmanagers.map(SidecarConfig.redact) }),
+            .sections("webhooks", \.webhooks),
+            .duration("for", \.forDuration, rule: ConfigRule.atMostAWeek),
+            .value("resolve_after", \.resolveAfter, rule: ConfigRule.within(1...1000)),
+            .duration(
+                "resend_interval", \.resendInterval,
+                rule: { ConfigRule.atLeast(1, "1s")($0) ?? ConfigRule.atMostAWeek($0) }),
+            .duration("give_up_after", \.giveUpAfter, rule: ConfigRule.atMostAWeek),
+            .duration(
+                "max_backoff", \.maxBackoff, rule: { ConfigRule.atLeast(1, "1s")($0) ?? ConfigRule.atMostAWeek($0) }),
+            .duration("timeout", \.timeout, rule: { $0 >= 0.1 && $0 <= 300 ? nil : "must be in 100ms…5m" }),
+            .duration("resolve_inconclusive_after", \.inconclusiveResolveAfter, rule: ConfigRule.atMostAWeek),
+            .optional("external_url", \.externalURL, rule: ConfigRule.httpURL, show: { $0 ?? "(http://listen)" }),
+            .value("runbook_url", \.runbookURL),
+            .custom(
+                "labels", read: { c, root in root.labels = try c.value([String: String].self, "labels") ?? [:] },
+                check: { root, key in
+                    let reserved: Set = ["alertname", "severity", "model", "feature", "source"]
+                    for name in root.labels.keys.sorted() {
+                        if name.range(of: "^[a-zA-Z_][a-zA-Z0-9_]*$", options: .regularExpression) == nil
+                            || name.hasPrefix("__")
+                        {
+                            throw ConfigError(key: "\(key).\(name)", "not a valid Prometheus label name")
+                        }
+                        if reserved.contains(name) {
+                            throw ConfigError(
+                                key: "\(key).\(name)",
+                                "is set by Driftwatch itself (reserved: \(reserved.sorted().joined(separator: ", ")))")
+                        }
+                    }
+                }, show: { $0.labels }),
+            .value(
+                "job", \.job,
+                rule: {
+                    $0.range(of: "^[^\"\\\\]+$", options: .regularExpression) != nil
+                        ? nil : "must be non-empty, without quotes or backslashes"
+                }),
+            .section("thresholds", \.thresholds),
         ]
     }
-}
 
-extension AlertingConfig: Decodable {
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys([
-            "alertmanagers", "webhooks", "for", "resolve_after", "resend_interval", "give_up_after",
-            "max_backoff", "timeout", "resolve_inconclusive_after", "external_url", "runbook_url", "labels", "job",
-            "thresholds",
-        ])
-        let c = try decoder.container(keyedBy: AnyKey.self)
         self.init()
-        alertmanagers = try c.value([String].self, "alertmanagers") ?? []
-        webhooks = try c.value([WebhookConfig].self, "webhooks") ?? []
-        forDuration = try c.duration("for") ?? forDuration
-        resolveAfter = try c.value(Int.self, "resolve_after") ?? resolveAfter
-        resendInterval = try c.duration("resend_interval") ?? resendInterval
-        giveUpAfter = try c.duration("give_up_after") ?? giveUpAfter
-        timeout = try c.duration("timeout") ?? timeout
-        maxBackoff = try c.duration("max_backoff") ?? maxBackoff
-        inconclusiveResolveAfter = try c.duration("resolve_inconclusive_after") ?? inconclusiveResolveAfter
-        externalURL = try c.value(String.self, "external_url")
-        runbookURL = try c.value(String.self, "runbook_url") ?? runbookURL
-        labels = try c.value([String: String].self, "labels") ?? [:]
-        job = try c.value(String.self, "job") ?? job
-        thresholds = try c.value(AlertThresholds.self, "thresholds") ?? thresholds
+        try read(from: decoder)
+    }
+
+    func checkAcross(at path: String) throws {
+        var receivers = Set(alertmanagers.map(Self.alertmanagerReceiver))
+        guard receivers.count == alertmanagers.count else {
+            throw ConfigError(key: "\(path).alertmanagers", "an Alertmanager is listed twice")
+        }
+        for (i, w) in webhooks.enumerated() where !receivers.insert(w.receiver).inserted {
+            throw ConfigError(
+                key: "\(path).webhooks[\(i)]", "receiver \"\(w.receiver)\" is used twice (give it a distinct `name`)")
+        }
+        guard giveUpAfter >= timeout else {
+            throw ConfigError(key: "\(path).give_up_after", "must be at least the timeout")
+        }
     }
 }
 
-extension AlertThresholds: Decodable {
+extension AlertThresholds: ConfigSection, Decodable {
+    static var table: [ConfigKey<AlertThresholds>] {
+        [
+            .duration(
+                "latency_p99", \.latencyP99, rule: { ConfigRule.positive($0) ?? ConfigRule.atMostAWeek($0) }),
+            .value("error_ratio", \.errorRatio, rule: ConfigRule.positive),
+            .value(
+                "error_statuses", \.errorStatuses,
+                rule: { pattern in
+                    // Prometheus uses RE2: no lookaround, no backreferences.
+                    let re2Unsupported = ["(?=", "(?!", "(?<=", "(?<!", "\\1", "\\2"]
+                    return (try? NSRegularExpression(pattern: pattern)) != nil
+                        && !re2Unsupported.contains(where: pattern.contains)
+                        ? nil : "not a valid RE2 regular expression"
+                }),
+            .value("rejected_ratio", \.rejectedRatio, rule: ConfigRule.positive),
+            .value("missing_ratio_increase", \.missingRatioIncrease, rule: ConfigRule.positive),
+            .value("invalid_ratio_increase", \.invalidRatioIncrease, rule: ConfigRule.positive),
+            .value("unseen_ratio", \.unseenRatio, rule: ConfigRule.positive),
+            .value("out_of_range_ratio", \.outOfRangeRatio, rule: ConfigRule.positive),
+            .value("stale_evaluations", \.staleEvaluations, rule: ConfigRule.within(1...1000)),
+            .duration("no_traffic_for", \.noTrafficFor, rule: ConfigRule.atMostAWeek),
+        ]
+    }
+
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys([
-            "latency_p99", "error_ratio", "error_statuses", "rejected_ratio", "missing_ratio_increase",
-            "invalid_ratio_increase", "unseen_ratio", "out_of_range_ratio", "stale_evaluations", "no_traffic_for",
-        ])
-        let c = try decoder.container(keyedBy: AnyKey.self)
         self.init()
-        latencyP99 = try c.duration("latency_p99") ?? latencyP99
-        errorRatio = try c.value(Double.self, "error_ratio") ?? errorRatio
-        errorStatuses = try c.value(String.self, "error_statuses") ?? errorStatuses
-        rejectedRatio = try c.value(Double.self, "rejected_ratio") ?? rejectedRatio
-        missingRatioIncrease = try c.value(Double.self, "missing_ratio_increase") ?? missingRatioIncrease
-        invalidRatioIncrease = try c.value(Double.self, "invalid_ratio_increase") ?? invalidRatioIncrease
-        unseenRatio = try c.value(Double.self, "unseen_ratio") ?? unseenRatio
-        outOfRangeRatio = try c.value(Double.self, "out_of_range_ratio") ?? outOfRangeRatio
-        staleEvaluations = try c.value(Int.self, "stale_evaluations") ?? staleEvaluations
-        noTrafficFor = try c.duration("no_traffic_for") ?? noTrafficFor
+        try read(from: decoder)
     }
 }
 
-extension WebhookConfig: Decodable {
+extension WebhookConfig: ConfigSection, Decodable {
+    static var table: [ConfigKey<WebhookConfig>] {
+        [
+            .value("url", \.url, rule: ConfigRule.httpURL, show: SidecarConfig.redact),
+            .custom("name", read: { c, root in root.name = try c.value(String.self, "name") }, show: { $0.receiver }),
+            .value("headers", \.headers, show: { $0.keys.sorted() }),  // values may be credentials
+            .optional("hmac_secret", \.hmacSecret, show: { $0 == nil ? "(none)" : "(set, redacted)" }),
+            .optional("hmac_secret_env", \.hmacSecretEnv, show: { $0 ?? "(none)" }),
+            .duration(
+                "repeat_interval", \.repeatInterval,
+                rule: { ConfigRule.atLeast(1, "1s")($0) ?? ConfigRule.atMostAWeek($0) }),
+        ]
+    }
+
     public init(from decoder: any Decoder) throws {
         // A bare string is the URL.
         if let url = try? decoder.singleValueContainer().decode(String.self) {
             self.init(url: url)
             return
         }
-        try decoder.rejectUnknownKeys(["url", "name", "headers", "hmac_secret", "hmac_secret_env", "repeat_interval"])
         let c = try decoder.container(keyedBy: AnyKey.self)
         guard let u = try c.value(String.self, "url") else {
             throw ConfigError(key: keyPathString(decoder.codingPath + [AnyKey("url")]), "required")
         }
         self.init(url: u)
-        name = try c.value(String.self, "name")
-        headers = try c.value([String: String].self, "headers") ?? [:]
-        hmacSecret = try c.value(String.self, "hmac_secret")
-        hmacSecretEnv = try c.value(String.self, "hmac_secret_env")
-        repeatInterval = try c.duration("repeat_interval") ?? repeatInterval
+        try read(from: decoder)
     }
 }

@@ -72,91 +72,180 @@ extension KeyedDecodingContainer where Key == AnyKey {
     }
 }
 
-extension SidecarConfig: Decodable {
-    static let keys = [
-        "listen", "store", "journal", "checkpoint_every", "max_body_bytes", "idle_timeout", "body_timeout",
-        "max_connections", "ingest_token", "models",
-        "sources", "alerting", "log_level",
-    ]
+// The keys of each section, one declaration each (`ConfigKey`): what `check-config` knows, reads,
+// checks and prints. `config/driftwatch.example.yaml` documents them.
+
+extension SidecarConfig: ConfigSection, Decodable {
+    static var table: [ConfigKey<SidecarConfig>] {
+        [
+            .custom(
+                "listen",
+                read: { c, root in
+                    guard let l = try c.value(String.self, "listen") else { return }
+                    guard let (h, p) = Self.hostPort(l) else {
+                        throw ConfigError(key: "listen", "expected host:port, found \"\(l)\"")
+                    }
+                    root.listenHost = h
+                    root.listenPort = p
+                }, show: { "\($0.listenHost):\($0.listenPort)" }),
+            .value("store", \.store),
+            .custom(
+                "journal", read: { c, root in root.journal = try c.value(String.self, "journal") ?? root.journal },
+                show: { $0.journalPath }),
+            .duration("checkpoint_every", \.checkpointEvery, rule: ConfigRule.atLeast(0.1, "100ms")),
+            .size("max_body_bytes", \.maxBodyBytes, rule: { $0 >= 1024 ? nil : "must be at least 1KiB" }),
+            .duration("idle_timeout", \.idleTimeout, rule: Self.secondToDay),
+            .duration("body_timeout", \.bodyTimeout, rule: Self.secondToDay),
+            .value("max_connections", \.maxConnections, rule: ConfigRule.within(1...100_000)),
+            .optional("ingest_token", \.ingestToken, show: { $0 == nil ? "(none)" : "(set, redacted)" }),
+            .sections("models", \.models),
+            .sections("sources", \.sources),
+            .section("alerting", \.alerting),
+            .value(
+                "log_level", \.logLevel,
+                rule: { Self.logLevels.contains($0) ? nil : "must be one of \(Self.logLevels.joined(separator: ", "))" }
+            ),
+        ]
+    }
+
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    static func secondToDay(_ v: Double) -> String? { (1...86_400).contains(v) ? nil : "must be from 1s to 1d" }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(Self.keys)
-        let c = try decoder.container(keyedBy: AnyKey.self)
         self.init()
-        if let l = try c.value(String.self, "listen") {
-            guard let (h, p) = Self.hostPort(l) else {
-                throw ConfigError(key: "listen", "expected host:port, found \"\(l)\"")
-            }
-            listenHost = h
-            listenPort = p
+        try read(from: decoder)
+    }
+
+    func checkAcross(at path: String) throws {
+        guard !models.isEmpty else { throw ConfigError(key: "models", "at least one model is required") }
+        var names = Set<String>()
+        for (i, m) in models.enumerated() where !names.insert(m.name).inserted {
+            throw ConfigError(key: "models[\(i)].name", "duplicate model \"\(m.name)\"")
         }
-        store = try c.value(String.self, "store") ?? store
-        journal = try c.value(String.self, "journal")
-        checkpointEvery = try c.duration("checkpoint_every") ?? checkpointEvery
-        maxBodyBytes = try c.size("max_body_bytes") ?? maxBodyBytes
-        idleTimeout = try c.duration("idle_timeout") ?? idleTimeout
-        bodyTimeout = try c.duration("body_timeout") ?? bodyTimeout
-        maxConnections = try c.value(Int.self, "max_connections") ?? maxConnections
-        ingestToken = try c.value(String.self, "ingest_token")
-        models = try c.value([ModelConfig].self, "models") ?? []
-        sources = try c.value([SourceConfig].self, "sources") ?? []
-        alerting = try c.value(AlertingConfig.self, "alerting") ?? alerting
-        logLevel = try c.value(String.self, "log_level") ?? logLevel
+        for (i, s) in sources.enumerated() where !names.contains(s.model) {
+            throw ConfigError(
+                key: "sources[\(i)].model",
+                "\"\(s.model)\" is not a configured model (\(models.map(\.name).joined(separator: ", ")))")
+        }
+        if Set(sources.map(\.path)).count != sources.count {
+            throw ConfigError(key: "sources", "a path is tailed twice")
+        }
     }
 }
 
-extension ModelConfig: Decodable {
-    static let ownKeys = ["name", "baseline", "window", "evaluate_every", "max_prediction_classes"]
+extension ModelConfig: ConfigSection, Decodable {
+    static var table: [ConfigKey<ModelConfig>] {
+        [
+            .value(
+                "name", \.name,
+                rule: {
+                    $0.range(of: "^[A-Za-z0-9_.:-]{1,128}$", options: .regularExpression) != nil
+                        ? nil : "\"\($0)\" must be 1–128 characters of A–Z a–z 0–9 _ . : -"
+                }),
+            .custom(
+                "baseline",
+                read: { c, root in
+                    if let b = try? c.value(Int.self, "baseline") {
+                        root.baseline = String(b)
+                    } else {
+                        root.baseline = try c.value(String.self, "baseline") ?? root.baseline
+                    }
+                }, show: { $0.baseline }),
+            .section("window", \.window),
+            .duration("evaluate_every", \.evaluateEvery, rule: ConfigRule.atLeast(0.1, "100ms")),
+            .value("max_prediction_classes", \.maxPredictionClasses, rule: ConfigRule.within(1...1000)),
+        ]
+    }
 
+    /// The evaluation settings sit in the model's entry; their keys are `EvaluationSettings`'s.
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(Self.ownKeys + EvaluationSettings.keys)
         let c = try decoder.container(keyedBy: AnyKey.self)
         guard let name = try c.value(String.self, "name") else {
             throw ConfigError(key: keyPathString(decoder.codingPath + [AnyKey("name")]), "required")
         }
         self.init(name: name)
-        if let b = try? c.value(Int.self, "baseline") {
-            baseline = String(b)
-        } else {
-            baseline = try c.value(String.self, "baseline") ?? baseline
-        }
-        window = try c.value(WindowConfig.self, "window") ?? window
-        evaluateEvery = try c.duration("evaluate_every") ?? evaluateEvery
-        maxPredictionClasses = try c.value(Int.self, "max_prediction_classes") ?? maxPredictionClasses
+        try read(from: decoder, extraKeys: EvaluationSettings.keys)
         evaluation = try EvaluationSettings(from: decoder)
     }
-}
 
-extension WindowConfig: Decodable {
-    public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["mode", "max_records", "max_age", "seed", "max_bytes"])
-        let c = try decoder.container(keyedBy: AnyKey.self)
-        self.init()
-        mode = try c.value(WindowMode.self, "mode") ?? mode
-        maxRecords = try c.value(Int.self, "max_records") ?? maxRecords
-        if c.contains(AnyKey("max_age")) {
-            if (try? c.decodeNil(forKey: AnyKey("max_age"))) == true || (try? c.value(String.self, "max_age")) == "none"
-            {
-                maxAge = nil
-            } else {
-                maxAge = try c.duration("max_age")
-            }
+    func checkAcross(at path: String) throws {
+        do { try evaluation.validate() } catch let e as SchemaError { throw ConfigError(key: path, e.message) }
+    }
+
+    /// The table's keys and the evaluation's, as the entry holds them.
+    func summaryWithEvaluation() -> [String: Any] {
+        var out = summary()
+        let encoded = (try? JSONEncoder().encode(evaluation)).flatMap { try? JSONSerialization.jsonObject(with: $0) }
+        for (k, v) in encoded as? [String: Any] ?? [:] { out[k] = Self.integral(v) }
+        return out
+    }
+
+    /// Whole numbers as integers (JSONSerialization hands every number back as a Double, which
+    /// YAML would print as `1e+2`).
+    static func integral(_ v: Any) -> Any {
+        switch v {
+        case let d as Double where d == d.rounded() && abs(d) < 1e15: return Int(d)
+        case let a as [Any]: return a.map(integral)
+        case let o as [String: Any]: return o.mapValues(integral)
+        default: return v
         }
-        seed = try c.value(UInt64.self, "seed") ?? seed
-        maxBytes = try c.size("max_bytes") ?? maxBytes
     }
 }
 
-extension SourceConfig: Decodable {
+extension WindowConfig: ConfigSection, Decodable {
+    static var table: [ConfigKey<WindowConfig>] {
+        [
+            .value("mode", \.mode, show: { $0.rawValue }),
+            .value("max_records", \.maxRecords, rule: ConfigRule.within(1...10_000_000)),
+            .custom(
+                "max_age",
+                read: { c, root in
+                    guard c.contains(AnyKey("max_age")) else { return }
+                    if (try? c.decodeNil(forKey: AnyKey("max_age"))) == true
+                        || (try? c.value(String.self, "max_age")) == "none"
+                    {
+                        root.maxAge = nil
+                    } else {
+                        root.maxAge = try c.duration("max_age")
+                    }
+                },
+                check: { root, key in
+                    if let age = root.maxAge, !(age > 0) { throw ConfigError(key: key, "must be positive") }
+                }, show: { $0.maxAge.map { ConfigValues.format(seconds: $0) } ?? "none" }),
+            .value("seed", \.seed),
+            .size("max_bytes", \.maxBytes, rule: { $0 >= 1024 * 1024 ? nil : "must be at least 1MiB" }),
+        ]
+    }
+
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["kind", "path", "model", "poll_interval", "start_at"])
+        self.init()
+        try read(from: decoder)
+    }
+}
+
+extension SourceConfig: ConfigSection, Decodable {
+    static var table: [ConfigKey<SourceConfig>] {
+        [
+            .custom(
+                "kind",
+                read: { c, _ in
+                    let kind = try c.value(String.self, "kind") ?? "tail"
+                    guard kind == "tail" else {
+                        throw ConfigError(
+                            key: keyPathString(c.codingPath + [AnyKey("kind")]),
+                            "unknown source kind \"\(kind)\" (known: tail)")
+                    }
+                }, show: { _ in "tail" }),
+            .value("path", \.path, rule: { $0.isEmpty ? "must not be empty" : nil }),
+            .value("model", \.model),
+            .duration("poll_interval", \.pollInterval, rule: ConfigRule.atLeast(0.01, "10ms")),
+            .value("start_at", \.startAt, show: { $0.rawValue }),
+        ]
+    }
+
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: AnyKey.self)
-        let kind = try c.value(String.self, "kind") ?? "tail"
-        guard kind == "tail" else {
-            throw ConfigError(
-                key: keyPathString(decoder.codingPath + [AnyKey("kind")]),
-                "unknown source kind \"\(kind)\" (known: tail)")
-        }
         guard let p = try c.value(String.self, "path") else {
             throw ConfigError(key: keyPathString(decoder.codingPath + [AnyKey("path")]), "required")
         }
@@ -164,50 +253,16 @@ extension SourceConfig: Decodable {
             throw ConfigError(key: keyPathString(decoder.codingPath + [AnyKey("model")]), "required")
         }
         self.init(path: p, model: m)
-        pollInterval = try c.duration("poll_interval") ?? pollInterval
-        startAt = try c.value(TailStart.self, "start_at") ?? startAt
+        try read(from: decoder)
     }
 }
 
 extension SidecarConfig {
-    /// The effective configuration as YAML-compatible JSON-like text (secrets redacted), for
-    /// `check-config`.
+    /// The effective configuration (secrets redacted), for `check-config`: every key of every
+    /// section's table, and each model's evaluation settings.
     public func effectiveSummary() -> [String: Any] {
-        var out: [String: Any] = [
-            "listen": "\(listenHost):\(listenPort)", "store": store, "journal": journalPath,
-            "checkpoint_every": ConfigValues.format(seconds: checkpointEvery), "max_body_bytes": maxBodyBytes,
-            "idle_timeout": ConfigValues.format(seconds: idleTimeout),
-            "body_timeout": ConfigValues.format(seconds: bodyTimeout),
-            "max_connections": maxConnections,
-            "ingest_token": ingestToken == nil ? "(none)" : "(set, redacted)", "log_level": logLevel,
-        ]
-        out["models"] = models.map { m -> [String: Any] in
-            var w: [String: Any] = [
-                "mode": m.window.mode.rawValue, "max_records": m.window.maxRecords,
-                "max_bytes": m.window.maxBytes,
-            ]
-            w["max_age"] = m.window.maxAge.map { ConfigValues.format(seconds: $0) } ?? "none"
-            let e = m.evaluation
-            return [
-                "name": m.name, "baseline": m.baseline, "window": w,
-                "evaluate_every": ConfigValues.format(seconds: m.evaluateEvery),
-                "max_prediction_classes": m.maxPredictionClasses,
-                "numeric_tests": e.numericTests.map(\.rawValue),
-                "categorical_tests": e.categoricalTests.map(\.rawValue),
-                "threshold_source": e.thresholdSource.rawValue, "correction": e.correction.rawValue,
-                "min_samples": e.minSamples, "dataset_drift_share": e.datasetDriftShare,
-                "thresholds": Dictionary(uniqueKeysWithValues: e.thresholds.entries.map { ($0.key, $0.value) }),
-                "features": e.features.keys.sorted(),
-            ]
-        }
-        out["sources"] = sources.map { s -> [String: Any] in
-            [
-                "kind": "tail", "path": s.path, "model": s.model,
-                "poll_interval": ConfigValues.format(seconds: s.pollInterval),
-                "start_at": s.startAt.rawValue,
-            ]
-        }
-        out["alerting"] = alerting.effectiveSummary()
+        var out = summary()
+        out["models"] = models.map { $0.summaryWithEvaluation() }
         return out
     }
 

@@ -156,65 +156,9 @@ public struct SidecarConfig: Sendable, Equatable {
         return (host.isEmpty ? "0.0.0.0" : host, port)
     }
 
-    /// Checks cross-key rules; each error names its key.
-    public func validate() throws {
-        guard !models.isEmpty else { throw ConfigError(key: "models", "at least one model is required") }
-        var names = Set<String>()
-        for (i, m) in models.enumerated() {
-            let key = "models[\(i)]"
-            guard m.name.range(of: "^[A-Za-z0-9_.:-]{1,128}$", options: .regularExpression) != nil else {
-                throw ConfigError(key: "\(key).name", "\"\(m.name)\" must be 1–128 characters of A–Z a–z 0–9 _ . : -")
-            }
-            guard names.insert(m.name).inserted else {
-                throw ConfigError(key: "\(key).name", "duplicate model \"\(m.name)\"")
-            }
-            guard m.window.maxRecords >= 1 && m.window.maxRecords <= 10_000_000 else {
-                throw ConfigError(key: "\(key).window.max_records", "must be in 1…10000000")
-            }
-            guard m.window.maxBytes >= 1024 * 1024 else {
-                throw ConfigError(key: "\(key).window.max_bytes", "must be at least 1MiB")
-            }
-            if let age = m.window.maxAge, !(age > 0) {
-                throw ConfigError(key: "\(key).window.max_age", "must be positive")
-            }
-            guard m.evaluateEvery >= 0.1 else {
-                throw ConfigError(key: "\(key).evaluate_every", "must be at least 100ms")
-            }
-            guard (1...1000).contains(m.maxPredictionClasses) else {
-                throw ConfigError(key: "\(key).max_prediction_classes", "must be in 1…1000")
-            }
-            do { try m.evaluation.validate() } catch let e as SchemaError { throw ConfigError(key: key, e.message) }
-        }
-        for (i, s) in sources.enumerated() {
-            guard names.contains(s.model) else {
-                throw ConfigError(
-                    key: "sources[\(i)].model",
-                    "\"\(s.model)\" is not a configured model (\(models.map(\.name).joined(separator: ", ")))")
-            }
-            guard !s.path.isEmpty else { throw ConfigError(key: "sources[\(i)].path", "must not be empty") }
-            guard s.pollInterval >= 0.01 else {
-                throw ConfigError(key: "sources[\(i)].poll_interval", "must be at least 10ms")
-            }
-        }
-        if Set(sources.map(\.path)).count != sources.count {
-            throw ConfigError(key: "sources", "a path is tailed twice")
-        }
-        guard checkpointEvery >= 0.1 else { throw ConfigError(key: "checkpoint_every", "must be at least 100ms") }
-        guard maxBodyBytes >= 1024 else { throw ConfigError(key: "max_body_bytes", "must be at least 1KiB") }
-        guard (1...86_400).contains(idleTimeout) else {
-            throw ConfigError(key: "idle_timeout", "must be from 1s to 1d")
-        }
-        guard (1...86_400).contains(bodyTimeout) else {
-            throw ConfigError(key: "body_timeout", "must be from 1s to 1d")
-        }
-        guard (1...100_000).contains(maxConnections) else {
-            throw ConfigError(key: "max_connections", "must be in 1…100000")
-        }
-        try alerting.validate()
-        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
-            throw ConfigError(key: "log_level", "must be one of trace, debug, info, notice, warning, error, critical")
-        }
-    }
+    /// Checks every key's own rule (from the sections' tables) and the rules across keys; each
+    /// error names its key.
+    public func validate() throws { try check(at: "") }
 
     static func isHTTPURL(_ s: String) -> Bool {
         guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), u.host != nil else { return false }
