@@ -6,7 +6,10 @@ let package = Package(
     name: "driftwatch",
     products: [
         .library(name: "DriftStats", targets: ["DriftStats"]),
+        .library(name: "DriftRecords", targets: ["DriftRecords"]),
         .library(name: "DriftCore", targets: ["DriftCore"]),
+        .library(name: "DriftAlerting", targets: ["DriftAlerting"]),
+        .library(name: "DriftConfig", targets: ["DriftConfig"]),
         .library(name: "DriftStore", targets: ["DriftStore"]),
         .library(name: "DriftServer", targets: ["DriftServer"]),
         .executable(name: "driftwatch", targets: ["driftwatch"]),
@@ -38,17 +41,34 @@ let package = Package(
             dependencies: ["CLAPACK"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
-        // The domain: schema, parsers over bytes, baseline profiles, windows, evaluator, report.
+        // Records from bytes: number, CSV and JSON lexers, the schema and its inference, and the one
+        // typing path from CSV rows, JSON-lines records and HTTP bodies to columnar event batches.
         // No I/O, no clock.
+        .target(name: "DriftRecords"),
+        // The slim core: config-table machinery, baseline profiles, windows, the drift-test registry
+        // and evaluator with its report, the metric catalog and the per-model state machine
+        // (ModelMonitor). No I/O, no clock.
         .target(
             name: "DriftCore",
-            dependencies: ["DriftStats"]
+            dependencies: ["DriftStats", "DriftRecords"]
+        ),
+        // Alert decisions: the alert engine, payloads, the outbox's delivery policy and the alerting
+        // config. No I/O, no clock.
+        .target(
+            name: "DriftAlerting",
+            dependencies: ["DriftRecords", "DriftCore"]
+        ),
+        // The sidecar's config (one table per section: keys, rules, summary) and the Prometheus rules
+        // it implies. No I/O, no clock.
+        .target(
+            name: "DriftConfig",
+            dependencies: ["DriftRecords", "DriftCore", "DriftAlerting"]
         ),
         // SQLite persistence (GRDB, WAL): versioned immutable baselines with checksums.
         .target(
             name: "DriftStore",
             dependencies: [
-                "DriftCore",
+                "DriftRecords", "DriftCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -59,7 +79,7 @@ let package = Package(
         .target(
             name: "DriftServer",
             dependencies: [
-                "DriftCore", "DriftStore",
+                "DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig", "DriftStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -76,14 +96,15 @@ let package = Package(
         .executableTarget(
             name: "driftwatch",
             dependencies: [
-                "DriftStats", "DriftCore", "DriftStore", "DriftServer",
+                "DriftStats", "DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig", "DriftStore",
+                "DriftServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
             name: "driftwatch-bench",
-            dependencies: ["DriftStats", "DriftCore"]
+            dependencies: ["DriftStats", "DriftRecords", "DriftCore"]
         ),
         .testTarget(
             name: "DriftStatsTests",
@@ -92,17 +113,17 @@ let package = Package(
         ),
         .testTarget(
             name: "DriftCoreTests",
-            dependencies: ["DriftCore"],
+            dependencies: ["DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "DriftStoreTests",
-            dependencies: ["DriftStore"]
+            dependencies: ["DriftRecords", "DriftCore", "DriftStore"]
         ),
         .testTarget(
             name: "DriftServerTests",
             dependencies: [
-                "DriftServer", "DriftStore",
+                "DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig", "DriftServer", "DriftStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -110,7 +131,7 @@ let package = Package(
         // Runs the built `driftwatch` binary as users do (exit codes, stdout/stderr).
         .testTarget(
             name: "DriftwatchCLITests",
-            dependencies: ["driftwatch", "DriftServer"]
+            dependencies: ["driftwatch", "DriftRecords", "DriftCore", "DriftConfig", "DriftServer"]
         ),
     ]
 )

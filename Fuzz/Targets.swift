@@ -2,7 +2,9 @@
 // DriftStats and DriftCore sources and EventJournal.swift. One binary; FUZZ_TARGET picks the
 // target. Each checks invariants with an oracle, not only "no crash"; a violation aborts, and
 // libFuzzer keeps the input.
+import DriftConfig
 import DriftCore
+import DriftRecords
 import DriftStats
 import Foundation
 #if canImport(Glibc)

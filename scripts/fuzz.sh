@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in Fuzz/ (one binary, target chosen by FUZZ_TARGET) over the
-# DriftStats and DriftCore sources and the journal decoder, with AddressSanitizer, in .build-fuzz
-# (apart from SwiftPM's .build), then runs each target for FUZZ_SECONDS (default 60) from its seed
+# domain modules' sources (DriftStats to DriftConfig) and the journal decoder, with AddressSanitizer,
+# in .build-fuzz (apart from SwiftPM's .build), then runs each target for FUZZ_SECONDS (default 60) from its seed
 # corpus in Fuzz/corpus/TARGET. Every target checks invariants (Fuzz/Targets.swift), not only
 # "no crash"; a failure leaves the crashing input in .build-fuzz/artifacts/ and exits non-zero.
 #
@@ -24,19 +24,24 @@ done
 [ ${#only[@]} -gt 0 ] && targets=("${only[@]}")
 mkdir -p "$out/artifacts" "$out/corpus"
 
-flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6)
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -package-name driftwatch)
 stamp="$out/.sources"
-sources=$(find Sources/DriftStats Sources/DriftCore Sources/DriftServer/Journal Fuzz -name '*.swift' -newer "$stamp" 2>/dev/null | head -1 || true)
+sources=$(find Sources/DriftStats Sources/DriftRecords Sources/DriftCore Sources/DriftAlerting Sources/DriftConfig Sources/DriftServer/Journal Fuzz -name '*.swift' -newer "$stamp" 2>/dev/null | head -1 || true)
 if [ ! -x "$out/driftwatch-fuzz" ] || [ ! -e "$stamp" ] || [ -n "$sources" ]; then
   start=$(date +%s)
   # Library modules: coverage and ASan instrumentation; libFuzzer's main is linked once, below.
   swiftc "${flags[@]}" -wmo -module-name DriftStats -I Sources/CLAPACK -emit-module -emit-module-path "$out/DriftStats.swiftmodule" \
     -c -o "$out/DriftStats.o" $(find Sources/DriftStats -name '*.swift' | sort)
-  swiftc "${flags[@]}" -wmo -module-name DriftCore -I "$out" -I Sources/CLAPACK -emit-module -emit-module-path "$out/DriftCore.swiftmodule" \
-    -c -o "$out/DriftCore.o" $(find Sources/DriftCore -name '*.swift' | sort)
+  # The domain modules in dependency order, one object each (DESIGN.md: no upward imports).
+  objects=("$out/DriftStats.o")
+  for m in DriftRecords DriftCore DriftAlerting DriftConfig; do
+    swiftc "${flags[@]}" -wmo -module-name "$m" -I "$out" -I Sources/CLAPACK -emit-module -emit-module-path "$out/$m.swiftmodule" \
+      -c -o "$out/$m.o" $(find "Sources/$m" -name '*.swift' | sort)
+    objects+=("$out/$m.o")
+  done
   # The journal's decoder is compiled from its own source (internal to DriftServer, no NIO needed).
   swiftc "${flags[@]}" -wmo -module-name DriftwatchFuzz -I "$out" -I Sources/CLAPACK \
-    Fuzz/*.swift Sources/DriftServer/Journal/EventJournal.swift "$out/DriftStats.o" "$out/DriftCore.o" \
+    Fuzz/*.swift Sources/DriftServer/Journal/EventJournal.swift "${objects[@]}" \
     -use-ld=lld -llapack -lblas -o "$out/driftwatch-fuzz"
   touch "$stamp"
   echo "fuzz: built $out/driftwatch-fuzz in $(( $(date +%s) - start )) s"

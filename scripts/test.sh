@@ -6,11 +6,14 @@
 # manifests against their schemas, amtool on the example routing, and the HTML report in headless
 # Chromium; the fault tests (scripts/faults.py, root for its tmpfs) and the libFuzzer targets
 # (scripts/fuzz.sh, its own ASan build in .build-fuzz). Reuses one debug build. First the style
-# gate (scripts/format-check.sh: swift-format's layout, no line over 150 characters).
+# gate (scripts/format-check.sh: swift-format's layout, no line over 150 characters) and the layering
+# gate (scripts/layers.py: no folder refers to one above it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== format: swift format lint --strict (.swift-format), lines <= 150"
 scripts/format-check.sh
+echo "== layers: no folder refers to one above it (scripts/layers.py; modules: Package.swift)"
+python3 scripts/layers.py
 swift build --build-tests 2>&1 | tail -1
 swift test --skip-build
 echo "== promtool: the shipped rules (config/rules/) and their unit tests"

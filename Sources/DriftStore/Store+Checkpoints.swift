@@ -1,5 +1,6 @@
 import Crypto
 import DriftCore
+import DriftRecords
 import Foundation
 import GRDB
 

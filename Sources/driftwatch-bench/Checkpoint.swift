@@ -1,4 +1,5 @@
 import DriftCore
+import DriftRecords
 import DriftStats
 import Foundation
 

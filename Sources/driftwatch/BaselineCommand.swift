@@ -1,5 +1,6 @@
 import ArgumentParser
 import DriftCore
+import DriftRecords
 import DriftStore
 import Foundation
 import Yams

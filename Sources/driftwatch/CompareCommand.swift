@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import DriftCore
+import DriftRecords
 import DriftStore
 import Foundation
 import Yams

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import DriftCore
+import DriftRecords
 import Foundation
 
 /// Reads a data file (or stdin for "-") in chunks, feeding a `TableReader`, with a progress line on

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DriftConfig
 import DriftCore
 import DriftServer
 import Foundation

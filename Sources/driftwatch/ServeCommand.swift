@@ -1,4 +1,6 @@
 import ArgumentParser
+import DriftConfig
+import DriftRecords
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DriftCore
+import DriftRecords
 import DriftServer
 import DriftStats
 import Foundation

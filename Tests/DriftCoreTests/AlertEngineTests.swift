@@ -1,3 +1,4 @@
+import DriftAlerting
 import DriftCore
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 @testable import DriftCore
+@testable import DriftRecords
 import DriftStats
 import Foundation
 import Testing

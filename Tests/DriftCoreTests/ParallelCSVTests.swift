@@ -1,6 +1,7 @@
-import Foundation
 @testable import DriftCore
+@testable import DriftRecords
 import DriftStats
+import Foundation
 import Testing
 
 /// Random CSV text over a grammar of awkward fields: quoted fields with delimiters, escaped

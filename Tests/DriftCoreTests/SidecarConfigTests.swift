@@ -1,3 +1,5 @@
+@testable import DriftAlerting
+@testable import DriftConfig
 @testable import DriftCore
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import DriftCore
+import DriftRecords
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import DriftCore
-import Foundation
+import DriftRecords
 import DriftStats
+import Foundation
 import Testing
 
 /// Verdict rules on synthetic windows with known properties.

@@ -1,3 +1,4 @@
+import DriftAlerting
 import DriftCore
 @testable import DriftServer
 import DriftStore

@@ -1,4 +1,6 @@
+import DriftConfig
 import DriftCore
+import DriftRecords
 @testable import DriftServer
 import DriftStats
 import DriftStore

@@ -1,6 +1,6 @@
+@testable import DriftStats
 import Foundation
 import Testing
-@testable import DriftStats
 
 @Suite struct BinningAndPSITests {
     @Test("quantiles are bit-identical to numpy's default 'linear' method")

@@ -1,6 +1,6 @@
+@testable import DriftStats
 import Foundation
 import Testing
-@testable import DriftStats
 
 @Suite struct ChiSquareTests {
     @Test("matches scipy.stats.chi2_contingency(correction=False); log p from mpmath")

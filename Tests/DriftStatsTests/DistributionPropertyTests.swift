@@ -1,6 +1,6 @@
+@testable import DriftStats
 import Foundation
 import Testing
-@testable import DriftStats
 
 /// Properties that must hold on a dense grid, beyond the fixture points: every branch of the
 /// Kolmogorov distribution (Ruben–Gambino, Durbin, Pomeranz, Pelz–Good, Smirnov) stays a

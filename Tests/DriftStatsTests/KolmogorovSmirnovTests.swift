@@ -1,5 +1,5 @@
-import Testing
 @testable import DriftStats
+import Testing
 
 @Suite struct KolmogorovSmirnovTests {
     @Test("matches scipy.stats.ks_2samp(method='auto') on every fixture case")

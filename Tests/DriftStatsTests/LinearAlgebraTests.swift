@@ -1,6 +1,6 @@
+@testable import DriftStats
 import Foundation
 import Testing
-@testable import DriftStats
 
 @Suite struct LinearAlgebraTests {
     @Test("dgemm products, with and without transposes, against hand-computed values")

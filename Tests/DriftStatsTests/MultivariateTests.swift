@@ -1,6 +1,6 @@
+@testable import DriftStats
 import Foundation
 import Testing
-@testable import DriftStats
 
 @Suite struct MultivariateTests {
     @Test("Hotelling's T² matches a numpy/scipy computation")

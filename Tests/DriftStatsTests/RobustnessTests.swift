@@ -1,6 +1,6 @@
+@testable import DriftStats
 import Foundation
 import Testing
-@testable import DriftStats
 
 /// Inputs that used to hang or trap (found in review) now throw typed errors.
 @Suite struct RobustnessTests {

@@ -1,6 +1,6 @@
+@testable import DriftStats
 import Foundation
 import Testing
-@testable import DriftStats
 
 @Suite struct StreamingTests {
     @Test("Welford moments equal the two-pass values and merge exactly")

@@ -1,3 +1,4 @@
+import DriftRecords
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import DriftRecords
 import DriftStats
 
 /// The statistical tests a feature can run. `DriftTestRegistry` says what each one is.

@@ -1,4 +1,6 @@
 /// Where an effect threshold comes from.
+import DriftRecords
+
 public enum ThresholdSource: String, Sendable, Codable {
     /// The configured constant.
     case fixed

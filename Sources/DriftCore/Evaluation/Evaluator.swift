@@ -1,5 +1,6 @@
-import DriftStats
 import Dispatch
+import DriftRecords
+import DriftStats
 import Synchronization
 #if canImport(Glibc)
 import Glibc

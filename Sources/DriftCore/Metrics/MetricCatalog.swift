@@ -4,6 +4,8 @@
 /// (DriftServer), the generated Prometheus rules take their metric names from it
 /// (`PrometheusRules`), and the README's metric reference is printed from it (`driftwatch
 /// metrics`), so none of them can drift from the others.
+import DriftRecords
+
 public struct MetricFamily: Sendable, Equatable {
     public enum Kind: String, Sendable { case counter, gauge, histogram }
 

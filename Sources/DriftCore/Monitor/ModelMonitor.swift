@@ -15,6 +15,8 @@
 ///   elapsed) is handed over one last time and reset. `nextDeadline` says when to tick again.
 /// - `checkpointTick(shutdown:)` → `CheckpointAction`: nothing, keep the journal, or write the
 ///   window in full (`CheckpointPolicy`); then `checkpointSaved(_:)` or `checkpointFailed()`.
+import DriftRecords
+
 public struct ModelMonitor: Sendable {
     public private(set) var window: StreamWindow
     /// Latest position per tailed source, as journaled.

@@ -1,4 +1,5 @@
 import Dispatch
+import DriftRecords
 import DriftStats
 import Synchronization
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import DriftRecords
 import DriftStats
 
 /// The spread of one statistic over contiguous chunks of the reference, each chunk compared with

@@ -1,3 +1,4 @@
+import DriftRecords
 import DriftStats
 
 extension StreamWindow {
@@ -95,9 +96,9 @@ extension StreamWindow {
             rows = try r.int()
             start = try r.f64()
             generator = SplitMix64(seed: try r.u64())  // the seed is the state
-            // Out-of-range values that older versions let in become missing (NumberParser.admissible).
-            let t = try r.f64s(), l = try r.f64s().map(NumberParser.admissible)
-            let n = try r.f64s().map(NumberParser.admissible), c = try r.i32s()
+            // Out-of-range values that older versions let in become missing (EventBatch.admissible).
+            let t = try r.f64s(), l = try r.f64s().map(EventBatch.admissible)
+            let n = try r.f64s().map(EventBatch.admissible), c = try r.i32s()
             guard t.count <= cap, l.count == t.count, n.count == t.count * nw, c.count == t.count * cw, rows >= t.count
             else {
                 throw BinaryFormatError(offset: r.offset, "inconsistent ring")
@@ -187,11 +188,11 @@ extension EventBatch {
             throw BinaryFormatError(offset: r.offset, "implausible widths")
         }
         self.init(numericWidth: nw, categoricalWidth: cw)
-        let numbers = try r.f64s().map(NumberParser.admissible)
+        let numbers = try r.f64s().map(EventBatch.admissible)
         guard numbers.count == n * nw else { throw BinaryFormatError(offset: r.offset, "inconsistent batch") }
         var categories = [String?]()
         for _ in 0..<(n * cw) { categories.append(try r.optionalString()) }
-        let latencies = try r.f64s().map(NumberParser.admissible)
+        let latencies = try r.f64s().map(EventBatch.admissible)
         guard latencies.count == n else { throw BinaryFormatError(offset: r.offset, "inconsistent batch") }
         var statuses = [String?](), predictions = [String?]()
         for _ in 0..<n { statuses.append(try r.optionalString()) }

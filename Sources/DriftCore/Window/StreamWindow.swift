@@ -1,3 +1,4 @@
+import DriftRecords
 import DriftStats
 
 /// The sidecar's window of one model: the recent events as flat columns in a ring, with counts kept

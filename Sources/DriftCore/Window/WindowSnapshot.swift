@@ -9,6 +9,8 @@
 /// `maxLabels` distinct ones; later new labels are counted together as untracked), missing and
 /// invalid counts. Counts cover every event of the window; the rows are every event too, or a
 /// uniform reservoir of them (`isExact` false).
+import DriftRecords
+
 public struct WindowSnapshot: Sendable {
     public let schema: Schema
     /// Events of the window.

@@ -1,3 +1,5 @@
+import DriftAlerting
+import DriftConfig
 import DriftCore
 import DriftStore
 import Foundation

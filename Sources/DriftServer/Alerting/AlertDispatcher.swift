@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Crypto
+import DriftAlerting
 import DriftCore
 import DriftStore
 import Foundation

@@ -1,4 +1,5 @@
 import DriftCore
+import DriftRecords
 
 /// The request headers ingest depends on, read by pure functions that no header value can crash
 /// (they are fuzzed through the HTTP fault script and unit-tested with hostile values).

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import DriftCore
+import DriftRecords
 import Foundation
 
 /// The write-ahead journal of one model: every acknowledged batch is appended here (one `write(2)`,

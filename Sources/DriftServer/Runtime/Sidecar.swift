@@ -1,4 +1,6 @@
+import DriftConfig
 import DriftCore
+import DriftRecords
 import DriftStore
 import Foundation
 import Logging

@@ -1,4 +1,6 @@
+import DriftConfig
 import DriftCore
+import DriftRecords
 import Foundation
 import Yams
 

@@ -1,8 +1,9 @@
 import DriftCore
+import DriftRecords
 
 // What each background service needs of the running sidecar, and nothing more. `Sidecar` is the
-// one implementation in production; tests drive a service against a small in-memory one (a
-// tailer whose journal fails, say) without opening a store.
+// one implementation in production (Runtime/Sidecar+Seams.swift); tests drive a service against a
+// small in-memory one (a tailer whose journal fails, say) without opening a store.
 
 /// What a tailer needs: the record parser, ingest of a parsed chunk with the position after it
 /// (one journal entry holds both), and the journaled position of a source.
@@ -35,15 +36,4 @@ protocol CheckpointHost: Sendable {
 /// What the probe service drives: the disk probes, on its own thread.
 protocol DiskProbeHost: Sendable {
     func probeDisks()
-}
-
-extension Sidecar: TailSink, EvaluationHost, CheckpointHost, DiskProbeHost {
-    func tailPosition(model: Int, source: String) -> TailPosition? { runtimes[model].tailPosition(source) }
-    var modelCount: Int { runtimes.count }
-    func evaluate(model: Int) { evaluate(runtimes[model]) }
-    func waitForEvaluation(model: Int) async {
-        let runtime = runtimes[model]
-        await runtime.evaluationDue.wait(seconds: runtime.nextDeadline - clock())
-    }
-    var checkpointPeriod: Double { config.checkpointEvery }
 }

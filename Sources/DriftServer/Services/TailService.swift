@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import DriftConfig
 import DriftCore
+import DriftRecords
 import Foundation
 import Logging
 import ServiceLifecycle

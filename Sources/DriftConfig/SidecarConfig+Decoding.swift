@@ -1,82 +1,12 @@
+import DriftCore
+import DriftRecords
 import Foundation
-
-/// Any string key, to list the keys a mapping holds.
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
-    init(_ s: String) { stringValue = s }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { stringValue = String(intValue); self.intValue = intValue }
-}
-
-extension Decoder {
-    /// Throws when the mapping holds a key outside `known` (a typo would otherwise be silently
-    /// ignored and its default used).
-    func rejectUnknownKeys(_ known: [String]) throws {
-        let c = try container(keyedBy: AnyKey.self)
-        for key in c.allKeys where !known.contains(key.stringValue) {
-            throw ConfigError(
-                key: keyPathString(codingPath + [key]),
-                "unknown key (known here: \(known.joined(separator: ", ")))")
-        }
-    }
-}
-
-/// `models[0].window.max_age` from a coding path.
-func keyPathString(_ codingPath: [any CodingKey]) -> String { ConfigError.keyPath(codingPath) }
-
-extension ConfigError {
-    /// A decoding path as users write it: `models[0].window.max_age` ("" for the top level).
-    public static func keyPath(_ codingPath: [any CodingKey]) -> String {
-        var out = ""
-        for k in codingPath {
-            if let i = k.intValue { out += "[\(i)]" } else { out += out.isEmpty ? k.stringValue : ".\(k.stringValue)" }
-        }
-        return out
-    }
-}
-
-extension KeyedDecodingContainer where Key == AnyKey {
-    func duration(_ key: String) throws -> Double? {
-        guard contains(AnyKey(key)) else { return nil }
-        if let n = try? decode(Double.self, forKey: AnyKey(key)) {
-            guard n >= 0 && n <= ConfigValues.maxSeconds else {
-                throw ConfigError(
-                    key: keyPathString(codingPath + [AnyKey(key)]),
-                    "must be from 0 to \(Int(ConfigValues.maxSeconds)) seconds")
-            }
-            return n
-        }
-        let text = try decode(String.self, forKey: AnyKey(key))
-        guard let s = ConfigValues.seconds(text) else {
-            throw ConfigError(
-                key: keyPathString(codingPath + [AnyKey(key)]),
-                "\"\(text)\" is not a duration (examples: 250ms, 30s, 10m, 1h)")
-        }
-        return s
-    }
-
-    func size(_ key: String) throws -> Int? {
-        guard contains(AnyKey(key)) else { return nil }
-        if let n = try? decode(Int.self, forKey: AnyKey(key)) { return n }
-        let text = try decode(String.self, forKey: AnyKey(key))
-        guard let b = ConfigValues.bytes(text) else {
-            throw ConfigError(
-                key: keyPathString(codingPath + [AnyKey(key)]), "\"\(text)\" is not a size (examples: 8MiB, 512KiB)")
-        }
-        return b
-    }
-
-    func value<T: Decodable>(_ type: T.Type, _ key: String) throws -> T? {
-        try decodeIfPresent(type, forKey: AnyKey(key))
-    }
-}
 
 // The keys of each section, one declaration each (`ConfigKey`): what `check-config` knows, reads,
 // checks and prints. `config/driftwatch.example.yaml` documents them.
 
 extension SidecarConfig: ConfigSection, Decodable {
-    static var table: [ConfigKey<SidecarConfig>] {
+    package static var table: [ConfigKey<SidecarConfig>] {
         [
             .custom(
                 "listen",
@@ -117,7 +47,7 @@ extension SidecarConfig: ConfigSection, Decodable {
         try read(from: decoder)
     }
 
-    func checkAcross(at path: String) throws {
+    package func checkAcross(at path: String) throws {
         guard !models.isEmpty else { throw ConfigError(key: "models", "at least one model is required") }
         var names = Set<String>()
         for (i, m) in models.enumerated() where !names.insert(m.name).inserted {
@@ -135,7 +65,7 @@ extension SidecarConfig: ConfigSection, Decodable {
 }
 
 extension ModelConfig: ConfigSection, Decodable {
-    static var table: [ConfigKey<ModelConfig>] {
+    package static var table: [ConfigKey<ModelConfig>] {
         [
             .value(
                 "name", \.name,
@@ -169,7 +99,7 @@ extension ModelConfig: ConfigSection, Decodable {
         evaluation = try EvaluationSettings(from: decoder)
     }
 
-    func checkAcross(at path: String) throws {
+    package func checkAcross(at path: String) throws {
         do { try evaluation.validate() } catch let e as SchemaError { throw ConfigError(key: path, e.message) }
     }
 
@@ -193,39 +123,8 @@ extension ModelConfig: ConfigSection, Decodable {
     }
 }
 
-extension WindowConfig: ConfigSection, Decodable {
-    static var table: [ConfigKey<WindowConfig>] {
-        [
-            .value("mode", \.mode, show: { $0.rawValue }),
-            .value("max_records", \.maxRecords, rule: ConfigRule.within(1...10_000_000)),
-            .custom(
-                "max_age",
-                read: { c, root in
-                    guard c.contains(AnyKey("max_age")) else { return }
-                    if (try? c.decodeNil(forKey: AnyKey("max_age"))) == true
-                        || (try? c.value(String.self, "max_age")) == "none"
-                    {
-                        root.maxAge = nil
-                    } else {
-                        root.maxAge = try c.duration("max_age")
-                    }
-                },
-                check: { root, key in
-                    if let age = root.maxAge, !(age > 0) { throw ConfigError(key: key, "must be positive") }
-                }, show: { $0.maxAge.map { ConfigValues.format(seconds: $0) } ?? "none" }),
-            .value("seed", \.seed),
-            .size("max_bytes", \.maxBytes, rule: { $0 >= 1024 * 1024 ? nil : "must be at least 1MiB" }),
-        ]
-    }
-
-    public init(from decoder: any Decoder) throws {
-        self.init()
-        try read(from: decoder)
-    }
-}
-
 extension SourceConfig: ConfigSection, Decodable {
-    static var table: [ConfigKey<SourceConfig>] {
+    package static var table: [ConfigKey<SourceConfig>] {
         [
             .custom(
                 "kind",
@@ -264,12 +163,5 @@ extension SidecarConfig {
         var out = summary()
         out["models"] = models.map { $0.summaryWithEvaluation() }
         return out
-    }
-
-    /// A URL with any user-info password replaced.
-    static func redact(_ url: String) -> String {
-        guard var c = URLComponents(string: url), c.password != nil else { return url }
-        c.password = "redacted"
-        return c.string ?? url
     }
 }

@@ -81,4 +81,17 @@ public enum ConfigValues {
         }
         return out
     }
+
+    /// Whether `s` is an absolute http(s) URL with a host (alert receivers, webhooks).
+    public static func isHTTPURL(_ s: String) -> Bool {
+        guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), u.host != nil else { return false }
+        return scheme == "http" || scheme == "https"
+    }
+
+    /// A URL with any user-info password replaced.
+    public static func redact(_ url: String) -> String {
+        guard var c = URLComponents(string: url), c.password != nil else { return url }
+        c.password = "redacted"
+        return c.string ?? url
+    }
 }

@@ -1,4 +1,6 @@
 /// A feature's verdict.
+import DriftRecords
+
 public enum FeatureStatus: String, Sendable, Codable {
     case ok
     /// Significant without effect, or effect without significance.

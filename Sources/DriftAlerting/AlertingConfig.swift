@@ -1,3 +1,4 @@
+import DriftCore
 import Foundation
 
 /// A generic webhook receiver. It gets the JSON Alertmanager's `webhook_config` sends (version
@@ -111,7 +112,7 @@ public struct AlertingConfig: Sendable, Equatable {
     }
 
     /// Resolves `hmac_secret_env` from the environment.
-    mutating func resolveSecrets(_ env: [String: String]) throws {
+    package mutating func resolveSecrets(_ env: [String: String]) throws {
         for i in webhooks.indices {
             guard let name = webhooks[i].hmacSecretEnv else { continue }
             guard let value = env[name], !value.isEmpty else {
@@ -124,7 +125,7 @@ public struct AlertingConfig: Sendable, Equatable {
 }
 
 extension AlertingConfig: ConfigSection, Decodable {
-    static var table: [ConfigKey<AlertingConfig>] {
+    package static var table: [ConfigKey<AlertingConfig>] {
         [
             .custom(
                 "alertmanagers",
@@ -133,7 +134,7 @@ extension AlertingConfig: ConfigSection, Decodable {
                     for (i, u) in root.alertmanagers.enumerated() {
                         if let problem = ConfigRule.httpURL(u) { throw ConfigError(key: "\(key)[\(i)]", problem) }
                     }
-                }, show: { $0.alertmanagers.map(SidecarConfig.redact) }),
+                }, show: { $0.alertmanagers.map(ConfigValues.redact) }),
             .sections("webhooks", \.webhooks),
             .duration("for", \.forDuration, rule: ConfigRule.atMostAWeek),
             .value("resolve_after", \.resolveAfter, rule: ConfigRule.within(1...1000)),
@@ -179,7 +180,7 @@ extension AlertingConfig: ConfigSection, Decodable {
         try read(from: decoder)
     }
 
-    func checkAcross(at path: String) throws {
+    package func checkAcross(at path: String) throws {
         var receivers = Set(alertmanagers.map(Self.alertmanagerReceiver))
         guard receivers.count == alertmanagers.count else {
             throw ConfigError(key: "\(path).alertmanagers", "an Alertmanager is listed twice")
@@ -195,7 +196,7 @@ extension AlertingConfig: ConfigSection, Decodable {
 }
 
 extension AlertThresholds: ConfigSection, Decodable {
-    static var table: [ConfigKey<AlertThresholds>] {
+    package static var table: [ConfigKey<AlertThresholds>] {
         [
             .duration(
                 "latency_p99", \.latencyP99, rule: { ConfigRule.positive($0) ?? ConfigRule.atMostAWeek($0) }),
@@ -226,9 +227,9 @@ extension AlertThresholds: ConfigSection, Decodable {
 }
 
 extension WebhookConfig: ConfigSection, Decodable {
-    static var table: [ConfigKey<WebhookConfig>] {
+    package static var table: [ConfigKey<WebhookConfig>] {
         [
-            .value("url", \.url, rule: ConfigRule.httpURL, show: SidecarConfig.redact),
+            .value("url", \.url, rule: ConfigRule.httpURL, show: ConfigValues.redact),
             .custom("name", read: { c, root in root.name = try c.value(String.self, "name") }, show: { $0.receiver }),
             .value("headers", \.headers, show: { $0.keys.sorted() }),  // values may be credentials
             .optional("hmac_secret", \.hmacSecret, show: { $0 == nil ? "(none)" : "(set, redacted)" }),

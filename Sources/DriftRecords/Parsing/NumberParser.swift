@@ -29,11 +29,6 @@ public enum NumberParser {
     /// the one place the rule lives.
     public static let maxMagnitude = 1e100
 
-    /// `v`, or NaN (missing) when it is out of range: for values read back from files written
-    /// before the rule existed (journals, checkpoints), which are not typed again.
-    @inline(__always)
-    public static func admissible(_ v: Double) -> Double { inRange(v) || EventBatch.isInvalid(v) ? v : .nan }
-
     /// What an out-of-range number is refused or counted invalid with, in every reader.
     public static let outOfRangeReason = "number out of range (infinite or |x| > 1e100)"
 

@@ -1,3 +1,5 @@
+import DriftAlerting
+import DriftCore
 import Foundation
 
 private typealias C = MetricCatalog

@@ -1,50 +1,6 @@
+import DriftAlerting
+import DriftCore
 import Foundation
-
-/// A configuration error that names the key it is about (`models[0].window.max_age`).
-public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
-    public let key: String
-    public let message: String
-    public init(key: String, _ message: String) {
-        self.key = key
-        self.message = message
-    }
-    public var description: String { key.isEmpty ? message : "\(key): \(message)" }
-}
-
-/// How a model's window forgets.
-public enum WindowMode: String, Sendable, Codable, CaseIterable {
-    /// The most recent `max_records` records no older than `max_age`; evaluated every
-    /// `evaluate_every`.
-    case sliding
-    /// Consecutive, non-overlapping windows: a window closes when it holds `max_records` records
-    /// (count only) or after `max_age` (age given), is evaluated at once (not at the next
-    /// `evaluate_every`), and a new one starts.
-    case tumbling
-}
-
-/// The window of one model.
-public struct WindowConfig: Sendable, Equatable {
-    public var mode: WindowMode = .sliding
-    /// Records kept exactly (the memory bound: sliding windows drop the oldest beyond it; tumbling
-    /// windows keep a seeded uniform reservoir of this size beyond it).
-    public var maxRecords = 10_000
-    /// Age limit in seconds (sliding: records older are dropped; tumbling: window length).
-    public var maxAge: Double? = 600
-    /// Seed of the tumbling reservoir.
-    public var seed: UInt64 = 0xC0FFEE
-    /// Memory the window may need at `maxRecords` (`bytes(schema:)`); a model whose baseline is too
-    /// wide for it is refused at start with the figure instead of exhausting the pod.
-    public var maxBytes = 256 * 1024 * 1024
-    public init() {}
-
-    /// Bytes a full window needs for `schema`: per record its time and latency, 8 per numeric and
-    /// 4 per categorical feature in the ring, and 8 per numeric feature again for the copy an
-    /// evaluation takes.
-    public func bytes(schema: Schema) -> Int {
-        let perRecord = 16 + 16 * schema.numericCount + 4 * schema.categoricalCount
-        return maxRecords.multipliedReportingOverflow(by: perRecord).overflow ? .max : maxRecords * perRecord
-    }
-}
 
 /// One monitored model.
 public struct ModelConfig: Sendable, Equatable {
@@ -159,11 +115,6 @@ public struct SidecarConfig: Sendable, Equatable {
     /// Checks every key's own rule (from the sections' tables) and the rules across keys; each
     /// error names its key.
     public func validate() throws { try check(at: "") }
-
-    static func isHTTPURL(_ s: String) -> Bool {
-        guard let u = URL(string: s), let scheme = u.scheme?.lowercased(), u.host != nil else { return false }
-        return scheme == "http" || scheme == "https"
-    }
 
     /// The model a record without a `model` field belongs to: the only one, else none.
     public var defaultModel: String? { models.count == 1 ? models[0].name : nil }

@@ -1,3 +1,4 @@
+import DriftCore
 import Foundation
 
 /// How urgent an alert is (the `severity` label).

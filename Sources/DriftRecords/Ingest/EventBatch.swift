@@ -40,6 +40,11 @@ public struct EventBatch: Sendable, Equatable {
     /// Whether `v` is the invalid marker (not any NaN).
     @inline(__always) public static func isInvalid(_ v: Double) -> Bool { v.bitPattern == invalid.bitPattern }
 
+    /// `v`, or NaN (missing) when it is out of range (`NumberParser.inRange`): for values read back
+    /// from files written before the rule existed (journals, checkpoints), which are not typed again.
+    @inline(__always)
+    public static func admissible(_ v: Double) -> Double { NumberParser.inRange(v) || isInvalid(v) ? v : .nan }
+
     /// Every label, event by event (nil = missing or invalid).
     public var categories: [String?] { labelCodes.map { $0 >= 0 ? labels.strings[Int($0)] : nil } }
 

@@ -6,39 +6,39 @@ import Foundation
 /// so the key a user writes, the key that is read and the key that is shown cannot drift apart.
 /// Rules that relate several keys (unique model names, `give_up_after` ≥ `timeout`) are the
 /// section's `checkAcross(at:)`.
-struct ConfigKey<Root> {
-    let name: String
+package struct ConfigKey<Root> {
+    package let name: String
     /// Sets the key's field when the mapping holds it (the default stays otherwise).
-    let read: (KeyedDecodingContainer<AnyKey>, inout Root) throws -> Void
+    package let read: (KeyedDecodingContainer<AnyKey>, inout Root) throws -> Void
     /// Throws a `ConfigError` naming `key` (this key's full path) when the value breaks the rule.
-    let check: (Root, _ key: String) throws -> Void
+    package let check: (Root, _ key: String) throws -> Void
     /// The effective value as `check-config` prints it (secrets redacted).
-    let show: (Root) -> Any
+    package let show: (Root) -> Any
 }
 
 /// A mapping of the configuration with its table of keys.
-protocol ConfigSection {
+package protocol ConfigSection {
     static var table: [ConfigKey<Self>] { get }
     /// Rules across this section's keys, after each key's own (`path`: the section's key path).
     func checkAcross(at path: String) throws
 }
 
 extension ConfigSection {
-    func checkAcross(at path: String) throws {}
+    package func checkAcross(at path: String) throws {}
 
     /// Every key's own rule, then the rules across keys.
-    func check(at path: String) throws {
+    package func check(at path: String) throws {
         for key in Self.table { try key.check(self, ConfigKey<Self>.join(path, key.name)) }
         try checkAcross(at: path)
     }
 
     /// The effective value of every key.
-    func summary() -> [String: Any] {
+    package func summary() -> [String: Any] {
         Dictionary(uniqueKeysWithValues: Self.table.map { ($0.name, $0.show(self)) })
     }
 
     /// Refuses keys outside the table (and `extraKeys`, read elsewhere), then reads every key.
-    mutating func read(from decoder: any Decoder, extraKeys: [String] = []) throws {
+    package mutating func read(from decoder: any Decoder, extraKeys: [String] = []) throws {
         try decoder.rejectUnknownKeys(Self.table.map(\.name) + extraKeys)
         let c = try decoder.container(keyedBy: AnyKey.self)
         for key in Self.table { try key.read(c, &self) }
@@ -46,10 +46,10 @@ extension ConfigSection {
 }
 
 extension ConfigKey {
-    static func join(_ path: String, _ name: String) -> String { path.isEmpty ? name : path + "." + name }
+    package static func join(_ path: String, _ name: String) -> String { path.isEmpty ? name : path + "." + name }
 
     /// A value decoded as `V`; `rule` returns what is wrong with it (nil: fine).
-    static func value<V: Decodable>(
+    package static func value<V: Decodable>(
         _ name: String, _ field: WritableKeyPath<Root, V>, rule: @escaping (V) -> String? = { _ in nil },
         show: @escaping (V) -> Any = { $0 }
     ) -> ConfigKey {
@@ -62,7 +62,7 @@ extension ConfigKey {
     }
 
     /// A value that may stay unset.
-    static func optional<V: Decodable>(
+    package static func optional<V: Decodable>(
         _ name: String, _ field: WritableKeyPath<Root, V?>, rule: @escaping (V) -> String? = { _ in nil },
         show: @escaping (V?) -> Any
     ) -> ConfigKey {
@@ -76,7 +76,7 @@ extension ConfigKey {
     }
 
     /// A duration (`30s`, `10m`, or seconds as a number), shown in canonical text.
-    static func duration(
+    package static func duration(
         _ name: String, _ field: WritableKeyPath<Root, Double>, rule: @escaping (Double) -> String? = { _ in nil }
     ) -> ConfigKey {
         ConfigKey(
@@ -88,7 +88,7 @@ extension ConfigKey {
     }
 
     /// A size (`8MiB`, or bytes as a number), shown in bytes.
-    static func size(
+    package static func size(
         _ name: String, _ field: WritableKeyPath<Root, Int>, rule: @escaping (Int) -> String? = { _ in nil }
     ) -> ConfigKey {
         ConfigKey(
@@ -100,7 +100,9 @@ extension ConfigKey {
     }
 
     /// A nested mapping with its own table.
-    static func section<V: ConfigSection & Decodable>(_ name: String, _ field: WritableKeyPath<Root, V>) -> ConfigKey {
+    package static func section<V: ConfigSection & Decodable>(
+        _ name: String, _ field: WritableKeyPath<Root, V>
+    ) -> ConfigKey {
         ConfigKey(
             name: name,
             read: { c, root in if let v = try c.value(V.self, name) { root[keyPath: field] = v } },
@@ -109,7 +111,7 @@ extension ConfigKey {
     }
 
     /// A list of nested mappings (`models`, `sources`, `webhooks`), each checked at `key[i]`.
-    static func sections<V: ConfigSection & Decodable>(
+    package static func sections<V: ConfigSection & Decodable>(
         _ name: String, _ field: WritableKeyPath<Root, [V]>
     ) -> ConfigKey {
         ConfigKey(
@@ -122,7 +124,7 @@ extension ConfigKey {
     }
 
     /// A key whose value fits none of the shapes above.
-    static func custom(
+    package static func custom(
         _ name: String, read: @escaping (KeyedDecodingContainer<AnyKey>, inout Root) throws -> Void,
         check: @escaping (Root, String) throws -> Void = { _, _ in }, show: @escaping (Root) -> Any
     ) -> ConfigKey {
@@ -131,18 +133,20 @@ extension ConfigKey {
 }
 
 /// Rules shared by many keys: each returns the message, or nil when the value is fine.
-enum ConfigRule {
-    static func atLeast(_ low: Double, _ text: String) -> (Double) -> String? {
+package enum ConfigRule {
+    package static func atLeast(_ low: Double, _ text: String) -> (Double) -> String? {
         { $0 >= low ? nil : "must be at least \(text)" }
     }
 
-    static func atMostAWeek(_ v: Double) -> String? { v > 7 * 86400.0 ? "must be at most 7d" : nil }
+    package static func atMostAWeek(_ v: Double) -> String? { v > 7 * 86400.0 ? "must be at most 7d" : nil }
 
-    static func within(_ range: ClosedRange<Int>) -> (Int) -> String? {
+    package static func within(_ range: ClosedRange<Int>) -> (Int) -> String? {
         { range.contains($0) ? nil : "must be in \(range.lowerBound)…\(range.upperBound)" }
     }
 
-    static func positive(_ v: Double) -> String? { v > 0 && v.isFinite ? nil : "must be a positive number" }
+    package static func positive(_ v: Double) -> String? { v > 0 && v.isFinite ? nil : "must be a positive number" }
 
-    static func httpURL(_ s: String) -> String? { SidecarConfig.isHTTPURL(s) ? nil : "\"\(s)\" is not an http(s) URL" }
+    package static func httpURL(_ s: String) -> String? {
+        ConfigValues.isHTTPURL(s) ? nil : "\"\(s)\" is not an http(s) URL"
+    }
 }
