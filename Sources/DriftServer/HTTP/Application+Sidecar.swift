@@ -9,37 +9,39 @@ import ServiceLifecycle
 
 /// The sidecar's HTTP interface: `POST /v1/events`, `GET /metrics`, `GET /v1/drift[/MODEL]`,
 /// `GET /healthz`, `GET /readyz`. Tests call this with HummingbirdTesting; `serve` runs it.
-public func buildRouter(_ sidecar: Sidecar) -> Router<BasicRequestContext> {
+public func buildRouter(_ sidecar: Sidecar) -> Router<BasicRequestContext> { buildRouter(host: sidecar) }
+
+/// The routes over what they need of the sidecar (`RouteHost`); tests give them an in-memory one.
+func buildRouter(host: some RouteHost) -> Router<BasicRequestContext> {
     let router = Router()
     router.post("/v1/events") { request, context in
-        try await ingest(request, context: context, sidecar: sidecar)
+        try await ingest(request, context: context, host: host)
     }
     router.get("/metrics") { _, _ in
-        let bytes = sidecar.metrics.render()
+        let bytes = host.renderMetrics()
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
     router.get("/v1/drift") { _, _ in
-        let reports = sidecar.runtimes.compactMap(\.latestReport)
-        return json(.ok, try encoder.encode(reports))
+        json(.ok, try encoder.encode(host.latestReports()))
     }
     router.get("/v1/drift/{model}") { _, context in
         let name = try context.parameters.require("model")
-        guard let runtime = sidecar.byName[name] else {
+        switch host.latestReport(model: name) {
+        case .unknownModel:
             return problem(.notFound, "unknown model \"\(name.prefix(64))\"")
-        }
-        guard let report = runtime.latestReport else {
+        case .notEvaluated(let every):
             return problem(
-                .notFound,
-                "model \"\(name)\" has not been evaluated yet (every \(ConfigValues.format(seconds: runtime.config.evaluateEvery)))"
+                .notFound, "model \"\(name)\" has not been evaluated yet (every \(ConfigValues.format(seconds: every)))"
             )
+        case .report(let report):
+            return json(.ok, try encoder.encode(report))
         }
-        return json(.ok, try encoder.encode(report))
     }
     router.get("/healthz") { _, _ in json(.ok, Data(#"{"status":"ok"}"#.utf8)) }
     router.get("/readyz") { _, _ in
-        let (ready, checks) = sidecar.readiness()
+        let (ready, checks) = host.readiness()
         let body = try JSONSerialization.data(
             withJSONObject: ["ready": ready, "checks": checks], options: [.sortedKeys])
         return json(ready ? .ok : .serviceUnavailable, body)
@@ -100,13 +102,12 @@ func problem(_ status: HTTPResponse.Status, _ message: String, reason: RejectRea
 }
 
 /// `POST /v1/events`: auth, media type, size, parse, journal + window, answer.
-func ingest(_ request: Request, context: BasicRequestContext, sidecar: Sidecar) async throws -> Response {
-    sidecar.inFlight.add(1, ordering: .relaxed)
-    defer { sidecar.inFlight.subtract(1, ordering: .relaxed) }
-    let fallback = sidecar.fallbackModel
-    if let token = sidecar.config.ingestToken {
+func ingest(_ request: Request, context: BasicRequestContext, host: some RouteHost) async throws -> Response {
+    host.ingestStarted()
+    defer { host.ingestFinished() }
+    if let token = host.ingestToken {
         guard IngestHeaders.bearerMatches(request.headers[.authorization], token: token) else {
-            sidecar.metrics.recordRejected(model: fallback, .unauthorized)
+            host.recordRejected(.unauthorized)
             var r = problem(.unauthorized, "missing or wrong bearer token", reason: .unauthorized)
             r.headers[.wwwAuthenticate] = "Bearer"
             return r
@@ -114,15 +115,15 @@ func ingest(_ request: Request, context: BasicRequestContext, sidecar: Sidecar) 
     }
     guard let format = IngestHeaders.format(contentType: request.headers[.contentType]) else {
         let type = IngestHeaders.mediaType(request.headers[.contentType])
-        sidecar.metrics.recordRejected(model: fallback, .unsupportedMediaType)
+        host.recordRejected(.unsupportedMediaType)
         return problem(
             .unsupportedMediaType,
             "unsupported content type \"\(type.prefix(64))\" (use application/json or application/x-ndjson)",
             reason: .unsupportedMediaType)
     }
-    let limit = sidecar.config.maxBodyBytes
+    let limit = host.maxBodyBytes
     if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-        sidecar.metrics.recordRejected(model: fallback, .bodyTooLarge)
+        host.recordRejected(.bodyTooLarge)
         return problem(
             .contentTooLarge, "body of \(length) bytes is over the limit of \(limit) bytes", reason: .bodyTooLarge)
     }
@@ -131,26 +132,26 @@ func ingest(_ request: Request, context: BasicRequestContext, sidecar: Sidecar) 
     do {
         body = try await request.collectBody(upTo: limit)
     } catch is NIOTooManyBytesError {
-        sidecar.metrics.recordRejected(model: fallback, .bodyTooLarge)
+        host.recordRejected(.bodyTooLarge)
         return problem(.contentTooLarge, "body is over the limit of \(limit) bytes", reason: .bodyTooLarge)
     }
     let parsed: ParsedEvents
     do {
-        parsed = try body.withUnsafeReadableBytes { raw in try sidecar.parser.parse(raw, format: format) }
+        parsed = try body.withUnsafeReadableBytes { raw in try host.parser.parse(raw, format: format) }
     } catch {
-        sidecar.metrics.recordRejected(model: fallback, .malformedJSON)
+        host.recordRejected(.malformedJSON)
         return problem(.badRequest, "\(error); nothing was accepted", reason: .malformedJSON)
     }
     do {
-        try sidecar.accept(parsed)
+        try host.accept(parsed)
     } catch let failure as IngestFailure where !failure.retained.isEmpty {
-        sidecar.logger.error("ingest failed: \(failure)")
+        host.logger.error("ingest failed: \(failure)")
         return problem(
             .serviceUnavailable,
             "could not journal the events (\(failure.cause)); nothing was acknowledged, but the events of "
                 + "\(failure.retained.joined(separator: ", ")) stay in the journal and will be counted after a restart")
     } catch {
-        sidecar.logger.error("ingest failed: \(error)")
+        host.logger.error("ingest failed: \(error)")
         return problem(.serviceUnavailable, "could not journal the events (\(error)); nothing was kept, retry later")
     }
     if parsed.errors.isEmpty && parsed.invalid.isEmpty {

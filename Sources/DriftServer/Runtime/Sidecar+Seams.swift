@@ -1,3 +1,4 @@
+import DriftCore
 import DriftRecords
 
 // The sidecar as each service sees it (Services/ServiceSeams.swift).
@@ -10,4 +11,20 @@ extension Sidecar: TailSink, EvaluationHost, CheckpointHost, DiskProbeHost {
         await runtime.evaluationDue.wait(seconds: runtime.nextDeadline - clock())
     }
     var checkpointPeriod: Double { config.checkpointEvery }
+}
+
+extension Sidecar: RouteHost {
+    var ingestToken: String? { config.ingestToken }
+    var maxBodyBytes: Int { config.maxBodyBytes }
+    func accept(_ parsed: ParsedEvents) throws { try accept(parsed, tail: nil) }
+    func recordRejected(_ reason: RejectReason) { metrics.recordRejected(model: fallbackModel, reason) }
+    func ingestStarted() { inFlight.add(1, ordering: .relaxed) }
+    func ingestFinished() { inFlight.subtract(1, ordering: .relaxed) }
+    func latestReports() -> [DriftReport] { runtimes.compactMap(\.latestReport) }
+    func latestReport(model name: String) -> ModelDrift {
+        guard let runtime = byName[name] else { return .unknownModel }
+        guard let report = runtime.latestReport else { return .notEvaluated(every: runtime.config.evaluateEvery) }
+        return .report(report)
+    }
+    func renderMetrics() -> [UInt8] { metrics.render() }
 }
