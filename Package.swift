@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "DriftCore", targets: ["DriftCore"]),
         .library(name: "DriftAlerting", targets: ["DriftAlerting"]),
         .library(name: "DriftConfig", targets: ["DriftConfig"]),
+        .library(name: "DriftMonitor", targets: ["DriftMonitor"]),
         .library(name: "DriftStore", targets: ["DriftStore"]),
         .library(name: "DriftServer", targets: ["DriftServer"]),
         .executable(name: "driftwatch", targets: ["driftwatch"]),
@@ -46,8 +47,7 @@ let package = Package(
         // No I/O, no clock.
         .target(name: "DriftRecords"),
         // The slim core: config-table machinery, baseline profiles, windows, the drift-test registry
-        // and evaluator with its report, the metric catalog and the per-model state machine
-        // (ModelMonitor). No I/O, no clock.
+        // and evaluator with its report, the metric catalog. No I/O, no clock.
         .target(
             name: "DriftCore",
             dependencies: ["DriftStats", "DriftRecords"]
@@ -57,6 +57,12 @@ let package = Package(
         .target(
             name: "DriftAlerting",
             dependencies: ["DriftRecords", "DriftCore"]
+        ),
+        // The per-model state machine (ModelMonitor): window, schedule, checkpoints, the published
+        // report and the model's alert engine; `serve` and `compare` both drive it. No I/O, no clock.
+        .target(
+            name: "DriftMonitor",
+            dependencies: ["DriftRecords", "DriftCore", "DriftAlerting"]
         ),
         // The sidecar's config (one table per section: keys, rules, summary) and the Prometheus rules
         // it implies. No I/O, no clock.
@@ -79,7 +85,7 @@ let package = Package(
         .target(
             name: "DriftServer",
             dependencies: [
-                "DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig", "DriftStore",
+                "DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig", "DriftMonitor", "DriftStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -96,15 +102,15 @@ let package = Package(
         .executableTarget(
             name: "driftwatch",
             dependencies: [
-                "DriftStats", "DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig", "DriftStore",
-                "DriftServer",
+                "DriftStats", "DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig", "DriftMonitor",
+                "DriftStore", "DriftServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
             name: "driftwatch-bench",
-            dependencies: ["DriftStats", "DriftRecords", "DriftCore"]
+            dependencies: ["DriftStats", "DriftRecords", "DriftCore", "DriftMonitor"]
         ),
         .testTarget(
             name: "DriftStatsTests",
@@ -113,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DriftCoreTests",
-            dependencies: ["DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig"],
+            dependencies: ["DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig", "DriftMonitor"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -123,8 +129,8 @@ let package = Package(
         .testTarget(
             name: "DriftServerTests",
             dependencies: [
-                "DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig", "DriftServer", "DriftStore",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "DriftRecords", "DriftCore", "DriftAlerting", "DriftConfig", "DriftMonitor", "DriftServer",
+                "DriftStore", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -26,7 +26,7 @@ mkdir -p "$out/artifacts" "$out/corpus"
 
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -package-name driftwatch)
 stamp="$out/.sources"
-sources=$(find Sources/DriftStats Sources/DriftRecords Sources/DriftCore Sources/DriftAlerting Sources/DriftConfig Sources/DriftServer/Journal Fuzz -name '*.swift' -newer "$stamp" 2>/dev/null | head -1 || true)
+sources=$(find Sources/DriftStats Sources/DriftRecords Sources/DriftCore Sources/DriftAlerting Sources/DriftMonitor Sources/DriftConfig Sources/DriftServer/Journal Fuzz -name '*.swift' -newer "$stamp" 2>/dev/null | head -1 || true)
 if [ ! -x "$out/driftwatch-fuzz" ] || [ ! -e "$stamp" ] || [ -n "$sources" ]; then
   start=$(date +%s)
   # Library modules: coverage and ASan instrumentation; libFuzzer's main is linked once, below.
@@ -34,7 +34,7 @@ if [ ! -x "$out/driftwatch-fuzz" ] || [ ! -e "$stamp" ] || [ -n "$sources" ]; th
     -c -o "$out/DriftStats.o" $(find Sources/DriftStats -name '*.swift' | sort)
   # The domain modules in dependency order, one object each (DESIGN.md: no upward imports).
   objects=("$out/DriftStats.o")
-  for m in DriftRecords DriftCore DriftAlerting DriftConfig; do
+  for m in DriftRecords DriftCore DriftAlerting DriftMonitor DriftConfig; do
     swiftc "${flags[@]}" -wmo -module-name "$m" -I "$out" -I Sources/CLAPACK -emit-module -emit-module-path "$out/$m.swiftmodule" \
       -c -o "$out/$m.o" $(find "Sources/$m" -name '*.swift' | sort)
     objects+=("$out/$m.o")

@@ -18,7 +18,7 @@ import sys
 LAYERS = {
     "DriftStats": [[""], ["Special", "LinearAlgebra", "Streaming"], ["Binning", "Multivariate"], ["Tests"]],
     "DriftRecords": [["Parsing"], ["Schema"], ["Ingest"]],
-    "DriftCore": [["Settings"], ["Profile"], ["Window"], ["Evaluation"], ["Report", "Metrics", "Monitor"]],
+    "DriftCore": [["Settings"], ["Profile"], ["Window"], ["Evaluation"], ["Report", "Metrics"]],
     "DriftServer": [["Journal", "Metrics", "Client"], ["Alerting"], ["Services"], ["Runtime"], ["HTTP"]],
 }
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import DriftMonitor
 import DriftCore
 import DriftRecords
 import DriftStore
@@ -60,11 +61,12 @@ struct CompareCommand: ParsableCommand {
             throw CLIError("\(settings ?? "settings"): \(e.message)")
         }
         // The sidecar's typing path and per-model machine: the file is one tumbling window, fed in
-        // order, then one final evaluation tick.
+        // order, then one final evaluation tick whose report goes back to the monitor (no alerts).
         var monitor = ModelMonitor(window: evaluator.makeWindow(capacity: maxRows))
         var reader = TableReader(format: input.format, schema: stored.profile.schema, model: model)
         try input.read(into: &reader) { batch, _ in monitor.accept(batch, at: 0) }
-        var report = try evaluator.evaluate(monitor.evaluationTick(now: 0, force: true)!.window.snapshot())
+        let tick = monitor.evaluationTick(now: 0, force: true)!
+        var report = monitor.evaluated(try evaluator.evaluate(tick.window.snapshot()), of: tick, at: 0).report
         report.invalidExamples = reader.invalidExamples
         report.notes += input.refusalNotes(reader)
         if !reader.absentFeatures.isEmpty {

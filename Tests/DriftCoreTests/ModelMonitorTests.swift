@@ -1,3 +1,5 @@
+import DriftMonitor
+import DriftAlerting
 import DriftCore
 import DriftRecords
 import DriftStats
@@ -190,5 +192,62 @@ struct ModelMonitorTests {
         let evaluator = try Evaluator(baseline: Self.baseline, model: "m", baselineVersion: "1", settings: .init())
         let ra = try evaluator.evaluate(a.snapshot()), rb = try evaluator.evaluate(b.snapshot())
         #expect(ra.features == rb.features && ra.multivariate == rb.multivariate && ra.rows == rb.rows)
+    }
+
+    static func sentAlerts(_ step: ModelMonitor.AlertStep?) -> Set<String> {
+        var out = Set<String>()
+        for case .sendToAlertmanagers(let alerts) in step?.actions ?? [] {
+            for a in alerts where a.state == .firing {
+                out.insert("\(a.labels["alertname"] ?? "")/\(a.labels["feature"] ?? "")")
+            }
+        }
+        return out
+    }
+
+    @Test(
+        "evaluated: the report comes back with the monitor's notes and is kept; the alert step changes the engine only once committed"
+    )
+    func evaluatedAndAlerts() throws {
+        var alerting = AlertingConfig()
+        alerting.forDuration = 0
+        alerting.resendInterval = 3600
+        alerting.alertmanagers = ["http://127.0.0.1:9093"]
+        let engine = AlertEngine(settings: .init(alerting, evaluationInterval: 10))
+        var m = ModelMonitor(
+            window: Self.monitor(.sliding, records: 5_000, maxAge: nil).window, alerts: engine, alerting: alerting)
+        let evaluator = try Evaluator(baseline: Self.baseline, model: "m", baselineVersion: "1", settings: .init())
+        // x in [-2, 12) against a baseline in [0, 10); c brings an unseen category in a quarter of its values.
+        m.accept(StreamWindowTests.events(0..<3_000), unknown: ["zz"], at: 1)
+
+        func step(_ m: inout ModelMonitor, at t: Double) throws -> ModelMonitor.Outcome {
+            let tick = m.evaluationTick(now: t, force: true)
+            let e = try #require(tick)
+            return m.evaluated(try evaluator.evaluate(e.window.snapshot()), of: e, at: t)
+        }
+        let first = try step(&m, at: 10)
+        #expect(first.report.notes.contains("feature keys not in the baseline schema (counted, ignored): zz"))
+        #expect(m.latestReport?.notes == first.report.notes && m.latestReport?.rows == 3_000)
+        let sent = Self.sentAlerts(first.alerts)
+        #expect(sent.contains("DriftwatchUnseenCategories/c") && sent.contains("DriftwatchOutOfRange/x"), "\(sent)")
+        // Not committed (the outbox write failed, say): the engine is as it was, and the next
+        // evaluation produces the same sends again.
+        #expect(m.alertEngine?.state == engine.state)
+        let second = try step(&m, at: 20)
+        #expect(Self.sentAlerts(second.alerts) == sent)
+        // Committed: the engine moves on; the step before it, committed late, changes nothing.
+        m.alertsCommitted(try #require(second.alerts))
+        let firing = try #require(m.alertEngine?.state)
+        #expect(firing.alerts.values.filter { $0.state == .firing }.count == sent.count)
+        m.alertsCommitted(try #require(first.alerts))
+        #expect(m.alertEngine?.state == firing)
+        // Firing already and not due for a resend: nothing to send.
+        let third = try step(&m, at: 30)
+        #expect(Self.sentAlerts(third.alerts).isEmpty)
+
+        // Without an engine (compare): the report is kept, no alert step.
+        var plain = Self.monitor(.tumbling, records: 5_000, maxAge: nil)
+        plain.accept(StreamWindowTests.events(0..<3_000), at: 1)
+        let only = try step(&plain, at: 10)
+        #expect(only.alerts == nil && plain.latestReport?.rows == 3_000 && plain.alertEngine == nil)
     }
 }

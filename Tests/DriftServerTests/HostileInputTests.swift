@@ -291,7 +291,7 @@ struct JournalFailureTests {
         // Restart without a final checkpoint: the journal replays 5 + 2 per model, not the refused 5.
         let reopened = try f.open()
         #expect(reopened.runtimes.map(\.windowRows) == [7, 7])
-        let (window, _) = reopened.runtimes[0].takeWindow(now: Date().timeIntervalSince1970, force: true)!
+        let window = reopened.runtimes[0].takeWindow(now: Date().timeIntervalSince1970, force: true)!.window
         let xs = (0..<window.rows).map { window.snapshot().number(sampledRow: $0, slot: 0) }
         #expect(!xs.contains(5))
     }

@@ -1,15 +1,16 @@
 import DriftAlerting
 import DriftConfig
 import DriftCore
+import DriftMonitor
 import DriftStore
 import Foundation
 import Logging
 import Synchronization
 
-/// The sidecar's direct alerting: one `AlertEngine` per model, fed by each evaluation. The
-/// engine decides; this class performs its actions: it turns them into Alertmanager and webhook
-/// bodies and commits them to the SQLite outbox together with the engine's new state (one
-/// transaction). Delivery itself is `AlertDispatcher`'s.
+/// The sidecar's direct alerting, as I/O: each model's `AlertEngine` lives in its `ModelMonitor`,
+/// which decides; this class restores the engines' state at start and performs their steps: it
+/// turns the actions into Alertmanager and webhook bodies and commits them to the SQLite outbox
+/// together with the engine's new state (one transaction). Delivery itself is `AlertDispatcher`'s.
 final class AlertCenter: Sendable {
     let config: AlertingConfig
     let store: Store
@@ -20,8 +21,8 @@ final class AlertCenter: Sendable {
     /// Per model: how long a message to Alertmanager stays valid (its firing alerts' `endsAt` is
     /// creation + 4 × max(evaluate_every, resend_interval)).
     let alertmanagerValidity: [String: Double]
-    /// One engine per model (one lock: an observation is cheap next to an evaluation).
-    private let engines: Mutex<[String: AlertEngine]>
+    /// One commit at a time (each is one SQLite transaction).
+    private let committing = Mutex(())
 
     init(config: SidecarConfig, store: Store, models: [ModelConfig], metrics: AlertMetrics, logger: Logger) {
         self.config = config.alerting
@@ -34,27 +35,29 @@ final class AlertCenter: Sendable {
         externalURL =
             config.alerting.externalURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(config.listenPort)"
-        var engines: [String: AlertEngine] = [:]
-        for m in models {
-            var engine = AlertEngine(settings: .init(config.alerting, evaluationInterval: m.evaluateEvery))
-            do {
-                if let data = try store.alertState(model: m.name) {
-                    engine = AlertEngine(
-                        settings: engine.settings, state: try Self.decoder.decode(AlertEngine.State.self, from: data))
-                    logger.info(
-                        "restored alert state: \(engine.state.alerts.count) alerts", metadata: ["model": "\(m.name)"])
-                }
-            } catch {
-                logger.warning(
-                    "alert state not restored (\(error)); starting with none", metadata: ["model": "\(m.name)"])
-            }
-            metrics.setCounts(model: m.name, engine.counts())
-            engines[m.name] = engine
-        }
-        self.engines = Mutex(engines)
         alertmanagerValidity = Dictionary(
             models.map { ($0.name, 4 * max($0.evaluateEvery, config.alerting.resendInterval)) },
             uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The engine of model `model` as the store last saw it (a fresh one when none was saved or
+    /// the saved state cannot be read).
+    static func restoreEngine(
+        model: ModelConfig, alerting: AlertingConfig, store: Store, logger: Logger
+    ) -> AlertEngine {
+        let engine = AlertEngine(settings: .init(alerting, evaluationInterval: model.evaluateEvery))
+        do {
+            guard let data = try store.alertState(model: model.name) else { return engine }
+            let restored = AlertEngine(
+                settings: engine.settings, state: try decoder.decode(AlertEngine.State.self, from: data))
+            logger.info(
+                "restored alert state: \(restored.state.alerts.count) alerts", metadata: ["model": "\(model.name)"])
+            return restored
+        } catch {
+            logger.warning(
+                "alert state not restored (\(error)); starting with none", metadata: ["model": "\(model.name)"])
+            return engine
+        }
     }
 
     /// Every receiver the sidecar delivers to, with its POST URL.
@@ -65,18 +68,15 @@ final class AlertCenter: Sendable {
         } + config.webhooks.map { ($0.receiver, $0.url, $0) }
     }
 
-    /// Runs the model's engine on a report; queues what it says to send. On a store failure the
-    /// engine keeps its previous state, so the next evaluation produces the sends again.
-    func observe(_ report: DriftReport, at now: Double) {
-        let observation = AlertObservation(report: report, alerting: config)
-        let generatorURL = "\(externalURL)/v1/drift/\(report.model)"
-        engines.withLock { engines in
-            guard var next = engines[report.model] else { return }
-            let previous = next.state
-            let actions = next.observe(observation, at: now)
+    /// Performs an alert step of model `model`: queues what it says to send and stores the
+    /// engine's new state, in one transaction. False on a store failure: the monitor's engine
+    /// then keeps its previous state, so the next evaluation produces the sends again.
+    func commit(_ step: ModelMonitor.AlertStep, model: String, at now: Double) -> Bool {
+        let generatorURL = "\(externalURL)/v1/drift/\(model)"
+        return committing.withLock { _ in
             var messages: [OutboxMessage] = []
             do {
-                for action in actions {
+                for action in step.actions {
                     switch action {
                     case .sendToAlertmanagers(let alerts):
                         let body = try AlertPayloads.alertmanager(alerts, generatorURL: generatorURL)
@@ -86,25 +86,23 @@ final class AlertCenter: Sendable {
                         }
                     case .notifyWebhook(let notice):
                         let body = try AlertPayloads.webhook(
-                            notice, model: report.model, externalURL: externalURL, generatorURL: generatorURL)
+                            notice, model: model, externalURL: externalURL, generatorURL: generatorURL)
                         messages.append(OutboxMessage(receiver: notice.receiver, body: body))
                     case .transition(_, let name, let from, let to):
                         logger.info(
                             "alert \(name): \(from?.rawValue ?? "inactive") -> \(to?.rawValue ?? "inactive")",
-                            metadata: ["model": "\(report.model)"])
+                            metadata: ["model": "\(model)"])
                     }
                 }
-                if next.state != previous || !messages.isEmpty {
-                    try store.commitAlerts(
-                        model: report.model, state: try Self.encoder.encode(next.state), messages: messages, at: now)
-                }
-                engines[report.model] = next
-                metrics.setCounts(model: report.model, next.counts())
+                try store.commitAlerts(
+                    model: model, state: try Self.encoder.encode(step.engine.state), messages: messages, at: now)
+                metrics.setCounts(model: model, step.engine.counts())
+                return true
             } catch {
                 logger.error(
                     "alert state not saved: \(error); will retry at the next evaluation",
-                    metadata: ["model": "\(report.model)"])
-                return
+                    metadata: ["model": "\(model)"])
+                return false
             }
         }
     }

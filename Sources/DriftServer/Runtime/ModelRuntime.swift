@@ -1,3 +1,5 @@
+import DriftMonitor
+import DriftAlerting
 import DriftConfig
 import DriftCore
 import DriftRecords
@@ -40,7 +42,7 @@ final class ModelRuntime: Sendable {
     /// settings), then the journal segments after it. Returns the runtime and what happened.
     static func open(
         config: ModelConfig, evaluator: Evaluator, store: Store, journalDirectory: String,
-        storedTails: [String: TailPosition], now: Double
+        storedTails: [String: TailPosition], alerts: AlertEngine? = nil, alerting: AlertingConfig? = nil, now: Double
     ) throws -> (ModelRuntime, [String]) {
         var notes: [String] = []
         var window = StreamWindow(baseline: evaluator.baseline, config: config.window, start: now)
@@ -70,7 +72,8 @@ final class ModelRuntime: Sendable {
             notes.append("checkpoint unreadable (\(error)); replaying the whole journal")
         }
         var monitor = ModelMonitor(
-            window: window, tails: storedTails, evaluateEvery: config.evaluateEvery, firstEvaluation: now)
+            window: window, tails: storedTails, evaluateEvery: config.evaluateEvery, firstEvaluation: now,
+            alerts: alerts, alerting: alerting)
         var replayed = 0
         let schemaWidths = (evaluator.baseline.schema.numericCount, evaluator.baseline.schema.categoricalCount)
         let problems = try EventJournal.replay(directory: journalDirectory, from: firstSegment) { entry in
@@ -153,9 +156,8 @@ final class ModelRuntime: Sendable {
 
     /// The monitor's evaluation tick: nil when none is due; else expiry, the window to evaluate (a
     /// completed tumbling one is reset after it is handed over).
-    func takeWindow(now: Double, force: Bool = false) -> (window: StreamWindow, unknown: Set<String>)? {
-        guard let e = state.withLock({ s in s.monitor.evaluationTick(now: now, force: force) }) else { return nil }
-        return (e.window, e.unknownFeatureNames)
+    func takeWindow(now: Double, force: Bool = false) -> ModelMonitor.Evaluation? {
+        state.withLock { s in s.monitor.evaluationTick(now: now, force: force) }
     }
 
     /// When the monitor wants its next evaluation tick.
@@ -164,19 +166,25 @@ final class ModelRuntime: Sendable {
     /// Events currently in the window.
     var windowRows: Int { state.withLock { $0.monitor.window.rows } }
 
-    /// Evaluates a window copy (outside the lock) and publishes the report.
-    func evaluate(_ window: StreamWindow, unknown: Set<String>) throws -> DriftReport {
-        var report = try evaluator.evaluate(window.snapshot())
-        if !unknown.isEmpty {
-            report.notes.append(
-                "feature keys not in the baseline schema (counted, ignored): \(unknown.sorted().joined(separator: ", "))"
-            )
-        }
-        published.withLock { $0 = report }
-        return report
+    /// Evaluates a window the monitor handed over (outside the lock), hands the report back to the
+    /// monitor (`evaluated`: notes, latest report, alert step) and publishes it for `/v1/drift`
+    /// (its own lock: readers never wait on ingest). `now` is the observation's time.
+    func evaluate(_ evaluation: ModelMonitor.Evaluation, now: () -> Double) throws -> ModelMonitor.Outcome {
+        let report = try evaluator.evaluate(evaluation.window.snapshot())
+        let outcome = state.withLock { s in s.monitor.evaluated(report, of: evaluation, at: now()) }
+        published.withLock { $0 = outcome.report }
+        return outcome
     }
 
     var latestReport: DriftReport? { published.withLock { $0 } }
+
+    /// The alert step of an evaluation was committed: the monitor's engine moves on.
+    func alertsCommitted(_ step: ModelMonitor.AlertStep) {
+        state.withLock { s in s.monitor.alertsCommitted(step) }
+    }
+
+    /// The model's alert counts by alert and state (`driftwatch_alerts`), as its engine holds them.
+    var alertCounts: [String: [AlertState: Int]] { state.withLock { $0.monitor.alertEngine?.counts() ?? [:] } }
 
     /// What the checkpoint tick does (`CheckpointPolicy`). For a full checkpoint: rotates the
     /// journal and returns what it needs: the window, the first segment not covered, the tail

@@ -68,10 +68,11 @@ public final class Sidecar: Sendable {
                         + "need \(ConfigValues.format(bytes: need)), above window.max_bytes (\(ConfigValues.format(bytes: m.window.maxBytes))): "
                         + "lower max_records or raise max_bytes")
             }
+            let engine = AlertCenter.restoreEngine(model: m, alerting: config.alerting, store: store, logger: logger)
             let (runtime, notes) = try ModelRuntime.open(
                 config: m, evaluator: evaluator, store: store,
                 journalDirectory: config.journalPath + "/" + m.name,
-                storedTails: tails, now: clock())
+                storedTails: tails, alerts: engine, alerting: config.alerting, now: clock())
             for n in notes { logger.info("\(n)", metadata: ["model": "\(m.name)"]) }
             runtimes.append(runtime)
         }
@@ -95,6 +96,7 @@ public final class Sidecar: Sendable {
             alertReceivers: config.alerting.receiverNames)
         alerts = AlertCenter(
             config: config, store: store, models: runtimes.map(\.config), metrics: metrics.alerts, logger: logger)
+        for runtime in runtimes { metrics.alerts.setCounts(model: runtime.name, runtime.alertCounts) }
         self.logger = logger
         self.clock = clock
     }
@@ -131,15 +133,18 @@ public final class Sidecar: Sendable {
     /// publish, alert.
     func evaluate(_ runtime: ModelRuntime) {
         let now = clock()
-        guard let (window, unknown) = runtime.takeWindow(now: now) else { return }
+        guard let evaluation = runtime.takeWindow(now: now) else { return }
+        let window = evaluation.window
         let started = ContinuousClock.now
         do {
-            let report = try runtime.evaluate(window, unknown: unknown)
+            let outcome = try runtime.evaluate(evaluation, now: clock)
             let seconds = (ContinuousClock.now - started) / .seconds(1)
             metrics.publish(
-                report, windowRows: window.rows, windowAge: window.age(now: now),
+                outcome.report, windowRows: window.rows, windowAge: window.age(now: now),
                 latency: window.latencyQuantiles([0.5, 0.9, 0.99]), duration: seconds, at: clock())
-            alerts.observe(report, at: clock())
+            if let step = outcome.alerts, alerts.commit(step, model: runtime.name, at: clock()) {
+                runtime.alertsCommitted(step)
+            }
         } catch {
             metrics.models[runtime.name]?.evaluationErrors.increment()
             logger.error("evaluation failed: \(error)", metadata: ["model": "\(runtime.name)"])

@@ -1,3 +1,4 @@
+import DriftMonitor
 import DriftCore
 import ServiceLifecycle
 

@@ -1,5 +1,10 @@
+import DriftAlerting
+import DriftCore
+import DriftRecords
+
 /// One model's state and every decision about it, as a value (time passed in, no I/O): the
-/// window, the tail positions, the checkpoint policy, the unknown feature keys seen. The sidecar
+/// window, the tail positions, the evaluation schedule, the checkpoint policy, the unknown feature
+/// keys seen, the latest report and the model's alert engine. The sidecar
 /// keeps one per model behind a lock and performs what it returns; `compare` feeds a whole file
 /// through one and takes the final evaluation. Tested directly (`ModelMonitorTests`), without
 /// sockets, clocks or files.
@@ -13,10 +18,13 @@
 ///   expires a sliding window's old events and hands over a copy to evaluate (O(1): the ring is
 ///   shared copy-on-write); a tumbling window that has run its course (full, or `max_age`
 ///   elapsed) is handed over one last time and reset. `nextDeadline` says when to tick again.
+/// - `evaluated(_:of:at:)` → `Outcome`: the report of an evaluation it handed over. Keeps it as
+///   the published report (with its notes) and folds it into the model's alert engine; returns the
+///   report to publish and the alert step to commit (outbox messages and the engine's new state,
+///   one transaction), then `alertsCommitted(_:)`. Until then the engine keeps its state, so a
+///   failed commit is produced again by the next evaluation.
 /// - `checkpointTick(shutdown:)` → `CheckpointAction`: nothing, keep the journal, or write the
 ///   window in full (`CheckpointPolicy`); then `checkpointSaved(_:)` or `checkpointFailed()`.
-import DriftRecords
-
 public struct ModelMonitor: Sendable {
     public private(set) var window: StreamWindow
     /// Latest position per tailed source, as journaled.
@@ -42,6 +50,31 @@ public struct ModelMonitor: Sendable {
     /// second, not one per fill; the window keeps its uniform reservoir meanwhile.
     public static let minimumGap = 0.1
 
+    /// The latest evaluated report, with the monitor's notes (`/v1/drift`; nil before the first).
+    public private(set) var latestReport: DriftReport?
+    /// The model's alert engine and the alerting config its observations read (nil: no alerts,
+    /// as in `compare`).
+    public private(set) var alertEngine: AlertEngine?
+    let alerting: AlertingConfig?
+    /// Counts alert steps: a commit applies only to the engine state it was computed from.
+    var alertSteps: UInt64 = 0
+
+    /// What an evaluation's report leads to.
+    public struct Outcome: Sendable {
+        /// The report to publish (gauges, `/v1/drift`), with the monitor's notes.
+        public let report: DriftReport
+        /// The alert engine's step to commit, or nil when nothing changed and nothing is to be sent.
+        public let alerts: AlertStep?
+    }
+
+    /// One step of the alert engine: what to send, and the engine after it (whose state is
+    /// stored with the messages). Pass it to `alertsCommitted(_:)` once committed.
+    public struct AlertStep: Sendable {
+        public let actions: [AlertAction]
+        public let engine: AlertEngine
+        let number: UInt64
+    }
+
     /// The window to evaluate, and what goes with it.
     public struct Evaluation: Sendable {
         public let window: StreamWindow
@@ -62,12 +95,16 @@ public struct ModelMonitor: Sendable {
 
     /// A monitor of `window`, evaluated every `evaluateEvery` seconds from `firstEvaluation`
     /// (the sidecar passes its start time: the first tick evaluates at once).
+    /// With `alerts`, each evaluation's report is folded into that engine (`alerting`: the
+    /// thresholds and labels its observations read).
     public init(
         window: StreamWindow, tails: [String: TailPosition] = [:], evaluateEvery: Double = .infinity,
-        firstEvaluation: Double = 0
+        firstEvaluation: Double = 0, alerts: AlertEngine? = nil, alerting: AlertingConfig? = nil
     ) {
         self.window = window
         self.tails = tails
+        alertEngine = alerting == nil ? nil : alerts
+        self.alerting = alerts == nil ? nil : alerting
         self.evaluateEvery = evaluateEvery
         nextEvaluation = firstEvaluation
         policy = CheckpointPolicy(windowRecords: window.config.maxRecords)
@@ -148,6 +185,31 @@ public struct ModelMonitor: Sendable {
             policy.windowReset()
         }
         return Evaluation(window: copy, unknownFeatureNames: unknownFeatureNames, final: complete)
+    }
+
+    /// The report of `evaluation` (one this monitor handed over), evaluated at `now`: adds the
+    /// monitor's notes, keeps it as the latest report, and runs the alert engine on it.
+    public mutating func evaluated(_ report: DriftReport, of evaluation: Evaluation, at now: Double) -> Outcome {
+        var report = report
+        if !evaluation.unknownFeatureNames.isEmpty {
+            report.notes.append(
+                "feature keys not in the baseline schema (counted, ignored): "
+                    + evaluation.unknownFeatureNames.sorted().joined(separator: ", "))
+        }
+        latestReport = report
+        guard let engine = alertEngine, let alerting else { return Outcome(report: report, alerts: nil) }
+        var next = engine
+        let actions = next.observe(AlertObservation(report: report, alerting: alerting), at: now)
+        guard next != engine || !actions.isEmpty else { return Outcome(report: report, alerts: nil) }
+        alertSteps &+= 1
+        return Outcome(report: report, alerts: AlertStep(actions: actions, engine: next, number: alertSteps))
+    }
+
+    /// The alert step was committed (its messages are in the outbox with its state): the engine
+    /// moves on. A step older than the latest one handed out changes nothing.
+    public mutating func alertsCommitted(_ step: AlertStep) {
+        guard step.number == alertSteps else { return }
+        alertEngine = step.engine
     }
 
     // MARK: checkpoints
