@@ -17,7 +17,7 @@ import sys
 # declarations count (a nested `CodingKeys` is not a folder's API).
 LAYERS = {
     "DriftStats": [[""], ["Special", "LinearAlgebra", "Streaming"], ["Binning", "Multivariate"], ["Tests"]],
-    "DriftRecords": [["Parsing"], ["Schema"], ["Ingest"]],
+    "DriftRecords": [["Concurrency"], ["Parsing"], ["Schema"], ["Ingest"]],
     "DriftCore": [["Settings"], ["Profile"], ["Window"], ["Evaluation"], ["Report", "Metrics"]],
     "DriftServer": [["Journal", "Metrics", "Client"], ["Alerting"], ["Services"], ["Runtime"], ["HTTP"]],
 }

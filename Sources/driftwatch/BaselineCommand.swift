@@ -89,7 +89,10 @@ struct BaselineCommand: ParsableCommand {
             var builder: BaselineBuilder?
             try input.read(into: &reader) { batch, schema in
                 // The schema is known (given or just inferred) by the first batch; settings are valid.
-                if builder == nil { builder = try BaselineBuilder(schema: schema, settings: settings) }
+                if builder == nil {
+                    builder = try BaselineBuilder(schema: schema, settings: settings)
+                    builder!.workers = cliWorkers
+                }
                 builder!.add(batch)
             }
             // A baseline is a contract: by default a record the contract refuses fails the build.

@@ -52,7 +52,7 @@ struct CompareCommand: ParsableCommand {
         let input = try InputFile(path: data, format: inputFormat)
         let db = try openStore(store, mode: .readOnly)
         let stored = try storeCall { try db.load(model: model, version: version) }
-        let evaluator: Evaluator
+        var evaluator: Evaluator
         do {
             evaluator = try Evaluator(
                 baseline: stored.profile, model: model, baselineVersion: stored.record.version,
@@ -60,6 +60,7 @@ struct CompareCommand: ParsableCommand {
         } catch let e as SchemaError {
             throw CLIError("\(settings ?? "settings"): \(e.message)")
         }
+        evaluator.workers = cliWorkers
         // The sidecar's typing path and per-model machine: the file is one tumbling window, fed in
         // order, then one final evaluation tick whose report goes back to the monitor (no alerts).
         var monitor = ModelMonitor(window: evaluator.makeWindow(capacity: maxRows))

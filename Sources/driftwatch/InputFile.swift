@@ -5,6 +5,9 @@ import DriftCore
 import DriftRecords
 import Foundation
 
+/// Where the CLI's parsing, profiling and testing run: one worker per core.
+let cliWorkers = Workers.dispatch(ProcessInfo.processInfo.activeProcessorCount)
+
 /// Reads a data file (or stdin for "-") in chunks, feeding a `TableReader`, with a progress line on
 /// stderr when stderr is a terminal (rows/s, and percent when the size is known).
 struct InputFile {
@@ -33,7 +36,7 @@ struct InputFile {
         into reader: inout TableReader, chunkSize: Int = 1 << 20,
         _ sink: TableReader.Sink
     ) throws {
-        reader.parallelism = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        reader.workers = cliWorkers
         let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY)
         guard fd >= 0 else { throw CLIError("\(path): \(String(cString: strerror(errno)))") }
         defer { if fd != 0 { close(fd) } }

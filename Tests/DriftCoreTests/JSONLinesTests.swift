@@ -59,7 +59,7 @@ struct JSONLinesTests {
         let bytes = Array(text.utf8)
         func read(_ parallelism: Int, _ chunk: Int) throws -> (TableReader, [String]) {
             var reader = TableReader(format: .jsonl, schema: Self.schema, model: "m")
-            reader.parallelism = parallelism
+            reader.workers = .dispatch(parallelism)
             reader.minPieceBytes = 1
             var rows: [String] = []
             let sink: TableReader.Sink = { batch, _ in

@@ -2,6 +2,7 @@
 @testable import DriftRecords
 import DriftStats
 import Foundation
+import Synchronization
 import Testing
 
 /// Random CSV text over a grammar of awkward fields: quoted fields with delimiters, escaped
@@ -95,7 +96,7 @@ struct ParallelCSVTests {
         _ bytes: [UInt8], chunk: Int, parallelism: Int
     ) -> (rows: [String], invalid: [InvalidValue], error: InputError?) {
         var reader = TableReader(format: .csv, schema: schema)
-        reader.parallelism = parallelism
+        reader.workers = .dispatch(parallelism)
         reader.minPieceBytes = 1
         var rows: [String] = []
         let sink: TableReader.Sink = { batch, _ in
@@ -214,7 +215,7 @@ struct OrderedWorkTests {
 
     @Test("outputs are taken in submission order, at most depth items run at once, every item is taken")
     func order() {
-        let work = OrderedWork<Int>(depth: 3)
+        let work = OrderedWork<Int>(depth: 3, workers: .dispatch(3))
         let tally = Tally()
         var taken: [Int] = []
         for i in 0..<200 {
@@ -237,7 +238,7 @@ struct OrderedWorkTests {
     @Test("an item run inline waits for the earlier ones; an error from take stops the caller, not the others")
     func inlineAndErrors() throws {
         struct Stop: Error {}
-        let work = OrderedWork<Int>(depth: 4)
+        let work = OrderedWork<Int>(depth: 4, workers: .dispatch(4))
         var taken: [Int] = []
         for i in 0..<5 {
             work.submit(
@@ -265,5 +266,47 @@ struct OrderedWorkTests {
         }
         work.drain { taken.append($0) }
         #expect(taken == [0, 1, 2, 3, 4, 99, 0, 2])
+    }
+}
+
+@Suite("Workers")
+struct WorkersTests {
+    @Test("together runs each copy once, the first on the calling thread, the rest at once; inline runs one copy here")
+    func together() {
+        let tally = OrderedWorkTests.Tally()
+        let ran = Mutex([Int]())
+        let caller = Thread.current
+        let onCaller = Mutex(false)
+        // Each copy waits until all three have entered: only copies that run at once can finish.
+        let arrived = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0)
+        Workers.dispatch(3).together(5) { i in
+            tally.enter()
+            ran.withLock { $0.append(i) }
+            if i == 0 { onCaller.withLock { $0 = Thread.current == caller } }
+            arrived.signal()
+            if i == 0 {
+                for _ in 0..<3 { arrived.wait() }
+                for _ in 0..<3 { go.signal() }
+            }
+            go.wait()
+            tally.leave()
+        }
+        #expect(ran.withLock { $0.sorted() } == [0, 1, 2] && onCaller.withLock { $0 } && tally.most == 3)
+        var inline: [Int] = []
+        Workers.inline.together(4) { inline.append($0) }
+        #expect(inline == [0])
+    }
+
+    @Test("an evaluation on 4 workers gives the report of one worker")
+    func evaluatorWorkers() throws {
+        var window = StreamWindow(baseline: StreamWindowTests.baseline, config: WindowConfig(), start: 0)
+        window.insert(StreamWindowTests.events(0..<4_000), at: 1)
+        var serial = try Evaluator(
+            baseline: StreamWindowTests.baseline, model: "m", baselineVersion: "1", settings: .init())
+        serial.workers = .inline
+        var parallel = serial
+        parallel.workers = .dispatch(4)
+        let a = try serial.evaluate(window.snapshot()), b = try parallel.evaluate(window.snapshot())
+        #expect(a.features == b.features && a.multivariate == b.multivariate && a.dataset == b.dataset)
     }
 }

@@ -120,7 +120,7 @@ struct BuildDeterminismTests {
         var settings = BuildSettings()
         settings.sampleCapacity = 700  // below the rows: the sample's heap evicts
         var b = try BaselineBuilder(schema: schema, settings: settings)
-        b.parallelism = parallelism
+        b.workers = .dispatch(parallelism)
         var start = 0, s = 0
         while start < rows.count {
             let n = min(batchSizes[s % batchSizes.count], rows.count - start)

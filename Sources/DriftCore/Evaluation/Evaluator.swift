@@ -1,4 +1,3 @@
-import Dispatch
 import DriftRecords
 import DriftStats
 import Synchronization
@@ -20,8 +19,9 @@ public struct Evaluator: Sendable {
     public let model: String
     public let baselineVersion: String
     public let settings: EvaluationSettings
-    /// Features tested at once (default: the machine's cores).
-    public var parallelism = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Where features are tested at once, one feature per worker (default: the calling thread only;
+    /// `compare` and the sidecar pass one worker per core).
+    public var workers = Workers.inline
 
     /// Throws `SchemaError` when the settings are invalid for this baseline.
     public init(baseline: BaselineProfile, model: String, baselineVersion: String, settings: EvaluationSettings) throws
@@ -66,7 +66,7 @@ public struct Evaluator: Sendable {
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             nonisolated(unsafe) var multivariateOut: Result<MultivariateReport, any Error>?
-            DispatchQueue.concurrentPerform(iterations: min(specs.count + 1, parallelism)) { _ in
+            workers.together(specs.count + 1) { _ in
                 var columns = ColumnBuffers()
                 while true {
                     let index = next.withLock { i in

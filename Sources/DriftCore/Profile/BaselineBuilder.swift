@@ -1,4 +1,3 @@
-import Dispatch
 import DriftRecords
 import DriftStats
 import Synchronization
@@ -149,7 +148,7 @@ public struct BaselineBuilder: Sendable {
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             nonisolated(unsafe) var pca: (MultivariateProfile?, [String]) = (nil, [])
-            DispatchQueue.concurrentPerform(iterations: min(specs.count + 1, max(1, parallelism))) { _ in
+            workers.together(specs.count + 1) { _ in
                 while true {
                     let index = next.withLock { i in
                         defer { i += 1 }
@@ -173,8 +172,9 @@ public struct BaselineBuilder: Sendable {
             settings: settings, notes: notes)
     }
 
-    /// Workers `finish` profiles features on (default: one per core).
-    public var parallelism = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Where `finish` profiles features, one feature per worker (default: the calling thread only;
+    /// `baseline build` passes one worker per core).
+    public var workers = Workers.inline
 
     private func featureProfile(_ index: Int, order: [Int], chunkOf: [Int]) throws -> FeatureProfile {
         let spec = schema.features[index]

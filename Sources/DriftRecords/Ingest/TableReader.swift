@@ -79,11 +79,12 @@ public struct TableReader {
     /// Events per batch handed to the sink (CSV, while the schema is inferred; later a batch per
     /// piece of a chunk).
     public var batchSize = 8192
-    /// The pieces each chunk is cut into and parsed at once, one per core: CSV at record
+    /// Where the pieces of each chunk are parsed at once, one piece per worker: CSV cut at record
     /// boundaries (`CSVSplit`), JSON lines at line feeds. Batches reach the sink in input order,
     /// and the result (rows, errors and their lines, refusals, invalid examples) is the same for
-    /// every value.
-    public var parallelism = 1
+    /// every count.
+    public var workers = Workers.inline
+    var parallelism: Int { workers.count }
     /// Pending bytes below which a chunk is parsed as one piece (not worth a hand-off).
     public var minPieceBytes = 1 << 16
 
@@ -282,7 +283,7 @@ public struct TableReader {
             rest.append(contentsOf: buffer[consumed...])
             pending = rest
         }
-        if csvWork == nil { csvWork = OrderedWork(depth: workers + 1) }
+        if csvWork == nil { csvWork = OrderedWork(depth: workers + 1, workers: self.workers) }
         let work = csvWork!
         var from = 0
         for end in ends {
@@ -399,7 +400,7 @@ public struct TableReader {
         // A piece handed to another thread reads its own copy (the caller reuses its buffer).
         let owned: [UInt8] = concurrent ? Array(body) : []
         nonisolated(unsafe) let borrowed = body  // read only by pieces run inline, within this call
-        if jsonWork == nil { jsonWork = OrderedWork(depth: 2 * Swift.max(1, parallelism)) }
+        if jsonWork == nil { jsonWork = OrderedWork(depth: 2 * Swift.max(1, parallelism), workers: self.workers) }
         let work = jsonWork!
         for i in ends.indices {
             let range = (i == 0 ? 0 : ends[i - 1])..<ends[i]

@@ -34,9 +34,12 @@ public final class Sidecar: Sendable {
 
     /// Opens the store, loads and checks every model's baseline, restores windows from the
     /// checkpoints and the journal. Throws with a message naming the model or key at fault.
+    /// `clock` is the time every decision is given; `workers`, where an evaluation tests its
+    /// features at once (on the evaluation thread and the others).
     public static func open(
         config: SidecarConfig, logger: Logger,
-        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        workers: Workers = .dispatch(ProcessInfo.processInfo.activeProcessorCount)
     ) throws -> Sidecar {
         let store = try Store(path: config.store, create: false)
         let tails = try store.tailPositions()
@@ -51,7 +54,7 @@ public final class Sidecar: Sendable {
                     "\(e) (build it with `driftwatch baseline build --db \(config.store) --model \(m.name) --data FILE`)"
                 )
             }
-            let evaluator: Evaluator
+            var evaluator: Evaluator
             do {
                 evaluator = try Evaluator(
                     baseline: stored.profile, model: m.name, baselineVersion: stored.record.version,
@@ -59,6 +62,7 @@ public final class Sidecar: Sendable {
             } catch let e as SchemaError {
                 throw ConfigError(key: "models[\(i)]", e.message)
             }
+            evaluator.workers = workers
             let need = m.window.bytes(schema: stored.profile.schema)
             guard need <= m.window.maxBytes else {
                 let s = stored.profile.schema

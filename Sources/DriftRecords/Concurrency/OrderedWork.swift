@@ -1,6 +1,6 @@
 import Dispatch
 
-/// Work items that run on the global concurrent queue while their outputs are taken on the
+/// Work items that run on other threads (`Workers`) while their outputs are taken on the
 /// submitting thread in submission order: how `TableReader` parses the next pieces of a file
 /// while the caller's sink inserts the previous ones, with no barrier per chunk (every core
 /// stays busy). At most `depth` items are in flight: `submit` first takes every output already
@@ -15,9 +15,13 @@ final class OrderedWork<Output: Sendable> {
     }
 
     let depth: Int
+    let workers: Workers
     private var slots: [Slot] = []
 
-    init(depth: Int) { self.depth = max(1, depth) }
+    init(depth: Int, workers: Workers) {
+        self.depth = max(1, depth)
+        self.workers = workers
+    }
 
     var isEmpty: Bool { slots.isEmpty }
 
@@ -33,7 +37,7 @@ final class OrderedWork<Output: Sendable> {
         while slots.count >= depth { try takeOldest(take) }
         let slot = Slot()
         slot.done.enter()
-        DispatchQueue.global().async {
+        workers.async {
             slot.output = work()
             slot.done.leave()
         }
