@@ -186,7 +186,7 @@ enum TableTarget {
     static func read(_ body: [UInt8], format: TableFormat, schema: Schema?, chunk: Int, parallelism: Int = 1) -> Outcome
     {
         var reader = TableReader(format: format, schema: schema)
-        reader.parallelism = parallelism
+        reader.workers = .dispatch(parallelism)
         reader.minPieceBytes = 1  // cut even tiny chunks into pieces
         var out = Outcome()
         func sink(_ batch: EventBatch, _ schema: Schema) {
