@@ -18,8 +18,11 @@ import DriftRecords
 ///   expires a sliding window's old events and hands over a copy to evaluate (O(1): the ring is
 ///   shared copy-on-write); a tumbling window that has run its course (full, or `max_age`
 ///   elapsed) is handed over one last time and reset. `nextDeadline` says when to tick again.
-/// - `evaluated(_:of:at:)` → `Outcome`: the report of an evaluation it handed over. Keeps it as
-///   the published report (with its notes) and folds it into the model's alert engine; returns the
+/// - `evaluated(_:of:observation:at:)` → `Outcome`: the report of an evaluation it handed over,
+///   with its alert conditions (`AlertObservation(report:alerting:)`: pure, but ~0.6 ms for a
+///   15-feature report, so the caller builds it outside the model's lock, which ingest takes).
+///   Keeps the report as the published one (with its notes) and folds the conditions into the
+///   model's alert engine; returns the
 ///   report to publish and the alert step to commit (outbox messages and the engine's new state,
 ///   one transaction), then `alertsCommitted(_:)`. Until then the engine keeps its state, so a
 ///   failed commit is produced again by the next evaluation.
@@ -52,10 +55,8 @@ public struct ModelMonitor: Sendable {
 
     /// The latest evaluated report, with the monitor's notes (`/v1/drift`; nil before the first).
     public private(set) var latestReport: DriftReport?
-    /// The model's alert engine and the alerting config its observations read (nil: no alerts,
-    /// as in `compare`).
+    /// The model's alert engine (nil: no alerts, as in `compare`).
     public private(set) var alertEngine: AlertEngine?
-    let alerting: AlertingConfig?
     /// Counts alert steps: a commit applies only to the engine state it was computed from.
     var alertSteps: UInt64 = 0
 
@@ -95,16 +96,14 @@ public struct ModelMonitor: Sendable {
 
     /// A monitor of `window`, evaluated every `evaluateEvery` seconds from `firstEvaluation`
     /// (the sidecar passes its start time: the first tick evaluates at once).
-    /// With `alerts`, each evaluation's report is folded into that engine (`alerting`: the
-    /// thresholds and labels its observations read).
+    /// With `alerts`, each evaluation's alert conditions are folded into that engine.
     public init(
         window: StreamWindow, tails: [String: TailPosition] = [:], evaluateEvery: Double = .infinity,
-        firstEvaluation: Double = 0, alerts: AlertEngine? = nil, alerting: AlertingConfig? = nil
+        firstEvaluation: Double = 0, alerts: AlertEngine? = nil
     ) {
         self.window = window
         self.tails = tails
-        alertEngine = alerting == nil ? nil : alerts
-        self.alerting = alerts == nil ? nil : alerting
+        alertEngine = alerts
         self.evaluateEvery = evaluateEvery
         nextEvaluation = firstEvaluation
         policy = CheckpointPolicy(windowRecords: window.config.maxRecords)
@@ -188,8 +187,11 @@ public struct ModelMonitor: Sendable {
     }
 
     /// The report of `evaluation` (one this monitor handed over), evaluated at `now`: adds the
-    /// monitor's notes, keeps it as the latest report, and runs the alert engine on it.
-    public mutating func evaluated(_ report: DriftReport, of evaluation: Evaluation, at now: Double) -> Outcome {
+    /// monitor's notes, keeps it as the latest report, and runs the alert engine on the report's
+    /// `observation` (none: no alert step).
+    public mutating func evaluated(
+        _ report: DriftReport, of evaluation: Evaluation, observation: AlertObservation? = nil, at now: Double
+    ) -> Outcome {
         var report = report
         if !evaluation.unknownFeatureNames.isEmpty {
             report.notes.append(
@@ -197,9 +199,9 @@ public struct ModelMonitor: Sendable {
                     + evaluation.unknownFeatureNames.sorted().joined(separator: ", "))
         }
         latestReport = report
-        guard let engine = alertEngine, let alerting else { return Outcome(report: report, alerts: nil) }
+        guard let engine = alertEngine, let observation else { return Outcome(report: report, alerts: nil) }
         var next = engine
-        let actions = next.observe(AlertObservation(report: report, alerting: alerting), at: now)
+        let actions = next.observe(observation, at: now)
         guard next != engine || !actions.isEmpty else { return Outcome(report: report, alerts: nil) }
         alertSteps &+= 1
         return Outcome(report: report, alerts: AlertStep(actions: actions, engine: next, number: alertSteps))

@@ -214,7 +214,7 @@ struct ModelMonitorTests {
         alerting.alertmanagers = ["http://127.0.0.1:9093"]
         let engine = AlertEngine(settings: .init(alerting, evaluationInterval: 10))
         var m = ModelMonitor(
-            window: Self.monitor(.sliding, records: 5_000, maxAge: nil).window, alerts: engine, alerting: alerting)
+            window: Self.monitor(.sliding, records: 5_000, maxAge: nil).window, alerts: engine)
         let evaluator = try Evaluator(baseline: Self.baseline, model: "m", baselineVersion: "1", settings: .init())
         // x in [-2, 12) against a baseline in [0, 10); c brings an unseen category in a quarter of its values.
         m.accept(StreamWindowTests.events(0..<3_000), unknown: ["zz"], at: 1)
@@ -222,7 +222,9 @@ struct ModelMonitorTests {
         func step(_ m: inout ModelMonitor, at t: Double) throws -> ModelMonitor.Outcome {
             let tick = m.evaluationTick(now: t, force: true)
             let e = try #require(tick)
-            return m.evaluated(try evaluator.evaluate(e.window.snapshot()), of: e, at: t)
+            let report = try evaluator.evaluate(e.window.snapshot())
+            return m.evaluated(
+                report, of: e, observation: AlertObservation(report: report, alerting: alerting), at: t)
         }
         let first = try step(&m, at: 10)
         #expect(first.report.notes.contains("feature keys not in the baseline schema (counted, ignored): zz"))

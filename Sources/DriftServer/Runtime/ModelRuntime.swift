@@ -17,6 +17,8 @@ final class ModelRuntime: Sendable {
     let config: ModelConfig
     let evaluator: Evaluator
     let journalDirectory: String
+    /// The thresholds and labels each report's alert conditions are built with (nil: no alerts).
+    let alerting: AlertingConfig?
     var name: String { config.name }
     var schema: Schema { evaluator.baseline.schema }
     var baselineVersion: String { evaluator.baselineVersion }
@@ -39,10 +41,11 @@ final class ModelRuntime: Sendable {
     let evaluationDue = Wakeup()
 
     /// Restores the model: the checkpoint (when it matches the baseline version and window
-    /// settings), then the journal segments after it. Returns the runtime and what happened.
+    /// settings), then the journal segments after it; `alerts`: its restored alert engine and the
+    /// config its conditions are built with. Returns the runtime and what happened.
     static func open(
         config: ModelConfig, evaluator: Evaluator, store: Store, journalDirectory: String,
-        storedTails: [String: TailPosition], alerts: AlertEngine? = nil, alerting: AlertingConfig? = nil, now: Double
+        storedTails: [String: TailPosition], alerts: (engine: AlertEngine, config: AlertingConfig)? = nil, now: Double
     ) throws -> (ModelRuntime, [String]) {
         var notes: [String] = []
         var window = StreamWindow(baseline: evaluator.baseline, config: config.window, start: now)
@@ -73,7 +76,7 @@ final class ModelRuntime: Sendable {
         }
         var monitor = ModelMonitor(
             window: window, tails: storedTails, evaluateEvery: config.evaluateEvery, firstEvaluation: now,
-            alerts: alerts, alerting: alerting)
+            alerts: alerts?.engine)
         var replayed = 0
         let schemaWidths = (evaluator.baseline.schema.numericCount, evaluator.baseline.schema.categoricalCount)
         let problems = try EventJournal.replay(directory: journalDirectory, from: firstSegment) { entry in
@@ -90,14 +93,18 @@ final class ModelRuntime: Sendable {
         monitor.started(journalCovers: consistent, replayed: replayed)
         let runtime = ModelRuntime(
             config: config, evaluator: evaluator, journalDirectory: journalDirectory,
-            state: State(monitor: monitor, journal: journal))
+            alerting: alerts?.config, state: State(monitor: monitor, journal: journal))
         return (runtime, notes)
     }
 
-    private init(config: ModelConfig, evaluator: Evaluator, journalDirectory: String, state: consuming State) {
+    private init(
+        config: ModelConfig, evaluator: Evaluator, journalDirectory: String, alerting: AlertingConfig?,
+        state: consuming State
+    ) {
         self.config = config
         self.evaluator = evaluator
         self.journalDirectory = journalDirectory
+        self.alerting = alerting
         self.state = Mutex(state)
     }
 
@@ -166,12 +173,17 @@ final class ModelRuntime: Sendable {
     /// Events currently in the window.
     var windowRows: Int { state.withLock { $0.monitor.window.rows } }
 
-    /// Evaluates a window the monitor handed over (outside the lock), hands the report back to the
-    /// monitor (`evaluated`: notes, latest report, alert step) and publishes it for `/v1/drift`
-    /// (its own lock: readers never wait on ingest). `now` is the observation's time.
+    /// Evaluates a window the monitor handed over and builds the report's alert conditions (both
+    /// outside the lock ingest takes), hands them back to the monitor (`evaluated`: notes, latest
+    /// report, alert step) and publishes the report for `/v1/drift` (its own lock: readers never
+    /// wait on ingest). `now` is the observation's time.
     func evaluate(_ evaluation: ModelMonitor.Evaluation, now: () -> Double) throws -> ModelMonitor.Outcome {
         let report = try evaluator.evaluate(evaluation.window.snapshot())
-        let outcome = state.withLock { s in s.monitor.evaluated(report, of: evaluation, at: now()) }
+        let observation = alerting.map { AlertObservation(report: report, alerting: $0) }
+        let at = now()
+        let outcome = state.withLock { s in
+            s.monitor.evaluated(report, of: evaluation, observation: observation, at: at)
+        }
         published.withLock { $0 = outcome.report }
         return outcome
     }

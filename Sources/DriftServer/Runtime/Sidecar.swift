@@ -76,7 +76,7 @@ public final class Sidecar: Sendable {
             let (runtime, notes) = try ModelRuntime.open(
                 config: m, evaluator: evaluator, store: store,
                 journalDirectory: config.journalPath + "/" + m.name,
-                storedTails: tails, alerts: engine, alerting: config.alerting, now: clock())
+                storedTails: tails, alerts: (engine, config.alerting), now: clock())
             for n in notes { logger.info("\(n)", metadata: ["model": "\(m.name)"]) }
             runtimes.append(runtime)
         }
