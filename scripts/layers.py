@@ -55,7 +55,7 @@ def edges(module):
             target = declared.get(name)
             if target is not None and target != folder:
                 out.setdefault((folder, target), set()).add(f"{name} ({os.path.basename(path)})")
-    return {os.path.basename(p).split(".")[0] for p in files}, {f for f, _ in files.values()}, out
+    return {f for f, _ in files.values()}, out
 
 
 def main():
@@ -63,7 +63,7 @@ def main():
     failures = 0
     for module, layers in LAYERS.items():
         level = {f: i for i, row in enumerate(layers) for f in row}
-        _, folders, found = edges(module)
+        folders, found = edges(module)
         unknown = sorted(f for f in folders if f not in level)
         if unknown:
             print(f"layers: {module}: folders {unknown} are not in scripts/layers.py's LAYERS", file=sys.stderr)

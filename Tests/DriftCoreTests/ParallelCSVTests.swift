@@ -277,7 +277,8 @@ struct WorkersTests {
         let ran = Mutex([Int]())
         let caller = Thread.current
         let onCaller = Mutex(false)
-        // Each copy waits until all three have entered: only copies that run at once can finish.
+        // Each copy waits (10 s at most, so copies run one after another fail instead of hanging)
+        // until all three have entered: only copies that run at once are all inside together.
         let arrived = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0)
         Workers.dispatch(3).together(5) { i in
             tally.enter()
@@ -285,10 +286,10 @@ struct WorkersTests {
             if i == 0 { onCaller.withLock { $0 = Thread.current == caller } }
             arrived.signal()
             if i == 0 {
-                for _ in 0..<3 { arrived.wait() }
+                for _ in 0..<3 { _ = arrived.wait(timeout: .now() + 10) }
                 for _ in 0..<3 { go.signal() }
             }
-            go.wait()
+            _ = go.wait(timeout: .now() + 10)
             tally.leave()
         }
         #expect(ran.withLock { $0.sorted() } == [0, 1, 2] && onCaller.withLock { $0 } && tally.most == 3)

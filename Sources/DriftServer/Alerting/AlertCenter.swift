@@ -5,7 +5,6 @@ import DriftMonitor
 import DriftStore
 import Foundation
 import Logging
-import Synchronization
 
 /// The sidecar's direct alerting, as I/O: each model's `AlertEngine` lives in its `ModelMonitor`,
 /// which decides; this class restores the engines' state at start and performs their steps: it
@@ -21,8 +20,6 @@ final class AlertCenter: Sendable {
     /// Per model: how long a message to Alertmanager stays valid (its firing alerts' `endsAt` is
     /// creation + 4 × max(evaluate_every, resend_interval)).
     let alertmanagerValidity: [String: Double]
-    /// One commit at a time (each is one SQLite transaction).
-    private let committing = Mutex(())
 
     init(config: SidecarConfig, store: Store, models: [ModelConfig], metrics: AlertMetrics, logger: Logger) {
         self.config = config.alerting
@@ -73,37 +70,35 @@ final class AlertCenter: Sendable {
     /// then keeps its previous state, so the next evaluation produces the sends again.
     func commit(_ step: ModelMonitor.AlertStep, model: String, at now: Double) -> Bool {
         let generatorURL = "\(externalURL)/v1/drift/\(model)"
-        return committing.withLock { _ in
-            var messages: [OutboxMessage] = []
-            do {
-                for action in step.actions {
-                    switch action {
-                    case .sendToAlertmanagers(let alerts):
-                        let body = try AlertPayloads.alertmanager(alerts, generatorURL: generatorURL)
-                        for am in config.alertmanagers {
-                            messages.append(
-                                OutboxMessage(receiver: AlertingConfig.alertmanagerReceiver(am), body: body))
-                        }
-                    case .notifyWebhook(let notice):
-                        let body = try AlertPayloads.webhook(
-                            notice, model: model, externalURL: externalURL, generatorURL: generatorURL)
-                        messages.append(OutboxMessage(receiver: notice.receiver, body: body))
-                    case .transition(_, let name, let from, let to):
-                        logger.info(
-                            "alert \(name): \(from?.rawValue ?? "inactive") -> \(to?.rawValue ?? "inactive")",
-                            metadata: ["model": "\(model)"])
+        var messages: [OutboxMessage] = []
+        do {
+            for action in step.actions {
+                switch action {
+                case .sendToAlertmanagers(let alerts):
+                    let body = try AlertPayloads.alertmanager(alerts, generatorURL: generatorURL)
+                    for am in config.alertmanagers {
+                        messages.append(
+                            OutboxMessage(receiver: AlertingConfig.alertmanagerReceiver(am), body: body))
                     }
+                case .notifyWebhook(let notice):
+                    let body = try AlertPayloads.webhook(
+                        notice, model: model, externalURL: externalURL, generatorURL: generatorURL)
+                    messages.append(OutboxMessage(receiver: notice.receiver, body: body))
+                case .transition(_, let name, let from, let to):
+                    logger.info(
+                        "alert \(name): \(from?.rawValue ?? "inactive") -> \(to?.rawValue ?? "inactive")",
+                        metadata: ["model": "\(model)"])
                 }
-                try store.commitAlerts(
-                    model: model, state: try Self.encoder.encode(step.engine.state), messages: messages, at: now)
-                metrics.setCounts(model: model, step.engine.counts())
-                return true
-            } catch {
-                logger.error(
-                    "alert state not saved: \(error); will retry at the next evaluation",
-                    metadata: ["model": "\(model)"])
-                return false
             }
+            try store.commitAlerts(
+                model: model, state: try Self.encoder.encode(step.engine.state), messages: messages, at: now)
+            metrics.setCounts(model: model, step.engine.counts())
+            return true
+        } catch {
+            logger.error(
+                "alert state not saved: \(error); will retry at the next evaluation",
+                metadata: ["model": "\(model)"])
+            return false
         }
     }
 
