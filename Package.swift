@@ -110,7 +110,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "driftwatch-bench",
-            dependencies: ["DriftStats", "DriftRecords", "DriftCore", "DriftMonitor"]
+            dependencies: ["DriftStats", "DriftRecords", "DriftCore", "DriftAlerting", "DriftMonitor"]
         ),
         .testTarget(
             name: "DriftStatsTests",

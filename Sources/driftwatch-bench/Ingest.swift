@@ -1,5 +1,6 @@
-import DriftMonitor
+import DriftAlerting
 import DriftCore
+import DriftMonitor
 import DriftRecords
 import DriftStats
 import Foundation
@@ -9,7 +10,10 @@ import Foundation
 /// for a body of 1 event and of 1 000 events, on the synthetic benchmark's shape (9 numeric and
 /// 6 categorical features, latency, status, prediction). Prints the median time per body and per
 /// event. This is what separates a parser or window change from the HTTP stack's noise in
-/// bench/sidecar.sh; build it at two commits to compare them (same output format).
+/// bench/sidecar.sh; build it at two commits to compare them (same output format). Then, on that
+/// window with a drifted part, what an evaluation's alert step costs: building the report's alert
+/// conditions (`AlertObservation`, outside the model's lock) and `ModelMonitor.evaluated` (under it,
+/// where ingest waits).
 func ingestBenchmark(minSeconds: Double) {
     let numeric = (0..<9).map { "n\($0)" }, categorical = (0..<6).map { "c\($0)" }
     let schema = try! Schema(
@@ -66,6 +70,34 @@ func ingestBenchmark(minSeconds: Double) {
         return Double(monitor.window.count)
     }
     let batch = time(thousand, events: 1_000)
+    // The alert step of an evaluation: a tenth of the window drifted (n0 shifted out of the
+    // baseline's range, c0 an unseen label), so several conditions hold and are rendered.
+    var drifted = EventBatch(schema: schema)
+    for _ in 0..<10_000 {
+        drifted.append(
+            numbers: numeric.indices.map { $0 == 0 ? 15 + g.nextUnit() * 10 : g.nextUnit() * 10 },
+            categories: categorical.indices.map { $0 == 0 ? "unseen" : labels[Int(g.next() % 8)] })
+    }
+    now += 1
+    monitor.accept(drifted, at: now)
+    var alerting = AlertingConfig()
+    alerting.alertmanagers = ["http://127.0.0.1:9093"]
+    let evaluator = try! Evaluator(baseline: baseline, model: "m", baselineVersion: "1", settings: .init())
+    let tick = monitor.evaluationTick(now: now, force: true)!
+    let report = try! evaluator.evaluate(tick.window.snapshot())
+    let conditions = AlertObservation(report: report, alerting: alerting).conditions.count
+    let observe = measure("alert_observation", "alert conditions of one report", minSeconds: minSeconds) {
+        Double(AlertObservation(report: report, alerting: alerting).conditions.count)
+    }
+    let observation = AlertObservation(report: report, alerting: alerting)
+    var step = 0.0
+    let evaluated = measure("monitor_evaluated", "ModelMonitor.evaluated with an engine", minSeconds: minSeconds) {
+        var m = ModelMonitor(
+            window: StreamWindow(baseline: baseline, config: config, start: 0),
+            alerts: AlertEngine(settings: .init(alerting, evaluationInterval: 10)))
+        step += 10
+        return Double(m.evaluated(report, of: tick, observation: observation, at: step).alerts?.actions.count ?? 0)
+    }
     print("driftwatch-bench ingest — 9 numeric + 6 categorical features, full 100k sliding window")
     print(
         String(
@@ -75,4 +107,9 @@ func ingestBenchmark(minSeconds: Double) {
         String(
             format: "1000-event body:  %8.3f µs per body   %.3f µs per event (%.0f events/s on one core)",
             batch.medianSeconds * 1e6, batch.medianSeconds * 1e3, 1_000 / batch.medianSeconds))
+    print(
+        String(
+            format: "alert step (%d conditions): building them %8.1f µs (outside the lock), "
+                + "ModelMonitor.evaluated %6.1f µs (under it)",
+            conditions, observe.medianSeconds * 1e6, evaluated.medianSeconds * 1e6))
 }
